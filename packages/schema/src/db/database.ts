@@ -1,0 +1,43 @@
+// DATABASE_URL selects the engine: `file:` → embedded SQLite, `postgres://` → PostgreSQL.
+// Both Prisma clients are generated from one model (scripts/prisma-generate.ts), so the SQLite
+// client's type describes either.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
+import { PrismaClient } from "./generated/sqlite/client.ts";
+
+export type Db = PrismaClient;
+export type Provider = "sqlite" | "postgresql";
+
+export interface DatabaseTarget {
+  provider: Provider;
+  url: string;
+  /** SQLite only: the database file's absolute path. */
+  file?: string;
+}
+
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith("file:")) {
+    const file = resolve(url.slice("file:".length));
+    return { provider: "sqlite", url, file };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { provider: "postgresql", url };
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgres:// (PostgreSQL), got "${url}"`);
+}
+
+export interface ConnectOptions {
+  /** PostgreSQL connection pool size. */
+  poolSize?: number;
+}
+
+export function createDb(target: DatabaseTarget, options: ConnectOptions = {}): Db {
+  if (target.provider === "sqlite") {
+    mkdirSync(dirname(target.file!), { recursive: true });
+    // A busy timeout lets several connections (tests, scripts) share the file.
+    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: 10_000 }) });
+  }
+  const adapter = new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10 });
+  return new PostgresClient({ adapter }) as unknown as Db;
+}
