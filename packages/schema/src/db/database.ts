@@ -6,9 +6,11 @@ import { dirname, resolve } from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
-import { PrismaClient } from "./generated/sqlite/client.ts";
+import { PrismaClient, type Prisma } from "./generated/sqlite/client.ts";
 
 export type Db = PrismaClient;
+/** A transaction's client; a Db is one too, for code that works either way. */
+export type Tx = Prisma.TransactionClient;
 export type Provider = "sqlite" | "postgresql";
 
 export interface DatabaseTarget {

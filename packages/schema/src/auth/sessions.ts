@@ -1,0 +1,36 @@
+// O3: bearer tokens. A token is random, kept only as its digest, expires, and can be revoked.
+import type { Viewer } from "../context.ts";
+import type { Db, Tx } from "../db/database.ts";
+import { digestToken, newToken } from "../domain/credentials.ts";
+
+export const TOKEN_PREFIX = "sgt";
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export async function issueToken(
+  tx: Tx,
+  holder: { operatorId: string; actor: string; authKeyId?: string | null },
+  ttlSeconds: number,
+  now: Date,
+): Promise<IssuedToken> {
+  const { token, digest } = newToken(TOKEN_PREFIX);
+  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+  await tx.session.create({
+    data: { operatorId: holder.operatorId, tokenHash: digest, actor: holder.actor, authKeyId: holder.authKeyId ?? null, expiresAt },
+  });
+  return { token, expiresAt };
+}
+
+/** The viewer a bearer token stands for, or null when it is unknown, expired or revoked. */
+export async function viewerForToken(db: Db, token: string, now: Date): Promise<Viewer | null> {
+  if (!token.startsWith(`${TOKEN_PREFIX}_`) || token.length > 200) return null;
+  const session = await db.session.findUnique({
+    where: { tokenHash: digestToken(token) },
+    select: { id: true, actor: true, expiresAt: true, revokedAt: true, operator: { select: { id: true, operatorId: true } } },
+  });
+  if (!session || session.revokedAt || session.expiresAt <= now) return null;
+  return { id: session.operator.id, operatorId: session.operator.operatorId, actor: session.actor, sessionId: session.id };
+}

@@ -1,0 +1,37 @@
+// What every resolver receives. The server builds it per request (packages/server); tests may too.
+import type { Db, Provider } from "./db/database.ts";
+import type { Clock } from "./domain/clock.ts";
+import type { KdfCost } from "./domain/credentials.ts";
+
+/** The signed-in operator of a request (O3). */
+export interface Viewer {
+  /** Operator row ID. */
+  id: string;
+  /** OP + 10 digits (O1). */
+  operatorId: string;
+  /** O6: the root user's address at sign-in, or the auth key ID. */
+  actor: string;
+  sessionId: string;
+}
+
+/** Limits and lifetimes the schema applies; the server reads them from the environment. */
+export interface Settings {
+  tokenTtlSeconds: number;
+  tokenMaxTtlSeconds: number;
+  verificationTtlHours: number;
+  kdf: KdfCost;
+}
+
+export interface Context {
+  requestId: string;
+  /** O4: scoped to the viewer's operator; without a viewer it matches nothing. */
+  db: Db;
+  /** Unscoped: only for public flows (sign-up, sign-in, verification, recovery) and O5 admin fields. */
+  unscopedDb: Db;
+  provider: Provider;
+  viewer: Viewer | null;
+  /** O5: the request carried the configured admin secret. */
+  isAdmin: boolean;
+  settings: Settings;
+  clock: Clock;
+}

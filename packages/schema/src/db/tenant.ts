@@ -1,0 +1,69 @@
+// O4, enforced in one place: the client every operator-scoped resolver gets (ctx.db) adds the
+// caller's operator to every query of a tenant-owned model. Another operator's row therefore
+// looks exactly like a row that does not exist, whatever the resolver asked for.
+import type { Db } from "./database.ts";
+
+type Where = Record<string, unknown>;
+
+/** How each tenant-owned model is tied to its operator. Models not listed are not readable. */
+const scopes: Record<string, (operatorId: string) => Where> = {
+  Operator: (id) => ({ id }),
+  EmailAddress: (id) => ({ operatorId: id }),
+  Session: (id) => ({ operatorId: id }),
+  AuthKey: (id) => ({ operatorId: id }),
+  AuditLogEntry: (id) => ({ operatorId: id }),
+  SupportTicket: (id) => ({ operatorId: id }),
+  SupportMessage: (id) => ({ ticket: { operatorId: id } }),
+  /** Mail caused by the operator's own actions. */
+  OutboxMessage: (id) => ({ operatorId: id }),
+};
+
+/** Models created with an `operatorId` column that must be the caller's. */
+const ownedByColumn = new Set(["EmailAddress", "Session", "AuthKey", "AuditLogEntry", "SupportTicket", "OutboxMessage"]);
+
+// Matches no row: used when there is no caller.
+const NOBODY = "\u0000nobody";
+
+const whereOps = new Set([
+  "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate",
+  "groupBy", "update", "updateMany", "updateManyAndReturn", "delete", "deleteMany", "upsert",
+]);
+
+export function tenantDb(db: Db, operatorId: string | null): Db {
+  const tenant = operatorId ?? NOBODY;
+  return db.$extends({
+    name: "tenancy",
+    query: {
+      $allModels: {
+        async $allOperations({ model, operation, args, query }) {
+          const scope = scopes[model];
+          if (!scope) throw new Error(`O4: model ${model} is not reachable through the tenant client`);
+          const a = (args ?? {}) as { where?: Where; data?: unknown; create?: Where };
+          if (whereOps.has(operation)) {
+            // Unique look-ups keep their unique field at the top level; extra fields only narrow.
+            a.where = { ...(a.where ?? {}), ...scope(tenant) };
+          }
+          if (operation === "create" || operation === "upsert") {
+            const key = operation === "create" ? "data" : "create";
+            (a as Record<string, unknown>)[key] = own(model, (a as Record<string, Where>)[key], tenant);
+          }
+          if (operation === "createMany" || operation === "createManyAndReturn") {
+            const data = a.data as Where | Where[];
+            a.data = Array.isArray(data) ? data.map((d) => own(model, d, tenant)) : own(model, data, tenant);
+          }
+          return query(a);
+        },
+      },
+    },
+  }) as unknown as Db;
+}
+
+function own(model: string, data: Where | undefined, tenant: string): Where {
+  if (tenant === NOBODY || !ownedByColumn.has(model)) {
+    throw new Error(`O4: ${model} cannot be created through this tenant client`);
+  }
+  if (data && "operatorId" in data && data.operatorId !== tenant) {
+    throw new Error(`O4: refusing to create ${model} for another operator`);
+  }
+  return { ...(data ?? {}), operatorId: tenant };
+}

@@ -1,0 +1,81 @@
+// O6 and "bad input changes nothing", for every mutation: the work runs in one transaction;
+// a refusal rolls it back and comes back as `userErrors`; either way the operator's audit log
+// gets one entry (inside the transaction on success, after the rollback on refusal).
+import type { Context } from "../context.ts";
+import type { Db, Tx } from "../db/database.ts";
+import type { UserError } from "../domain/user-error.ts";
+
+export class Refusal extends Error {
+  constructor(readonly errors: UserError[]) {
+    super(`refused: ${errors.map((e) => e.code).join(", ")}`);
+  }
+}
+
+/** Ends the mutation with these user errors; everything it wrote is rolled back. */
+export function refuse(...errors: UserError[]): never {
+  throw new Refusal(errors);
+}
+
+/** Refuses when there is anything to refuse. */
+export function refuseIf(errors: (UserError | null | undefined)[]): void {
+  const real = errors.filter((e): e is UserError => !!e);
+  if (real.length > 0) throw new Refusal(real);
+}
+
+export interface AuditDraft {
+  /** The operator whose log gets the entry; public mutations set it once they know it. */
+  operatorId: string | null;
+  actor: string;
+  targetIds: string[];
+}
+
+export interface MutationRun {
+  tx: Tx;
+  audit: AuditDraft;
+}
+
+export interface AuditedOptions {
+  /** Public and admin mutations work outside the viewer's tenant (they set audit.operatorId). */
+  unscoped?: boolean;
+}
+
+export type Payload<T> = Partial<T> & { userErrors: UserError[] };
+
+export async function audited<T extends object>(
+  ctx: Context,
+  action: string,
+  work: (run: MutationRun) => Promise<T>,
+  options: AuditedOptions = {},
+): Promise<Payload<T>> {
+  const audit: AuditDraft = { operatorId: ctx.viewer?.id ?? null, actor: ctx.viewer?.actor ?? "anonymous", targetIds: [] };
+  const db = options.unscoped ? ctx.unscopedDb : ctx.db;
+  const record = (tx: Tx, result: "SUCCEEDED" | "REFUSED", codes: string[]) =>
+    tx.auditLogEntry.create({
+      data: {
+        operatorId: audit.operatorId!,
+        at: ctx.clock.now(),
+        action,
+        actor: audit.actor,
+        targetIds: JSON.stringify(audit.targetIds),
+        result,
+        errorCodes: JSON.stringify(codes),
+      },
+    });
+  try {
+    const value = await db.$transaction(
+      async (tx) => {
+        const out = await work({ tx, audit });
+        if (audit.operatorId) await record(tx, "SUCCEEDED", []);
+        return out;
+      },
+      { maxWait: 15_000, timeout: 30_000 },
+    );
+    return { ...value, userErrors: [] };
+  } catch (error) {
+    const refusal = error instanceof Refusal ? error : null;
+    // An unexpected failure is audited as refused with no code, then masked by the server.
+    if (audit.operatorId) await record(ctx.unscopedDb, "REFUSED", refusal ? refusal.errors.map((e) => e.code) : []);
+    if (refusal) return { userErrors: refusal.errors } as Payload<T>;
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+// O3: auth keys, the machine credentials an operator creates for its integrations.
+import { randomBytes } from "node:crypto";
+import { hashSecret } from "../domain/credentials.ts";
+import { userError, type UserError } from "../domain/user-error.ts";
+import { audited, refuse } from "./audited-mutation.ts";
+import { builder } from "./builder.ts";
+import { OperatorRef } from "./operator.ts";
+import { UserErrorRef } from "./user-error.ts";
+
+/** The most auth keys an operator holds at once. */
+export const MAX_AUTH_KEYS = 20;
+
+const AuthKeyRef = builder.prismaObject("AuthKey", {
+  description: "A machine credential (O3). Its secret is shown once, at creation.",
+  fields: (t) => ({
+    authKeyId: t.exposeString("authKeyId", { description: "The key's ID, used with its secret in `authenticate`." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was created." }),
+    lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true, description: "When it last signed in." }),
+  }),
+});
+void AuthKeyRef;
+
+builder.prismaObjectField(OperatorRef, "authKeys", (t) =>
+  t.relation("authKeys", { description: "The operator's auth keys, oldest first.", query: { orderBy: { createdAt: "asc" } } }),
+);
+
+const CreateAuthKeyPayload = builder.objectRef<{ authKeyId?: string; authKey?: string; userErrors: UserError[] }>("CreateAuthKeyPayload").implement({
+  description: "The new key's ID and secret.",
+  fields: (t) => ({
+    authKeyId: t.string({ nullable: true, description: "The key's ID.", resolve: (p) => p.authKeyId ?? null }),
+    authKey: t.string({ nullable: true, description: "Shown once.", resolve: (p) => p.authKey ?? null }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
+  }),
+});
+
+const DeleteAuthKeyPayload = builder.objectRef<{ userErrors: UserError[] }>("DeleteAuthKeyPayload").implement({
+  description: "The key and every token it signed in with stop working.",
+  fields: (t) => ({
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
+  }),
+});
+
+const DeleteAuthKeyInput = builder.inputType("DeleteAuthKeyInput", {
+  fields: (t) => ({ authKeyId: t.string({ required: true, description: "The key's ID." }) }),
+});
+
+builder.mutationField("createAuthKey", (t) =>
+  t.field({
+    type: CreateAuthKeyPayload,
+    authScopes: { operator: true },
+    description: `Creates an auth key (O3); its secret is shown only in this answer. At most ${MAX_AUTH_KEYS} per operator.`,
+    resolve: async (_root, _args, ctx) => {
+      const authKeyId = `keyId-${randomBytes(12).toString("hex")}`;
+      const authKey = `secret-${randomBytes(32).toString("base64url")}`;
+      const secretHash = await hashSecret(authKey, ctx.settings.kdf);
+      return audited(ctx, "createAuthKey", async ({ tx, audit }) => {
+        await tx.operator.update({ where: { id: ctx.viewer!.id }, data: { updatedAt: ctx.clock.now() } });
+        if ((await tx.authKey.count()) >= MAX_AUTH_KEYS) {
+          refuse(userError("TOO_MANY_ITEMS", `An operator holds at most ${MAX_AUTH_KEYS} auth keys; delete one first.`));
+        }
+        await tx.authKey.create({ data: { operatorId: ctx.viewer!.id, authKeyId, secretHash } });
+        audit.targetIds.push(authKeyId);
+        return { authKeyId, authKey };
+      });
+    },
+  }),
+);
+
+builder.mutationField("deleteAuthKey", (t) =>
+  t.field({
+    type: DeleteAuthKeyPayload,
+    authScopes: { operator: true },
+    description: "Deletes an auth key and revokes the tokens it signed in with.",
+    args: { input: t.arg({ type: DeleteAuthKeyInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "deleteAuthKey", async ({ tx, audit }) => {
+        audit.targetIds.push(input.authKeyId);
+        const removed = await tx.authKey.deleteMany({ where: { authKeyId: input.authKeyId } });
+        if (removed.count === 0) refuse(userError("NOT_FOUND", "No such auth key.", ["input", "authKeyId"]));
+        await tx.session.updateMany({ where: { authKeyId: input.authKeyId, revokedAt: null }, data: { revokedAt: ctx.clock.now() } });
+        return {};
+      }),
+  }),
+);

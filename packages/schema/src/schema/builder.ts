@@ -1,0 +1,60 @@
+// Schema builder setup only: plugins, scalars' shapes, auth scopes. Types live in their own files.
+import SchemaBuilder from "@pothos/core";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import { GraphQLError } from "graphql";
+import type { Context } from "../context.ts";
+import { getDatamodel, type default as PrismaTypes } from "../db/generated/pothos-types.ts";
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { operator: boolean; admin: boolean };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    Date: { Input: string; Output: string };
+    ID: { Input: string; Output: string };
+  };
+  // The contract's fields are non-null unless it says otherwise; so are ours.
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  // Every list connection of the contract reports its total; resolvers give a number or a thunk.
+  Connection: { totalCount: number | (() => number | Promise<number>) };
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({ operator: ctx.viewer !== null, admin: ctx.isAdmin }),
+    // Contract: UNAUTHENTICATED for operator fields, FORBIDDEN for admin fields.
+    unauthorizedError: (_parent, _ctx, _info, result) =>
+      JSON.stringify(result.failure).includes('"scope":"admin"')
+        ? new GraphQLError("This field is for the platform administrator only.", { extensions: { code: "FORBIDDEN" } })
+        : new GraphQLError("Sign in first: send Authorization: Bearer <token>.", { extensions: { code: "UNAUTHENTICATED" } }),
+  },
+  prisma: {
+    client: (ctx) => ctx.db,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+  },
+  relay: {
+    clientMutationId: "omit",
+    cursorType: "String",
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+});
+
+builder.queryType({ description: "Entry points for reading. Operator-scoped data hangs off `viewer`." });
+builder.mutationType({
+  description: "Every mutation returns a payload whose `userErrors` is empty on success (domain refusals are data).",
+});
+
+builder.globalConnectionField("totalCount", (t) =>
+  t.int({
+    description: "How many items match, across all pages.",
+    resolve: (connection) => (typeof connection.totalCount === "function" ? connection.totalCount() : connection.totalCount),
+  }),
+);

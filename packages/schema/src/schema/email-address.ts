@@ -1,0 +1,304 @@
+// Section E: an operator's addresses, their roles, verification and removal.
+import { Prisma } from "../db/generated/sqlite/client.ts";
+import { verifySecret, newToken, digestToken } from "../domain/credentials.ts";
+import {
+  MAX_ADDRESSES,
+  checkEmailSyntax,
+  judgeRemoval,
+  judgeRoleChange,
+  normalizeEmail,
+  rolesOf,
+  type AddressRoles,
+  type EmailRole,
+} from "../domain/email-address.ts";
+import { userError, type UserError } from "../domain/user-error.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+import { emailVerificationMail } from "../mail/templates.ts";
+import { audited, refuse, refuseIf } from "./audited-mutation.ts";
+import { builder } from "./builder.ts";
+import { globalIdOf, rowIdOf } from "./global-id.ts";
+import { OperatorPayload, OperatorRef } from "./operator.ts";
+import { lockOperator } from "./operator-lock.ts";
+import { UserErrorRef } from "./user-error.ts";
+
+export const EmailRoleEnum = builder.enumType("EmailRole", {
+  description: "What an address is used for (E1–E8).",
+  values: {
+    PRIMARY: { description: "The root user's login and the default recipient (E1). Exactly one." },
+    RECOVERY: { description: "Reached when the primary is lost (E6). At most one; replaceable, not removable." },
+    BILLING: { description: "Also receives billing mail (E7). At most 5." },
+    SUPPORT: { description: "Copied on support replies (E8). At most 5." },
+  },
+});
+
+type EmailRow = { id: string; primaryOf: string | null; isRecovery: boolean; isBilling: boolean; isSupport: boolean; verifiedAt: Date | null };
+
+export function rolesView(row: EmailRow): AddressRoles {
+  return {
+    id: row.id,
+    verified: row.verifiedAt !== null,
+    isPrimary: row.primaryOf !== null,
+    isRecovery: row.isRecovery,
+    isBilling: row.isBilling,
+    isSupport: row.isSupport,
+  };
+}
+
+export const EmailAddressRef = builder.prismaNode("EmailAddress", {
+  id: { field: "id" },
+  description: "An address added to the operator, with the roles it holds.",
+  fields: (t) => ({
+    address: t.exposeString("address", { description: "The address as it was added." }),
+    verified: t.boolean({
+      description: "Whether the verification token mailed to it was used (E5). Only verified addresses take roles.",
+      select: { verifiedAt: true },
+      resolve: (a) => a.verifiedAt !== null,
+    }),
+    verifiedAt: t.expose("verifiedAt", { type: "DateTime", nullable: true, description: "When it was verified." }),
+    roles: t.field({
+      type: [EmailRoleEnum],
+      description: "The roles it holds; empty for an added address without a role.",
+      select: { primaryOf: true, isRecovery: true, isBilling: true, isSupport: true, verifiedAt: true },
+      resolve: (a) => rolesOf(rolesView(a)),
+    }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was added." }),
+  }),
+});
+
+const roleWhere: Record<EmailRole, Prisma.EmailAddressWhereInput> = {
+  PRIMARY: { primaryOf: { not: null } },
+  RECOVERY: { isRecovery: true },
+  BILLING: { isBilling: true },
+  SUPPORT: { isSupport: true },
+};
+
+builder.prismaObjectFields(OperatorRef, (t) => ({
+  primaryEmail: t.field({
+    type: EmailAddressRef,
+    description: "The root user's address (E1).",
+    select: (_args, _ctx, nested) => ({ emailAddresses: nested({ where: roleWhere.PRIMARY, take: 1 }) }),
+    resolve: (op) => op.emailAddresses[0]!,
+  }),
+  recoveryEmail: t.field({
+    type: EmailAddressRef,
+    nullable: true,
+    description: "The recovery address (E6), if set.",
+    select: (_args, _ctx, nested) => ({ emailAddresses: nested({ where: roleWhere.RECOVERY, take: 1 }) }),
+    resolve: (op) => op.emailAddresses[0] ?? null,
+  }),
+  emailAddresses: t.relation("emailAddresses", {
+    description: "All added addresses, or those holding `role`; oldest first.",
+    args: { role: t.arg({ type: EmailRoleEnum, required: false, description: "Only addresses holding this role." }) },
+    query: (args) => ({ where: args.role ? roleWhere[args.role] : {}, orderBy: { createdAt: "asc" } }),
+  }),
+}));
+
+// ------------------------------------------------------------------ payloads and inputs
+
+const EmailAddressPayload = builder.objectRef<{ emailAddress?: { id: string } | null; userErrors: UserError[] }>("EmailAddressPayload").implement({
+  description: "The address after the change; null when refused.",
+  fields: (t) => ({
+    emailAddress: t.prismaField({
+      type: "EmailAddress",
+      nullable: true,
+      description: "The address as it is now.",
+      // Read unscoped: verification is public, and the ID came from this mutation's own work.
+      resolve: (query, p, _args, ctx) =>
+        p.emailAddress ? ctx.unscopedDb.emailAddress.findUnique({ ...query, where: { id: p.emailAddress.id } }) : null,
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
+  }),
+});
+
+const RemoveEmailAddressPayload = builder.objectRef<{ removedEmailAddressId?: string | null; userErrors: UserError[] }>("RemoveEmailAddressPayload").implement({
+  description: "Which address was removed.",
+  fields: (t) => ({
+    removedEmailAddressId: t.id({ nullable: true, description: "Global ID of the removed address.", resolve: (p) => p.removedEmailAddressId ?? null }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
+  }),
+});
+
+const AddEmailAddressInput = builder.inputType("AddEmailAddressInput", {
+  fields: (t) => ({ address: t.string({ required: true, description: "The address to add; a verification token is mailed to it." }) }),
+});
+const VerifyEmailAddressInput = builder.inputType("VerifyEmailAddressInput", {
+  fields: (t) => ({ token: t.string({ required: true, description: "The token from the verification mail." }) }),
+});
+const RemoveEmailAddressInput = builder.inputType("RemoveEmailAddressInput", {
+  fields: (t) => ({ emailAddressId: t.id({ required: true, description: "Global ID of the address." }) }),
+});
+const SetEmailRoleInput = builder.inputType("SetEmailRoleInput", {
+  fields: (t) => ({
+    role: t.field({ type: EmailRoleEnum, required: true, description: "The role to assign." }),
+    emailAddressIds: t.idList({ required: true, description: "Every address that should hold the role afterwards." }),
+    password: t.string({ required: false, description: "Required to change PRIMARY." }),
+  }),
+});
+
+const ADDRESS_FIELD = ["input", "address"];
+
+function uniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+// ------------------------------------------------------------------ mutations
+
+builder.mutationField("addEmailAddress", (t) =>
+  t.field({
+    type: EmailAddressPayload,
+    authScopes: { operator: true },
+    description: "Adds an address and mails it a verification token (E5). It takes roles once verified.",
+    args: { input: t.arg({ type: AddEmailAddressInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "addEmailAddress", async ({ tx, audit }) => {
+        refuseIf([checkEmailSyntax(input.address, ADDRESS_FIELD)]);
+        const address = input.address.trim();
+        const normalized = normalizeEmail(address);
+        const operatorId = ctx.viewer!.id;
+        await lockOperator(tx, operatorId, ctx.clock.now());
+        if (await tx.emailAddress.findFirst({ where: { normalized }, select: { id: true } })) {
+          refuse(userError("EMAIL_ALREADY_ADDED", "This address is already on the account.", ADDRESS_FIELD));
+        }
+        if ((await tx.emailAddress.count()) >= MAX_ADDRESSES) {
+          refuse(userError("EMAIL_LIMIT_EXCEEDED", `An account holds at most ${MAX_ADDRESSES - 1} addresses besides the primary (E9).`, ADDRESS_FIELD));
+        }
+        const { token, digest } = newToken("sgv");
+        const expiresAt = new Date(ctx.clock.now().getTime() + ctx.settings.verificationTtlHours * 3_600_000);
+        const row = await tx.emailAddress.create({
+          data: { operatorId, address, normalized, verificationTokenHash: digest, verificationExpiresAt: expiresAt },
+        });
+        await enqueueMail(tx, operatorId, emailVerificationMail(address, token, expiresAt));
+        audit.targetIds.push(globalIdOf("EmailAddress", row.id));
+        return { emailAddress: row };
+      }),
+  }),
+);
+
+builder.mutationField("verifyEmailAddress", (t) =>
+  t.field({
+    type: EmailAddressPayload,
+    description: "Public: the token from the verification mail is the credential. It works once and expires.",
+    args: { input: t.arg({ type: VerifyEmailAddressInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(
+        ctx,
+        "verifyEmailAddress",
+        async ({ tx, audit }) => {
+          const invalid = userError("VERIFICATION_TOKEN_INVALID", "The token is unknown, used or expired.", ["input", "token"]);
+          if (input.token.length > 200) refuse(invalid);
+          const digest = digestToken(input.token);
+          const row = await tx.emailAddress.findUnique({
+            where: { verificationTokenHash: digest },
+            select: { id: true, operatorId: true, address: true },
+          });
+          if (!row) refuse(invalid);
+          audit.operatorId = row.operatorId;
+          audit.actor = row.address;
+          audit.targetIds.push(globalIdOf("EmailAddress", row.id));
+          // Single use under concurrency: only the request whose update matched the token wins.
+          const now = ctx.clock.now();
+          const used = await tx.emailAddress.updateMany({
+            where: { id: row.id, verificationTokenHash: digest, verificationExpiresAt: { gt: now } },
+            data: { verifiedAt: now, verificationTokenHash: null, verificationExpiresAt: null },
+          });
+          if (used.count !== 1) refuse(invalid);
+          return { emailAddress: row };
+        },
+        { unscoped: true },
+      ),
+  }),
+);
+
+builder.mutationField("removeEmailAddress", (t) =>
+  t.field({
+    type: RemoveEmailAddressPayload,
+    authScopes: { operator: true },
+    description: "Removes an added address and its roles. The primary (E2) and the recovery address (E6) cannot be removed.",
+    args: { input: t.arg({ type: RemoveEmailAddressInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "removeEmailAddress", async ({ tx, audit }) => {
+        const field = ["input", "emailAddressId"];
+        audit.targetIds.push(input.emailAddressId);
+        const id = rowIdOf("EmailAddress", input.emailAddressId);
+        const row = id ? await tx.emailAddress.findUnique({ where: { id } }) : null;
+        if (!row) refuse(userError("NOT_FOUND", "No such email address.", field));
+        refuseIf([judgeRemoval(rolesView(row), field)]);
+        await tx.emailAddress.delete({ where: { id: row.id } });
+        return { removedEmailAddressId: input.emailAddressId };
+      }),
+  }),
+);
+
+builder.mutationField("setEmailRole", (t) =>
+  t.field({
+    type: OperatorPayload,
+    authScopes: { operator: true },
+    description:
+      "Sets the addresses holding a role: PRIMARY and RECOVERY take exactly one, BILLING and SUPPORT 0 to 5. " +
+      "Only verified addresses take roles (E5); the primary holds no other role (E3).",
+    args: { input: t.arg({ type: SetEmailRoleInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "setEmailRole", async ({ tx, audit }) => {
+        const operatorId = ctx.viewer!.id;
+        audit.targetIds.push(globalIdOf("Operator", operatorId), ...input.emailAddressIds);
+        if (input.emailAddressIds.length > 50) {
+          refuse(userError("TOO_MANY_ITEMS", "Name at most 50 addresses.", ["input", "emailAddressIds"]));
+        }
+        const operator = await lockOperator(tx, operatorId, ctx.clock.now());
+        const all = await tx.emailAddress.findMany();
+        const byId = new Map(all.map((a) => [a.id, a]));
+        const requested = input.emailAddressIds.map((gid) => {
+          const id = rowIdOf("EmailAddress", gid);
+          return id ? byId.get(id) : undefined;
+        });
+        const role = input.role;
+        let primaryElsewhere = new Set<string>();
+        let passwordOk = false;
+        if (role === "PRIMARY") {
+          passwordOk = input.password != null && input.password.length <= 1024 && (await verifySecret(operator.passwordHash, input.password, ctx.settings.kdf));
+          const candidates = requested.filter((a) => a && a.primaryOf === null).map((a) => a!);
+          const taken = await ctx.unscopedDb.emailAddress.findMany({
+            where: { primaryOf: { in: candidates.map((a) => a.normalized) }, operatorId: { not: operatorId } },
+            select: { primaryOf: true },
+          });
+          const takenSet = new Set(taken.map((x) => x.primaryOf));
+          primaryElsewhere = new Set(candidates.filter((a) => takenSet.has(a.normalized)).map((a) => a.id));
+        }
+        const current = all.find((a) => a.isRecovery);
+        refuseIf(
+          judgeRoleChange(role, requested.map((a) => a && rolesView(a)), {
+            passwordOk,
+            primaryElsewhere,
+            currentRecovery: current ? rolesView(current) : null,
+          }),
+        );
+        const chosen = requested.map((a) => a!.id);
+        switch (role) {
+          case "PRIMARY": {
+            const next = requested[0]!;
+            if (next.primaryOf !== null) break;
+            // E5: the old primary stays on the operator as an added address.
+            await tx.emailAddress.updateMany({ where: { primaryOf: { not: null } }, data: { primaryOf: null } });
+            try {
+              await tx.emailAddress.update({ where: { id: next.id }, data: { primaryOf: next.normalized } });
+            } catch (error) {
+              if (uniqueViolation(error)) {
+                refuse(userError("EMAIL_PRIMARY_OF_OTHER_OPERATOR", "This address is the primary address of another operator (E4).", ["input", "emailAddressIds", "0"]));
+              }
+              throw error;
+            }
+            break;
+          }
+          case "RECOVERY":
+          case "BILLING":
+          case "SUPPORT": {
+            const flag = role === "RECOVERY" ? "isRecovery" : role === "BILLING" ? "isBilling" : "isSupport";
+            await tx.emailAddress.updateMany({ where: { id: { notIn: chosen } }, data: { [flag]: false } });
+            await tx.emailAddress.updateMany({ where: { id: { in: chosen } }, data: { [flag]: true } });
+            break;
+          }
+        }
+        return { operator };
+      }),
+  }),
+);

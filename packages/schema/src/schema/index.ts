@@ -1,0 +1,18 @@
+// Imports every type file (each registers itself with the builder), then builds the schema.
+import { builder } from "./builder.ts";
+import "./scalars.ts";
+import "./user-error.ts";
+import "./operator.ts";
+import "./email-address.ts";
+import "./payment.ts";
+import "./notification.ts";
+import "./session.ts";
+import "./auth-key.ts";
+import "./audit-log.ts";
+import "./account-recovery.ts";
+import "./support-ticket.ts";
+import "./sim.ts";
+import "./sim-transfer.ts";
+import "./office-hours.ts";
+
+export const schema = builder.toSchema();

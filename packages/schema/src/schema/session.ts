@@ -1,0 +1,230 @@
+// O2, O3: sign-up, sign-in (password or auth key) and sign-out.
+import { issueToken } from "../auth/sessions.ts";
+import { Prisma } from "../db/generated/sqlite/client.ts";
+import { checkPassword, hashSecret, newToken, verifySecret } from "../domain/credentials.ts";
+import { checkEmailSyntax, normalizeEmail } from "../domain/email-address.ts";
+import { newOperatorId } from "../domain/operator-id.ts";
+import { userError, type UserError } from "../domain/user-error.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+import { emailVerificationMail } from "../mail/templates.ts";
+import { audited, refuse, refuseIf } from "./audited-mutation.ts";
+import { builder } from "./builder.ts";
+import { globalIdOf } from "./global-id.ts";
+import { UserErrorRef } from "./user-error.ts";
+import type { Context } from "../context.ts";
+
+const NAME_MAX = 100;
+
+const SignUpInput = builder.inputType("SignUpInput", {
+  fields: (t) => ({
+    email: t.string({ required: true, description: "Becomes the primary address and the root user's login (E1)." }),
+    password: t.string({ required: true, description: "8 to 128 characters." }),
+    name: t.string({ required: true, description: `The account's name, 1 to ${NAME_MAX} characters.` }),
+  }),
+});
+
+const AuthenticateInput = builder.inputType("AuthenticateInput", {
+  description: "Either email + password, or authKeyId + authKey.",
+  fields: (t) => ({
+    email: t.string({ required: false, description: "The primary address." }),
+    password: t.string({ required: false, description: "The root user's password." }),
+    authKeyId: t.string({ required: false, description: "An auth key's ID." }),
+    authKey: t.string({ required: false, description: "The auth key's secret." }),
+    tokenTimeoutSeconds: t.int({ required: false, description: "Default 86400, at most 172800." }),
+  }),
+});
+
+type Tokened = { operator?: { id: string } | null; token?: string | null; expiresAt?: Date | null; userErrors: UserError[] };
+
+const SignUpPayload = builder.objectRef<Tokened>("SignUpPayload").implement({
+  description: "The new operator and a token for it; nulls when refused.",
+  fields: (t) => ({
+    operator: t.prismaField({
+      type: "Operator",
+      nullable: true,
+      description: "The new operator.",
+      resolve: (query, p, _args, ctx) => (p.operator ? ctx.unscopedDb.operator.findUnique({ ...query, where: { id: p.operator.id } }) : null),
+    }),
+    token: t.string({ nullable: true, description: "A bearer token for the new operator.", resolve: (p) => p.token ?? null }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
+  }),
+});
+
+const AuthenticatePayload = builder.objectRef<Tokened>("AuthenticatePayload").implement({
+  description: "A bearer token: send it as `Authorization: Bearer <token>`.",
+  fields: (t) => ({
+    token: t.string({ nullable: true, description: "The bearer token; shown once.", resolve: (p) => p.token ?? null }),
+    expiresAt: t.field({ type: "DateTime", nullable: true, description: "When the token stops working.", resolve: (p) => p.expiresAt ?? null }),
+    operator: t.prismaField({
+      type: "Operator",
+      nullable: true,
+      description: "The operator signed in.",
+      resolve: (query, p, _args, ctx) => (p.operator ? ctx.unscopedDb.operator.findUnique({ ...query, where: { id: p.operator.id } }) : null),
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
+  }),
+});
+
+const LogoutPayload = builder.objectRef<{ userErrors: UserError[] }>("LogoutPayload").implement({
+  description: "The token used for the call no longer works.",
+  fields: (t) => ({
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
+  }),
+});
+
+function isUniqueViolation(error: unknown, field: string): boolean {
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError &&
+    error.code === "P2002" &&
+    JSON.stringify(error.meta ?? {}).includes(field)
+  );
+}
+
+builder.mutationField("signUp", (t) =>
+  t.field({
+    type: SignUpPayload,
+    description: "Creates an operator (O2). The email becomes the primary address and is mailed a verification token.",
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const name = input.name.trim();
+      const errors = [
+        checkEmailSyntax(input.email, ["input", "email"]),
+        ...checkPassword(input.password, ["input", "password"]),
+        name.length === 0 || name.length > NAME_MAX
+          ? userError("INVALID_INPUT", `The name must be 1 to ${NAME_MAX} characters.`, ["input", "name"])
+          : null,
+      ].filter((e): e is UserError => e !== null);
+      // Hash before the transaction: it is the slow part and needs no lock.
+      const passwordHash = errors.length === 0 ? await hashSecret(input.password, ctx.settings.kdf) : "";
+      return audited(
+        ctx,
+        "signUp",
+        async ({ tx, audit }) => {
+          refuseIf(errors);
+          const address = input.email.trim();
+          const normalized = normalizeEmail(address);
+          const primaryTaken = () =>
+            userError("EMAIL_PRIMARY_OF_OTHER_OPERATOR", "This address is already the primary address of an operator (E4).", ["input", "email"]);
+          if (await tx.emailAddress.findUnique({ where: { primaryOf: normalized }, select: { id: true } })) refuse(primaryTaken());
+          const now = ctx.clock.now();
+          const { token: verifyToken, digest } = newToken("sgv");
+          const verifyExpires = new Date(now.getTime() + ctx.settings.verificationTtlHours * 3_600_000);
+          let operator;
+          try {
+            operator = await tx.operator.create({
+              data: {
+                operatorId: await freeOperatorId(tx),
+                name,
+                passwordHash,
+                emailAddresses: {
+                  create: { address, normalized, primaryOf: normalized, verificationTokenHash: digest, verificationExpiresAt: verifyExpires },
+                },
+              },
+            });
+          } catch (error) {
+            // Two sign-ups racing for one address: the unique primary index lets one through (E4).
+            if (isUniqueViolation(error, "primaryOf")) refuse(primaryTaken());
+            throw error;
+          }
+          audit.operatorId = operator.id;
+          audit.actor = address;
+          audit.targetIds.push(globalIdOf("Operator", operator.id));
+          await enqueueMail(tx, operator.id, emailVerificationMail(address, verifyToken, verifyExpires));
+          const issued = await issueToken(tx, { operatorId: operator.id, actor: address }, ctx.settings.tokenTtlSeconds, now);
+          return { operator, token: issued.token, expiresAt: issued.expiresAt };
+        },
+        { unscoped: true },
+      );
+    },
+  }),
+);
+
+async function freeOperatorId(tx: import("../db/database.ts").Tx): Promise<string> {
+  for (;;) {
+    const candidate = newOperatorId();
+    if (!(await tx.operator.findUnique({ where: { operatorId: candidate }, select: { id: true } }))) return candidate;
+  }
+}
+
+interface CredentialCheck {
+  /** The account the credentials name, if any (audited even when the secret is wrong). */
+  account: { operatorId: string; actor: string; authKeyRowId: string | null; authKeyId: string | null } | null;
+  valid: boolean;
+}
+
+/** Runs the KDF outside any transaction; an unknown account costs as much as a wrong secret. */
+async function checkCredentials(ctx: Context, input: { email?: string | null; password?: string | null; authKeyId?: string | null; authKey?: string | null }): Promise<CredentialCheck> {
+  if (input.email != null && input.password != null) {
+    if (input.email.length > 254 || input.password.length > 1024) return { account: null, valid: false };
+    const primary = await ctx.unscopedDb.emailAddress.findUnique({
+      where: { primaryOf: normalizeEmail(input.email) },
+      select: { address: true, operator: { select: { id: true, passwordHash: true } } },
+    });
+    const valid = await verifySecret(primary?.operator.passwordHash ?? null, input.password, ctx.settings.kdf);
+    const account = primary && { operatorId: primary.operator.id, actor: primary.address, authKeyRowId: null, authKeyId: null };
+    return { account, valid };
+  }
+  if (input.authKeyId != null && input.authKey != null) {
+    if (input.authKeyId.length > 100 || input.authKey.length > 200) return { account: null, valid: false };
+    const key = await ctx.unscopedDb.authKey.findUnique({ where: { authKeyId: input.authKeyId } });
+    const valid = await verifySecret(key?.secretHash ?? null, input.authKey, ctx.settings.kdf);
+    const account = key && { operatorId: key.operatorId, actor: key.authKeyId, authKeyRowId: key.id, authKeyId: key.authKeyId };
+    return { account, valid };
+  }
+  return { account: null, valid: false };
+}
+
+builder.mutationField("authenticate", (t) =>
+  t.field({
+    type: AuthenticatePayload,
+    description: "Signs in with email + password, or with an auth key (O3), and returns a bearer token.",
+    args: { input: t.arg({ type: AuthenticateInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const byPassword = input.email != null || input.password != null;
+      const byKey = input.authKeyId != null || input.authKey != null;
+      const check = byPassword !== byKey ? await checkCredentials(ctx, input) : { account: null, valid: false };
+      return audited(
+        ctx,
+        "authenticate",
+        async ({ tx, audit }) => {
+          if (check.account) {
+            audit.operatorId = check.account.operatorId;
+            audit.actor = check.account.actor;
+            audit.targetIds.push(check.account.authKeyId ?? globalIdOf("Operator", check.account.operatorId));
+          }
+          if (byPassword === byKey) {
+            refuse(userError("INVALID_INPUT", "Give either email and password, or authKeyId and authKey.", ["input"]));
+          }
+          const ttl = input.tokenTimeoutSeconds ?? ctx.settings.tokenTtlSeconds;
+          if (ttl < 1 || ttl > ctx.settings.tokenMaxTtlSeconds) {
+            refuse(userError("INVALID_INPUT", `tokenTimeoutSeconds must be 1 to ${ctx.settings.tokenMaxTtlSeconds}.`, ["input", "tokenTimeoutSeconds"]));
+          }
+          if (!check.valid || !check.account) refuse(userError("CREDENTIALS_INVALID", "The credentials do not match an account.", ["input"]));
+          const now = ctx.clock.now();
+          const { account } = check;
+          if (account.authKeyRowId) {
+            // The key may have been deleted since the check: then the update finds nothing and refuses.
+            const touched = await tx.authKey.updateMany({ where: { id: account.authKeyRowId }, data: { lastUsedAt: now } });
+            if (touched.count !== 1) refuse(userError("CREDENTIALS_INVALID", "The credentials do not match an account.", ["input"]));
+          }
+          const issued = await issueToken(tx, { operatorId: account.operatorId, actor: account.actor, authKeyId: account.authKeyId }, ttl, now);
+          return { ...issued, operator: { id: account.operatorId } };
+        },
+        { unscoped: true },
+      );
+    },
+  }),
+);
+
+builder.mutationField("logout", (t) =>
+  t.field({
+    type: LogoutPayload,
+    authScopes: { operator: true },
+    description: "Revokes the token used for this call.",
+    resolve: (_root, _args, ctx) =>
+      audited(ctx, "logout", async ({ tx }) => {
+        await tx.session.update({ where: { id: ctx.viewer!.sessionId }, data: { revokedAt: ctx.clock.now() } });
+        return {};
+      }),
+  }),
+);
