@@ -1,7 +1,7 @@
 // Applies the committed migrations (prisma/migrations/<stamp>_<name>/<engine>.sql) that a
 // database has not had yet, each in its own transaction, recording them in _simgate_migrations.
 // On PostgreSQL an advisory lock makes several servers starting together apply each file once.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -57,6 +57,7 @@ async function appliedMigrations(target: DatabaseTarget): Promise<string[]> {
 }
 
 function migrateSqlite(file: string): string[] {
+  mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 10_000 });
   try {
     // WAL lets readers go on while a writer commits; the setting is kept in the file.

@@ -44,6 +44,10 @@ export const builder = new SchemaBuilder<{
     cursorType: "String",
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
+    nodeTypeOptions: { description: "An object with a global, opaque ID: fetch it again with `node(id:)`." },
+    pageInfoTypeOptions: { description: "Where a page sits in its list: pass `endCursor` as `after` for the next page." },
+    nodeQueryOptions: { description: "Any object by its global ID; null when it does not exist or is not yours (O4)." },
+    nodesQueryOptions: { description: "Objects by global IDs, in order; null for each that does not exist or is not yours (O4)." },
   },
 });
 

@@ -96,6 +96,7 @@ builder.node(SimRef, {
 const SimConnection = builder.connectionObject({ type: SimRef, name: "SimConnection" }, { name: "SimEdge" });
 
 const SimTagFilter = builder.inputType("SimTagFilter", {
+  description: "Matches SIMs carrying a tag with this name and value.",
   fields: (t) => ({
     name: t.string({ required: true, description: "Tag name." }),
     value: t.string({ required: true, description: "Tag value, or its prefix." }),
@@ -114,6 +115,7 @@ const SimFilter = builder.inputType("SimFilter", {
   }),
 });
 const SimOrder = builder.inputType("SimOrder", {
+  description: "How SIM listings are sorted.",
   fields: (t) => ({
     field: t.field({ type: SimOrderFieldEnum, required: true, description: "Sort key." }),
     direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: "ASC", description: "Direction." }),

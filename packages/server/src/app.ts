@@ -1,0 +1,131 @@
+// Assembles the server: configuration → database (migrated) → yoga → HTTP, plus the mail outbox.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GraphQLError } from "graphql";
+import { createYoga, type Plugin } from "graphql-yoga";
+import { createDb, parseDatabaseUrl, type Db, type DatabaseTarget } from "@simgate/schema/db/database";
+import { migrate } from "@simgate/schema/db/migrate";
+import { systemClock, type Clock } from "@simgate/schema/domain/clock";
+import { schema } from "@simgate/schema/schema/index";
+import { buildContext, type ContextDeps } from "./auth-context.ts";
+import type { Config } from "./config.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { OutboxDeliverer } from "./mail/deliver.ts";
+import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface App {
+  config: Config;
+  db: Db;
+  target: DatabaseTarget;
+  logger: Logger;
+  deliverer: OutboxDeliverer | null;
+  /** Handles one request in-process (tests, other adapters). */
+  handle(request: Request): Promise<Response>;
+  /** Listens on config.PORT (0: any free port); resolves with the port taken. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
+  const target = parseDatabaseUrl(config.DATABASE_URL);
+  const applied = await migrate(target);
+  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  const db = createDb(target, { poolSize: config.DATABASE_POOL_SIZE });
+
+  const deps: ContextDeps = {
+    db,
+    provider: target.provider,
+    clock,
+    adminSecret: config.SIMGATE_ADMIN_SECRET,
+    settings: {
+      tokenTtlSeconds: config.SIMGATE_TOKEN_TTL_SECONDS,
+      tokenMaxTtlSeconds: config.SIMGATE_TOKEN_MAX_TTL_SECONDS,
+      verificationTtlHours: config.SIMGATE_VERIFICATION_TTL_HOURS,
+      kdf: { memoryKiB: config.SIMGATE_KDF_MEMORY_KIB, iterations: config.SIMGATE_KDF_ITERATIONS },
+    },
+  };
+
+  const requestIdHeader: Plugin = {
+    onResponse({ response }) {
+      const id = currentRequestId();
+      if (id) response.headers.set("x-request-id", id);
+    },
+  };
+
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    graphiql: { title: "Simgate GraphiQL" },
+    context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
+    plugins: [requestIdHeader],
+    logging: {
+      debug: (...args) => logger.debug({ args }, "yoga"),
+      info: (...args) => logger.info({ args }, "yoga"),
+      warn: (...args) => logger.warn({ args }, "yoga"),
+      error: (...args) => logger.error({ args }, "yoga"),
+    },
+    maskedErrors: {
+      // Errors we raise on purpose (GraphQLError: auth, bad input) pass; anything else is logged
+      // with the request ID and reaches the client only as that ID.
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        if (original instanceof GraphQLError) return error as Error;
+        const requestId = currentRequestId();
+        logger.error({ err: original, requestId }, "unexpected error");
+        return new GraphQLError(message, {
+          path: error instanceof GraphQLError ? error.path : undefined,
+          extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+        });
+      },
+    },
+  });
+
+  const deliverer = config.SMTP_URL
+    ? new OutboxDeliverer(db, clock, logger, {
+        smtpUrl: config.SMTP_URL,
+        from: config.MAIL_FROM,
+        intervalMs: config.SIMGATE_OUTBOX_INTERVAL_MS,
+        maxAttempts: config.SIMGATE_OUTBOX_MAX_ATTEMPTS,
+      })
+    : null;
+
+  let server: Server | undefined;
+
+  return {
+    config,
+    db,
+    target,
+    logger,
+    deliverer,
+    handle: (request) =>
+      requestScope.run({ requestId: requestIdFrom(request.headers.get("x-request-id")) }, async () => yoga.fetch(request)),
+    async listen() {
+      server = createServer((req, res) => {
+        const header = req.headers["x-request-id"];
+        requestScope.run({ requestId: requestIdFrom(Array.isArray(header) ? header[0] : header) }, () => yoga(req, res));
+      });
+      await new Promise<void>((resolve, reject) => {
+        server!.once("error", reject);
+        server!.listen(config.PORT, config.HOST, resolve);
+      });
+      deliverer?.start();
+      return (server.address() as AddressInfo).port;
+    },
+    async close() {
+      await deliverer?.stop();
+      if (server) {
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeAllConnections();
+      }
+      await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Turns a request's Authorization header into the resolver context: the viewer (O3), or the
+// administrator (O5), or nobody.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { viewerForToken } from "@simgate/schema/auth/sessions";
+import type { Context, Settings } from "@simgate/schema/context";
+import type { Db, Provider } from "@simgate/schema/db/database";
+import { tenantDb } from "@simgate/schema/db/tenant";
+import type { Clock } from "@simgate/schema/domain/clock";
+
+export interface ContextDeps {
+  db: Db;
+  provider: Provider;
+  settings: Settings;
+  clock: Clock;
+  adminSecret: string | undefined;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function bearerOf(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1] ?? null;
+}
+
+export async function buildContext(deps: ContextDeps, request: Request, requestId: string): Promise<Context> {
+  const bearer = bearerOf(request);
+  const isAdmin = bearer !== null && deps.adminSecret !== undefined && sameSecret(bearer, deps.adminSecret);
+  const viewer = bearer && !isAdmin ? await viewerForToken(deps.db, bearer, deps.clock.now()) : null;
+  return {
+    requestId,
+    db: tenantDb(deps.db, viewer?.id ?? null),
+    unscopedDb: deps.db,
+    provider: deps.provider,
+    viewer,
+    isAdmin,
+    settings: deps.settings,
+    clock: deps.clock,
+  };
+}

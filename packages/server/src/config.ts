@@ -1,0 +1,46 @@
+// Every limit and lifetime comes from the environment, with a safe default, validated at start.
+import { z } from "zod";
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const configSchema = z
+  .object({
+    PORT: int(4000, 0, 65_535),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// (PostgreSQL)")
+      .default("file:./data/simgate.db"),
+    DATABASE_POOL_SIZE: int(10, 1, 200),
+    SIMGATE_ADMIN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+    MAIL_FROM: z.string().min(3).default("Simgate <no-reply@simgate.invalid>"),
+    SIMGATE_TOKEN_TTL_SECONDS: int(86_400, 60, 172_800),
+    SIMGATE_TOKEN_MAX_TTL_SECONDS: int(172_800, 60, 172_800),
+    SIMGATE_VERIFICATION_TTL_HOURS: int(24, 1, 720),
+    SIMGATE_KDF_MEMORY_KIB: int(19_456, 1024, 1_048_576),
+    SIMGATE_KDF_ITERATIONS: int(2, 1, 10),
+    SIMGATE_OUTBOX_INTERVAL_MS: int(1000, 50, 3_600_000),
+    SIMGATE_OUTBOX_MAX_ATTEMPTS: int(10, 1, 100),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  })
+  .refine((c) => c.SIMGATE_TOKEN_TTL_SECONDS <= c.SIMGATE_TOKEN_MAX_TTL_SECONDS, {
+    message: "SIMGATE_TOKEN_TTL_SECONDS must not exceed SIMGATE_TOKEN_MAX_TTL_SECONDS",
+    path: ["SIMGATE_TOKEN_TTL_SECONDS"],
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Reads the configuration; empty variables count as unset. Throws one error listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(config)"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

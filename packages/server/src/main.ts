@@ -1,0 +1,34 @@
+// `pnpm start`: migrate the database, serve GraphQL (GraphiQL at /graphql), deliver mail.
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+
+try {
+  const config = loadConfig();
+  const app = await createApp(config);
+  const port = await app.listen();
+  app.logger.info(
+    { port, database: app.target.provider, admin: config.SIMGATE_ADMIN_SECRET !== undefined, smtp: config.SMTP_URL !== undefined },
+    `Simgate listening: GraphiQL at http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${port}/graphql`,
+  );
+  let closing = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (closing) return;
+      closing = true;
+      app.logger.info({ signal }, "shutting down");
+      app.close().then(
+        () => process.exit(0),
+        (err) => {
+          app.logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  }
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}

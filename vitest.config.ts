@@ -1,0 +1,23 @@
+// One command runs everything: the rule modules' unit tests once, and the HTTP suite twice,
+// on embedded SQLite and on PostgreSQL (SIMGATE_TEST_PG_URL, default the local server).
+import { createRequire } from "node:module";
+import { defineConfig } from "vitest/config";
+
+// graphql 16 ships CJS and ESM side by side; dependencies load the CJS build through Node, so our
+// sources must get the same copy or schemas mix "realms".
+const graphqlCjs = createRequire(new URL("./packages/schema/package.json", import.meta.url)).resolve("graphql");
+
+const httpSuite = ["packages/server/test/**/*.test.ts"];
+
+export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["packages/schema/test/**/*.test.ts"] } },
+      { extends: true, test: { name: "sqlite", include: httpSuite, env: { SIMGATE_TEST_DB: "sqlite" } } },
+      { extends: true, test: { name: "postgres", include: httpSuite, env: { SIMGATE_TEST_DB: "postgres" } } },
+    ],
+  },
+});
