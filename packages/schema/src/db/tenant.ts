@@ -40,8 +40,11 @@ export function tenantDb(db: Db, operatorId: string | null): Db {
           if (!scope) throw new Error(`O4: model ${model} is not reachable through the tenant client`);
           const a = (args ?? {}) as { where?: Where; data?: unknown; create?: Where };
           if (whereOps.has(operation)) {
-            // Unique look-ups keep their unique field at the top level; extra fields only narrow.
-            a.where = { ...(a.where ?? {}), ...scope(tenant) };
+            // AND only narrows: the caller's conditions (even on the same field) all still apply,
+            // and unique look-ups keep their unique field at the top level.
+            const where = a.where ?? {};
+            const and = where.AND === undefined ? [] : Array.isArray(where.AND) ? where.AND : [where.AND];
+            a.where = { ...where, AND: [...and, scope(tenant)] };
           }
           if (operation === "create" || operation === "upsert") {
             const key = operation === "create" ? "data" : "create";

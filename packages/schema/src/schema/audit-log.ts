@@ -12,6 +12,8 @@ const AuditResultEnum = builder.enumType("AuditResult", {
 
 const AuditLogEntryRef = builder.prismaNode("AuditLogEntry", {
   id: { field: "id" },
+  // node(id:) answers null, not an error, for a missing or foreign ID (O4).
+  nullable: true,
   description: "One mutation, succeeded or refused (O6).",
   fields: (t) => ({
     at: t.expose("at", { type: "DateTime", description: "When it ran." }),

@@ -46,6 +46,8 @@ export function rolesView(row: EmailRow): AddressRoles {
 
 export const EmailAddressRef = builder.prismaNode("EmailAddress", {
   id: { field: "id" },
+  // node(id:) answers null, not an error, for a missing or foreign ID (O4).
+  nullable: true,
   description: "An address added to the operator, with the roles it holds.",
   fields: (t) => ({
     address: t.exposeString("address", { description: "The address as it was added." }),

@@ -60,6 +60,8 @@ void SupportMessageRef;
 
 export const SupportTicketRef = builder.prismaNode("SupportTicket", {
   id: { field: "id" },
+  // node(id:) answers null, not an error, for a missing or foreign ID (O4).
+  nullable: true,
   description: "A support case (P2). Account-recovery requests (E6) open one too.",
   fields: (t) => ({
     subject: t.exposeString("subject", { description: "Subject line." }),
