@@ -97,3 +97,15 @@ describe("O4 tenancy", () => {
     for (const id of [ownersAddress, owner.primaryEmailId, ownersKey, ownersAuditEntry]) expect(json).not.toContain(id);
   });
 });
+
+describe("malformed global IDs", () => {
+  it.each([
+    ["unknown type", Buffer.from("Spaceship:1").toString("base64")],
+    ["NUL byte", Buffer.from("Operator:\u0000").toString("base64")],
+    ["not base64", "%%%"],
+    ["no colon", Buffer.from("Operator").toString("base64")],
+    ["huge", "A".repeat(10_000)],
+  ])("node(id:) with %s answers null, never an error", async (_name, id) => {
+    expect(await h.gql(`query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }`, { id }, owner.token)).toEqual({ data: { node: null, nodes: [null] } });
+  });
+});

@@ -21,8 +21,8 @@ const scopes: Record<string, (operatorId: string) => Where> = {
 /** Models created with an `operatorId` column that must be the caller's. */
 const ownedByColumn = new Set(["EmailAddress", "Session", "AuthKey", "AuditLogEntry", "SupportTicket", "OutboxMessage"]);
 
-// Matches no row: used when there is no caller.
-const NOBODY = "\u0000nobody";
+// Matches no row (row IDs are UUIDs): used when there is no caller.
+const NOBODY = "(nobody)";
 
 const whereOps = new Set([
   "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate",

@@ -13,7 +13,7 @@ export interface Mail {
   token?: string;
 }
 
-export async function enqueueMail(tx: Tx, operatorId: string | null, mail: Mail): Promise<void> {
+export async function enqueueMail(tx: Tx, operatorId: string | null, mail: Mail, at: Date): Promise<void> {
   await tx.outboxMessage.create({
     data: {
       operatorId,
@@ -23,6 +23,8 @@ export async function enqueueMail(tx: Tx, operatorId: string | null, mail: Mail)
       subject: mail.subject,
       body: mail.body,
       token: mail.token ?? null,
+      createdAt: at,
+      nextAttemptAt: at,
     },
   });
 }

@@ -74,7 +74,7 @@ builder.mutationField("requestAccountRecovery", (t) =>
           const ticketId = globalIdOf("SupportTicket", ticket.id);
           audit.targetIds.push(globalIdOf("Operator", operator.id), ticketId);
           const recovery = operator.emailAddresses[0];
-          if (recovery) await enqueueMail(tx, operator.id, accountRecoveryMail(recovery.address, operator.operatorId, ticketId));
+          if (recovery) await enqueueMail(tx, operator.id, accountRecoveryMail(recovery.address, operator.operatorId, ticketId), ctx.clock.now());
           return { accepted: true };
         },
         { unscoped: true },

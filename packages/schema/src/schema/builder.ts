@@ -3,9 +3,15 @@ import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
-import { GraphQLError } from "graphql";
+import { GraphQLError, isObjectType, type GraphQLSchema } from "graphql";
 import type { Context } from "../context.ts";
 import { getDatamodel, type default as PrismaTypes } from "../db/generated/pothos-types.ts";
+import { safeDecode } from "./global-id.ts";
+
+function isNodeId(schema: GraphQLSchema, id: { typename: string } | null | undefined): boolean {
+  const type = id ? schema.getType(id.typename) : undefined;
+  return isObjectType(type) && type.getInterfaces().some((i) => i.name === "Node");
+}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -46,8 +52,20 @@ export const builder = new SchemaBuilder<{
     nodeFieldOptions: { nullable: false },
     nodeTypeOptions: { description: "An object with a global, opaque ID: fetch it again with `node(id:)`." },
     pageInfoTypeOptions: { description: "Where a page sits in its list: pass `endCursor` as `after` for the next page." },
-    nodeQueryOptions: { description: "Any object by its global ID; null when it does not exist or is not yours (O4)." },
-    nodesQueryOptions: { description: "Objects by global IDs, in order; null for each that does not exist or is not yours (O4)." },
+    // Malformed IDs and IDs of unknown types name nothing: null, like a missing or foreign ID.
+    decodeGlobalID: (globalID) => safeDecode(globalID) ?? { typename: "", id: "" },
+    nodeQueryOptions: {
+      description: "Any object by its global ID; null when it does not exist or is not yours (O4).",
+      resolve: (_root, args, _ctx, info, load) => (isNodeId(info.schema, args.id) ? load(args.id) : null),
+    },
+    nodesQueryOptions: {
+      description: "Objects by global IDs, in order; null for each that does not exist or is not yours (O4).",
+      resolve: (_root, args, _ctx, info, load) => {
+        // `load` reads args.ids: blank out the ones that cannot name a node.
+        (args as { ids: unknown[] }).ids = args.ids.map((id) => (isNodeId(info.schema, id) ? id : null));
+        return (load as (ids: unknown) => ReturnType<typeof load>)(args.ids);
+      },
+    },
   },
 });
 

@@ -169,7 +169,7 @@ builder.mutationField("addEmailAddress", (t) =>
         const row = await tx.emailAddress.create({
           data: { operatorId, address, normalized, verificationTokenHash: digest, verificationExpiresAt: expiresAt },
         });
-        await enqueueMail(tx, operatorId, emailVerificationMail(address, token, expiresAt));
+        await enqueueMail(tx, operatorId, emailVerificationMail(address, token, expiresAt), ctx.clock.now());
         audit.targetIds.push(globalIdOf("EmailAddress", row.id));
         return { emailAddress: row };
       }),

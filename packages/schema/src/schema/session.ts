@@ -129,7 +129,7 @@ builder.mutationField("signUp", (t) =>
           audit.operatorId = operator.id;
           audit.actor = address;
           audit.targetIds.push(globalIdOf("Operator", operator.id));
-          await enqueueMail(tx, operator.id, emailVerificationMail(address, verifyToken, verifyExpires));
+          await enqueueMail(tx, operator.id, emailVerificationMail(address, verifyToken, verifyExpires), ctx.clock.now());
           const issued = await issueToken(tx, { operatorId: operator.id, actor: address }, ctx.settings.tokenTtlSeconds, now);
           return { operator, token: issued.token, expiresAt: issued.expiresAt };
         },

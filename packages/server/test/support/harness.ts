@@ -14,17 +14,20 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 }
 
-/** A settable clock for rules about time (token expiry and the like). */
+/** The real clock shifted by an offset that tests set or advance (token expiry and the like). */
 export class TestClock implements Clock {
-  constructor(private at = new Date()) {}
+  private offsetMs = 0;
   now(): Date {
-    return new Date(this.at);
+    return new Date(Date.now() + this.offsetMs);
   }
   set(at: Date | string): void {
-    this.at = new Date(at);
+    this.offsetMs = new Date(at).getTime() - Date.now();
   }
   advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
+    this.offsetMs += ms;
+  }
+  reset(): void {
+    this.offsetMs = 0;
   }
 }
 
@@ -40,6 +43,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  logger?: import("../../src/logger.ts").Logger;
 }
 
 /** One app and database per test file, closed and dropped after it. */
@@ -56,7 +60,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     PORT: "0",
     ...options.env,
   });
-  const app = await createApp(config, { clock, logger: createLogger(process.env.SIMGATE_TEST_LOG ?? "silent") });
+  const app = await createApp(config, { clock, logger: options.logger ?? createLogger(process.env.SIMGATE_TEST_LOG ?? "silent") });
   afterAll(async () => {
     await app.close();
     await database.drop();

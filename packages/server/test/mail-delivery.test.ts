@@ -1,0 +1,92 @@
+// Mail leaves through a real SMTP server on loopback; without SMTP_URL it stays in the outbox.
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { afterAll, describe, expect, it } from "vitest";
+import { lastMail, signUp, uniqueEmail } from "./support/accounts.ts";
+import { startHarness } from "./support/harness.ts";
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+const received: Received[] = [];
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ["STARTTLS", "AUTH"],
+  logger: false,
+  onData(stream, session, callback) {
+    let raw = "";
+    stream.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
+    stream.on("end", () => {
+      received.push({
+        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+        to: session.envelope.rcptTo.map((r) => r.address),
+        raw,
+      });
+      callback();
+    });
+  },
+});
+await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+const smtpPort = (smtp.server.address() as AddressInfo).port;
+afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+
+const h = await startHarness({
+  env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SIMGATE_OUTBOX_INTERVAL_MS: "50", MAIL_FROM: "Simgate <noreply@simgate.test>" },
+});
+await h.app.listen();
+const quiet = await startHarness();
+
+async function waitFor<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("mail delivery", () => {
+  it("a sign-up's verification mail arrives over SMTP, carrying the token, and is marked delivered", async () => {
+    const email = uniqueEmail("smtp");
+    await signUp(h, email);
+    const mail = await waitFor(() => received.find((m) => m.to.includes(email)));
+    const queued = await lastMail(h, email, "EMAIL_VERIFICATION");
+    expect(mail.from).toBe("noreply@simgate.test");
+    expect(mail.raw).toContain("Subject: Verify your email address for Simgate");
+    expect(mail.raw).toContain(queued!.token);
+    expect(mail.raw).toContain("X-Simgate-Kind: EMAIL_VERIFICATION");
+    await expect
+      .poll(async () => (await h.app.db.outboxMessage.findUniqueOrThrow({ where: { id: queued!.id } })).deliveredAt, { timeout: 5000 })
+      .not.toBeNull();
+  });
+
+  it("each message is delivered once, CC included", async () => {
+    const email = uniqueEmail("once");
+    await signUp(h, email);
+    await waitFor(() => received.find((m) => m.to.includes(email)));
+    await h.app.deliverer!.deliverDue();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received.filter((m) => m.to.includes(email))).toHaveLength(1);
+  });
+
+  it("without SMTP_URL mail stays in the outbox, undelivered", async () => {
+    const email = uniqueEmail("kept");
+    await signUp(quiet, email);
+    expect(quiet.app.deliverer).toBeNull();
+    const rows = await quiet.app.db.outboxMessage.findMany({ where: { to: { contains: email } } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.deliveredAt).toBeNull();
+    expect(received.find((m) => m.to.includes(email))).toBeUndefined();
+  });
+
+  it("mail of a refused change is never queued", async () => {
+    const op = await signUp(quiet);
+    const before = await quiet.app.db.outboxMessage.count();
+    await quiet.ok(`mutation { addEmailAddress(input: { address: "not-an-address" }) { userErrors { code } } }`, {}, op.token);
+    expect(await quiet.app.db.outboxMessage.count()).toBe(before);
+  });
+});
