@@ -43,7 +43,7 @@ export const builder = new SchemaBuilder<{
     client: (ctx) => ctx.db,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
+    onUnusedQuery: null,
   },
   relay: {
     clientMutationId: "omit",
