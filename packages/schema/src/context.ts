@@ -20,6 +20,8 @@ export interface Settings {
   tokenMaxTtlSeconds: number;
   verificationTtlHours: number;
   kdf: KdfCost;
+  /** S9: days a terminated SIM stays listed. */
+  terminatedRetentionDays: number;
 }
 
 export interface Context {

@@ -11,6 +11,7 @@ import { buildContext, type ContextDeps } from "./auth-context.ts";
 import type { Config } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { OutboxDeliverer } from "./mail/deliver.ts";
+import { DueJobScheduler } from "./scheduler.ts";
 import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
 
 export interface AppOptions {
@@ -24,6 +25,7 @@ export interface App {
   target: DatabaseTarget;
   logger: Logger;
   deliverer: OutboxDeliverer | null;
+  scheduler: DueJobScheduler;
   /** Handles one request in-process (tests, other adapters). */
   handle(request: Request): Promise<Response>;
   /** Listens on config.PORT (0: any free port); resolves with the port taken. */
@@ -49,6 +51,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       tokenMaxTtlSeconds: config.SIMGATE_TOKEN_MAX_TTL_SECONDS,
       verificationTtlHours: config.SIMGATE_VERIFICATION_TTL_HOURS,
       kdf: { memoryKiB: config.SIMGATE_KDF_MEMORY_KIB, iterations: config.SIMGATE_KDF_ITERATIONS },
+      terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
     },
   };
 
@@ -97,6 +100,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       })
     : null;
 
+  const scheduler = new DueJobScheduler(db, clock, logger, {
+    provider: target.provider,
+    intervalMs: config.SIMGATE_SCHEDULER_INTERVAL_MS,
+    terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
+  });
+
   let server: Server | undefined;
 
   return {
@@ -105,6 +114,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     target,
     logger,
     deliverer,
+    scheduler,
     handle: (request) =>
       requestScope.run({ requestId: requestIdFrom(request.headers.get("x-request-id")) }, async () => yoga.fetch(request)),
     async listen() {
@@ -117,9 +127,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         server!.listen(config.PORT, config.HOST, resolve);
       });
       deliverer?.start();
+      scheduler.start();
       return (server.address() as AddressInfo).port;
     },
     async close() {
+      await scheduler.stop();
       await deliverer?.stop();
       if (server) {
         await new Promise<void>((resolve) => server!.close(() => resolve()));

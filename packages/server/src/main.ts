@@ -1,15 +1,9 @@
-// `pnpm start`: migrate the database, serve GraphQL (GraphiQL at /graphql), deliver mail.
-import { createApp } from "./app.ts";
+// `pnpm start`: migrate the database, serve GraphQL (GraphiQL at /graphql), run the scheduler and
+// deliver mail. SIGTERM / SIGINT stop it gracefully.
+import { createApp, type App } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 
-try {
-  const config = loadConfig();
-  const app = await createApp(config);
-  const port = await app.listen();
-  app.logger.info(
-    { port, database: app.target.provider, admin: config.SIMGATE_ADMIN_SECRET !== undefined, smtp: config.SMTP_URL !== undefined },
-    `Simgate listening: GraphiQL at http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${port}/graphql`,
-  );
+function stopOnSignals(app: App): void {
   let closing = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
@@ -25,6 +19,18 @@ try {
       );
     });
   }
+}
+
+try {
+  const config = loadConfig();
+  const app = await createApp(config);
+  // Before listening: a signal that arrives as soon as the port is open still shuts down cleanly.
+  stopOnSignals(app);
+  const port = await app.listen();
+  app.logger.info(
+    { port, database: app.target.provider, admin: config.SIMGATE_ADMIN_SECRET !== undefined, smtp: config.SMTP_URL !== undefined },
+    `Simgate listening: GraphiQL at http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${port}/graphql`,
+  );
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -14,12 +14,15 @@ const scopes: Record<string, (operatorId: string) => Where> = {
   AuditLogEntry: (id) => ({ operatorId: id }),
   SupportTicket: (id) => ({ operatorId: id }),
   SupportMessage: (id) => ({ ticket: { operatorId: id } }),
+  Sim: (id) => ({ operatorId: id }),
+  SimTag: (id) => ({ operatorId: id }),
+  SimStatusChange: (id) => ({ operatorId: id }),
   /** Mail caused by the operator's own actions. */
   OutboxMessage: (id) => ({ operatorId: id }),
 };
 
 /** Models created with an `operatorId` column that must be the caller's. */
-const ownedByColumn = new Set(["EmailAddress", "Session", "AuthKey", "AuditLogEntry", "SupportTicket", "OutboxMessage"]);
+const ownedByColumn = new Set(["EmailAddress", "Session", "AuthKey", "AuditLogEntry", "SupportTicket", "OutboxMessage", "SimTag", "SimStatusChange"]);
 
 // Matches no row (row IDs are UUIDs): used when there is no caller.
 const NOBODY = "(nobody)";

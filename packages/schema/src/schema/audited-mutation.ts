@@ -27,6 +27,10 @@ export interface AuditDraft {
   operatorId: string | null;
   actor: string;
   targetIds: string[];
+  /** Bulk calls that partly succeed: the per-item refusal codes, kept with the entry. */
+  partialErrorCodes?: string[];
+  /** Bulk calls where every item was refused (nothing changed, nothing to roll back). */
+  allRefused?: boolean;
 }
 
 export interface MutationRun {
@@ -65,7 +69,7 @@ export async function audited<T extends object>(
     const value = await db.$transaction(
       async (tx) => {
         const out = await work({ tx, audit });
-        if (audit.operatorId) await record(tx, "SUCCEEDED", []);
+        if (audit.operatorId) await record(tx, audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? []);
         return out;
       },
       { maxWait: 15_000, timeout: 30_000 },

@@ -12,6 +12,8 @@ import "./audit-log.ts";
 import "./account-recovery.ts";
 import "./support-ticket.ts";
 import "./sim.ts";
+import "./sim-lifecycle.ts";
+import "./sim-admin.ts";
 import "./sim-transfer.ts";
 import "./office-hours.ts";
 

@@ -58,8 +58,14 @@ builder.prismaObjectField(OperatorRef, "simTransfers", (t) =>
   ),
 );
 
-builder.objectField(SimRef, "pendingTransfer", (t) =>
-  t.field({ type: SimTransferRef, nullable: true, description: "The pending transfer holding this SIM, if any.", resolve: pending("Sim.pendingTransfer") }),
+builder.prismaObjectField(SimRef, "pendingTransfer", (t) =>
+  t.field({
+    type: SimTransferRef,
+    nullable: true,
+    description: "The pending transfer holding this SIM, if any.",
+    // Transfers arrive with the transfer work; until then no SIM is in one.
+    resolve: () => null,
+  }),
 );
 
 const SimTransferPayload = builder.objectRef<{ transfer?: Pending | null; userErrors: UserError[] }>("SimTransferPayload").implement({

@@ -1,47 +1,61 @@
-// S: SIM types of the contract. The SIM lifecycle work fills these in; until then the entry
-// points answer NOT_IMPLEMENTED so clients see a clear error rather than a wrong answer.
+// S1: the SIM, its listing and look-up. Lifecycle mutations are in sim-lifecycle.ts, platform
+// (admin) calls in sim-admin.ts.
+import type { Prisma } from "../db/generated/sqlite/client.ts";
+import { allowedActions, simActions, simStatuses } from "../domain/sim-status.ts";
+import { expiryActions } from "../domain/sim-expiry.ts";
 import type { UserError } from "../domain/user-error.ts";
 import { builder } from "./builder.ts";
-import { notImplemented } from "./not-implemented.ts";
 import { OperatorRef } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
 
-const pending = (what: string) => () => notImplemented(what);
-
 export const SimStatusEnum = builder.enumType("SimStatus", {
-  description: "Where a SIM is in its lifecycle (S2).",
-  values: ["READY", "ACTIVE", "INACTIVE", "STANDBY", "SUSPENDED", "TERMINATED", "TRANSFERRING"] as const,
+  description: "Where a SIM is in its lifecycle (S2). No SIM returns to READY once it has left it, except from TRANSFERRING.",
+  values: simStatuses,
 });
-export const CoverageEnum = builder.enumType("Coverage", { description: "Where a SIM works (S1).", values: ["GLOBAL", "JAPAN"] as const });
+export const CoverageEnum = builder.enumType("Coverage", {
+  description: "Where a SIM works (S1).",
+  values: { GLOBAL: { description: "Global coverage." }, JAPAN: { description: "Japan coverage; returned after termination (S8)." } },
+});
 export const ExpiryActionEnum = builder.enumType("ExpiryAction", {
-  description: "What happens when a SIM's expiry time passes (S7).",
-  values: ["DO_NOTHING", "DELETE_SESSION", "DEACTIVATE", "SUSPEND", "TERMINATE"] as const,
+  description: "What happens when a SIM's expiry time passes (S7). With every action no new session is accepted afterwards.",
+  values: expiryActions,
 });
-const SimActionEnum = builder.enumType("SimAction", {
-  description: "Status actions an operator takes on a SIM (S3).",
-  values: ["ACTIVATE", "DEACTIVATE", "SET_TO_STANDBY", "SUSPEND", "TERMINATE"] as const,
-});
+const SimActionEnum = builder.enumType("SimAction", { description: "Status actions an operator takes on a SIM (S3).", values: simActions });
 const SimStatusChangeCauseEnum = builder.enumType("SimStatusChangeCause", {
   description: "What changed a SIM's status.",
-  values: ["OPERATOR", "NETWORK_SESSION", "EXPIRY", "TRANSFER", "ADMIN"] as const,
+  values: {
+    OPERATOR: { description: "A status mutation by the operator." },
+    NETWORK_SESSION: { description: "A network session opened (S4)." },
+    EXPIRY: { description: "The SIM's expiry was applied (S7)." },
+    TRANSFER: { description: "A transfer was issued, ended or accepted (T3–T7)." },
+    ADMIN: { description: "The platform administrator." },
+  },
 });
-const TagMatchEnum = builder.enumType("TagMatch", { description: "How a tag filter's value matches.", values: ["EXACT", "PREFIX"] as const });
-const SimOrderFieldEnum = builder.enumType("SimOrderField", { description: "What SIM listings sort by.", values: ["CREATED_AT", "IMSI", "NAME", "STATUS"] as const });
+const TagMatchEnum = builder.enumType("TagMatch", {
+  description: "How a tag filter's value matches.",
+  values: { EXACT: { description: "The whole value." }, PREFIX: { description: "The start of the value (case-sensitive)." } },
+});
+const SimOrderFieldEnum = builder.enumType("SimOrderField", {
+  description: "What SIM listings sort by; ties are broken by ID, so pages never skip or repeat.",
+  values: {
+    CREATED_AT: { description: "When the operator registered (or received) the SIM." },
+    IMSI: { description: "IMSI." },
+    NAME: { description: "Name; unnamed SIMs first when ascending." },
+    STATUS: { description: "Status, alphabetically." },
+  },
+});
 const OrderDirectionEnum = builder.enumType("OrderDirection", { description: "Sort direction.", values: ["ASC", "DESC"] as const });
 
-interface Pending {
-  id: string;
-}
-
-const SimTagRef = builder.objectRef<{ name: string; value: string }>("SimTag").implement({
+const SimTagRef = builder.prismaObject("SimTag", {
   description: "A name/value label on a SIM.",
   fields: (t) => ({
-    name: t.exposeString("name", { description: "Tag name." }),
+    name: t.exposeString("name", { description: "Tag name, unique per SIM." }),
     value: t.exposeString("value", { description: "Tag value." }),
   }),
 });
+void SimTagRef;
 
-const SimExpiryRef = builder.objectRef<{ expiresAt: Date; action: "DO_NOTHING" }>("SimExpiry").implement({
+const SimExpiryRef = builder.objectRef<{ expiresAt: Date; action: (typeof expiryActions)[number] }>("SimExpiry").implement({
   description: "When a SIM expires and what happens then (S7).",
   fields: (t) => ({
     expiresAt: t.expose("expiresAt", { type: "DateTime", description: "The expiry time." }),
@@ -49,46 +63,73 @@ const SimExpiryRef = builder.objectRef<{ expiresAt: Date; action: "DO_NOTHING" }
   }),
 });
 
-const SimStatusChangeRef = builder.objectRef<Pending>("SimStatusChange").implement({
+const SimStatusChangeRef = builder.prismaObject("SimStatusChange", {
   description: "One entry of a SIM's status history.",
   fields: (t) => ({
-    from: t.field({ type: SimStatusEnum, nullable: true, description: "Status before.", resolve: pending("SimStatusChange") }),
-    to: t.field({ type: SimStatusEnum, description: "Status after.", resolve: pending("SimStatusChange") }),
-    at: t.field({ type: "DateTime", description: "When.", resolve: pending("SimStatusChange") }),
-    cause: t.field({ type: SimStatusChangeCauseEnum, description: "What changed it.", resolve: pending("SimStatusChange") }),
-    reactivation: t.boolean({ description: "S3: a change out of SUSPENDED.", resolve: pending("SimStatusChange") }),
+    from: t.expose("from", { type: SimStatusEnum, nullable: true, description: "Status before; null for the first entry." }),
+    to: t.expose("to", { type: SimStatusEnum, description: "Status after." }),
+    at: t.expose("at", { type: "DateTime", description: "When." }),
+    cause: t.expose("cause", { type: SimStatusChangeCauseEnum, description: "What changed it." }),
+    reactivation: t.exposeBoolean("reactivation", { description: "S3: a change out of SUSPENDED (modem restart, reactivation fee)." }),
   }),
 });
 
 const SimStatusChangeConnection = builder.connectionObject({ type: SimStatusChangeRef, name: "SimStatusChangeConnection" }, { name: "SimStatusChangeEdge" });
 
-export const SimRef = builder.objectRef<Pending>("Sim");
-builder.node(SimRef, {
+export const SimRef = builder.prismaNode("Sim", {
+  id: { field: "id" },
+  // node(id:) answers null, not an error, for a missing or foreign ID (O4).
+  nullable: true,
   description: "A SIM registered to the operator (S1).",
-  id: { resolve: (s) => s.id },
-  loadOne: () => null,
   fields: (t) => ({
-    imsi: t.string({ description: "IMSI, 15 digits.", resolve: pending("Sim") }),
-    iccid: t.string({ description: "ICCID, 19 or 20 digits.", resolve: pending("Sim") }),
-    msisdn: t.string({ nullable: true, description: "Phone number, if any.", resolve: pending("Sim") }),
-    subscription: t.string({ description: "Plan, e.g. plan01s.", resolve: pending("Sim") }),
-    coverage: t.field({ type: CoverageEnum, description: "GLOBAL or JAPAN.", resolve: pending("Sim") }),
-    status: t.field({ type: SimStatusEnum, description: "Current status (S2).", resolve: pending("Sim") }),
-    name: t.string({ nullable: true, description: "Operator-given name.", resolve: pending("Sim") }),
-    tags: t.field({ type: [SimTagRef], description: "Labels.", resolve: pending("Sim") }),
-    terminationProtected: t.boolean({ description: "ON by default (S6).", resolve: pending("Sim") }),
-    expiry: t.field({ type: SimExpiryRef, nullable: true, description: "Expiry, if set (S7).", resolve: pending("Sim") }),
-    sessionOnline: t.boolean({ description: "Whether a network session is open (S4).", resolve: pending("Sim") }),
-    returnRequired: t.boolean({ description: "S8: a terminated JAPAN-coverage SIM must be sent back.", resolve: pending("Sim") }),
-    ownedSince: t.field({ type: "Date", description: "T8: first day the current operator pays the base fee for.", resolve: pending("Sim") }),
-    terminatedAt: t.field({ type: "DateTime", nullable: true, description: "When it was terminated.", resolve: pending("Sim") }),
-    createdAt: t.field({ type: "DateTime", description: "When it was registered.", resolve: pending("Sim") }),
-    updatedAt: t.field({ type: "DateTime", description: "Last change.", resolve: pending("Sim") }),
-    statusHistory: t.connection({ type: SimStatusChangeRef, description: "Status changes, newest first.", resolve: pending("Sim.statusHistory") }, SimStatusChangeConnection),
+    imsi: t.exposeString("imsi", { description: "IMSI, 15 digits." }),
+    iccid: t.exposeString("iccid", { description: "ICCID, 19 or 20 digits." }),
+    msisdn: t.exposeString("msisdn", { nullable: true, description: "Phone number, if any." }),
+    subscription: t.exposeString("subscription", { description: "Plan, e.g. plan01s, planX3, plan-D." }),
+    coverage: t.expose("coverage", { type: CoverageEnum, description: "GLOBAL or JAPAN." }),
+    status: t.expose("status", { type: SimStatusEnum, description: "Current status (S2)." }),
+    name: t.string({ nullable: true, description: "Operator-given name; null when unnamed.", select: { name: true }, resolve: (s) => s.name || null }),
+    tags: t.relation("tags", { description: "Labels, by name.", query: { orderBy: { name: "asc" } } }),
+    terminationProtected: t.exposeBoolean("terminationProtected", { description: "ON by default (S6): termination through the API is refused while ON." }),
+    expiry: t.field({
+      type: SimExpiryRef,
+      nullable: true,
+      description: "Expiry, if set (S7). It stays visible after it was applied.",
+      select: { expiresAt: true, expiryAction: true },
+      resolve: (s) => (s.expiresAt && s.expiryAction ? { expiresAt: s.expiresAt, action: s.expiryAction } : null),
+    }),
+    sessionOnline: t.exposeBoolean("sessionOnline", { description: "Whether a network session is open (S4)." }),
+    returnRequired: t.exposeBoolean("returnRequired", { description: "S8: a terminated JAPAN-coverage SIM must be sent back." }),
+    ownedSince: t.field({
+      type: "Date",
+      description: "T8: first day (Asia/Tokyo) the current operator pays the base fee for.",
+      select: { ownedSince: true },
+      resolve: (s) => s.ownedSince!,
+    }),
+    terminatedAt: t.expose("terminatedAt", { type: "DateTime", nullable: true, description: "When it was terminated (S6)." }),
+    createdAt: t.field({
+      type: "DateTime",
+      description: "When the current operator registered or received it.",
+      select: { registeredAt: true, createdAt: true },
+      resolve: (s) => s.registeredAt ?? s.createdAt,
+    }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime", description: "Last change of any kind." }),
+    statusHistory: t.relatedConnection(
+      "statusHistory",
+      {
+        description: "Status changes while the current operator owned it, newest first.",
+        cursor: "id",
+        totalCount: true,
+        // A previous owner's history is not the current owner's to see (T7).
+        query: (_args, ctx) => ({ where: { operatorId: ctx.viewer?.id ?? "(nobody)" }, orderBy: [{ at: "desc" }, { id: "desc" }] }),
+      },
+      SimStatusChangeConnection,
+    ),
     allowedActions: t.field({
       type: [SimActionEnum],
       description: "Status actions the caller may take on this SIM now, from the same rules that judge them (S3).",
-      resolve: pending("Sim"),
+      select: { status: true, subscription: true, terminationProtected: true },
+      resolve: (s) => allowedActions(s),
     }),
   }),
 });
@@ -99,7 +140,7 @@ const SimTagFilter = builder.inputType("SimTagFilter", {
   description: "Matches SIMs carrying a tag with this name and value.",
   fields: (t) => ({
     name: t.string({ required: true, description: "Tag name." }),
-    value: t.string({ required: true, description: "Tag value, or its prefix." }),
+    value: t.string({ required: true, description: "Tag value, or its start with PREFIX." }),
     match: t.field({ type: TagMatchEnum, required: false, defaultValue: "EXACT", description: "EXACT or PREFIX." }),
   }),
 });
@@ -107,9 +148,9 @@ const SimFilter = builder.inputType("SimFilter", {
   description: "Every given condition must hold (S1).",
   fields: (t) => ({
     status: t.field({ type: [SimStatusEnum], required: false, description: "Any of these statuses." }),
-    coverage: t.field({ type: CoverageEnum, required: false, description: "This coverage." }),
+    coverage: t.field({ type: CoverageEnum, required: false, description: "This coverage (the console shows one at a time)." }),
     subscription: t.stringList({ required: false, description: "Any of these subscriptions." }),
-    tag: t.field({ type: SimTagFilter, required: false, description: "A tag." }),
+    tag: t.field({ type: SimTagFilter, required: false, description: "Carries this tag." }),
     sessionOnline: t.boolean({ required: false, description: "Session state." }),
     search: t.string({ required: false, description: "Case-insensitive partial match over IMSI, ICCID, MSISDN and name." }),
   }),
@@ -122,184 +163,73 @@ const SimOrder = builder.inputType("SimOrder", {
   }),
 });
 
+type SimFilterShape = typeof SimFilter.$inferInput;
+type SimOrderShape = typeof SimOrder.$inferInput;
+
+/** S1 filters, S9 retention: terminated SIMs leave listings when their retention ends. */
+export function simWhere(filter: SimFilterShape | null | undefined, now: Date): Prisma.SimWhereInput {
+  const where: Prisma.SimWhereInput = { listedUntil: { gt: now } };
+  if (!filter) return where;
+  if (filter.status) where.status = { in: filter.status };
+  if (filter.coverage) where.coverage = filter.coverage;
+  if (filter.subscription) where.subscription = { in: filter.subscription };
+  if (filter.sessionOnline != null) where.sessionOnline = filter.sessionOnline;
+  if (filter.tag) {
+    const value = filter.tag.match === "PREFIX" ? { startsWith: filter.tag.value } : filter.tag.value;
+    where.tags = { some: { name: filter.tag.name, value } };
+  }
+  if (filter.search) where.searchText = { contains: filter.search.toLowerCase() };
+  return where;
+}
+
+const orderColumn = { CREATED_AT: "registeredAt", IMSI: "imsi", NAME: "name", STATUS: "status" } as const;
+
+export function simOrderBy(order: SimOrderShape | null | undefined): Prisma.SimOrderByWithRelationInput[] {
+  const direction = order?.direction === "DESC" ? "desc" : "asc";
+  return [{ [orderColumn[order?.field ?? "CREATED_AT"]]: direction }, { id: direction }];
+}
+
 builder.prismaObjectField(OperatorRef, "sims", (t) =>
-  t.connection(
+  t.relatedConnection(
+    "sims",
     {
-      type: SimRef,
-      description: "The operator's SIMs (S1).",
+      description: "The operator's SIMs (S1); terminated ones stay listed for the retention period (S9).",
+      cursor: "id",
+      totalCount: true,
       args: { filter: t.arg({ type: SimFilter, required: false }), orderBy: t.arg({ type: SimOrder, required: false }) },
-      resolve: pending("Operator.sims"),
+      query: (args, ctx) => ({ where: simWhere(args.filter, ctx.clock.now()), orderBy: simOrderBy(args.orderBy) }),
     },
     SimConnection,
   ),
 );
 
 builder.queryField("sim", (t) =>
-  t.field({
-    type: SimRef,
+  t.prismaField({
+    type: "Sim",
     nullable: true,
     authScopes: { operator: true },
     description: "One of the viewer's SIMs by IMSI; null if none (also for another operator's IMSI, O4).",
     args: { imsi: t.arg.string({ required: true }) },
-    resolve: pending("sim"),
+    resolve: (query, _root, { imsi }, ctx) =>
+      imsi.length > 32 ? null : ctx.db.sim.findFirst({ ...query, where: { imsi, listedUntil: { gt: ctx.clock.now() } } }),
   }),
 );
 
-export const SimPayload = builder.objectRef<{ sim?: Pending | null; userErrors: UserError[] }>("SimPayload").implement({
-  description: "The SIM after the change; null when refused.",
-  fields: (t) => ({
-    sim: t.field({ type: SimRef, nullable: true, description: "The SIM as it is now.", resolve: (p) => p.sim ?? null }),
-    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
-  }),
-});
-
-const SimOperationResult = builder.objectRef<{ simId: string; sim: Pending | null; userErrors: UserError[] }>("SimOperationResult").implement({
-  description: "The outcome for one SIM of a bulk call.",
-  fields: (t) => ({
-    simId: t.exposeID("simId", { description: "The SIM as named in the input." }),
-    sim: t.field({ type: SimRef, nullable: true, description: "The SIM after the call.", resolve: (r) => r.sim }),
-    userErrors: t.field({ type: [UserErrorRef], description: "Empty when it worked for this SIM.", resolve: (r) => r.userErrors }),
-  }),
-});
-const TerminateSimsPayload = builder.objectRef<{ results: []; userErrors: UserError[] }>("TerminateSimsPayload").implement({
-  description: "One result per SIM, in input order (S6).",
-  fields: (t) => ({
-    results: t.field({ type: [SimOperationResult], description: "Per SIM, in input order.", resolve: (p) => p.results }),
-    userErrors: t.field({ type: [UserErrorRef], description: "Errors of the call as a whole.", resolve: (p) => p.userErrors }),
-  }),
-});
-
-const RegisterSimInput = builder.inputType("RegisterSimInput", {
-  fields: (t) => ({
-    imsi: t.string({ required: true, description: "The SIM's IMSI." }),
-    registrationSecret: t.string({ required: true, description: "The secret printed with the SIM." }),
-  }),
-});
-const SimInput = builder.inputType("SimInput", { fields: (t) => ({ simId: t.id({ required: true, description: "The SIM." }) }) });
-const TerminateSimsInput = builder.inputType("TerminateSimsInput", {
-  fields: (t) => ({ simIds: t.idList({ required: true, description: "Up to 1,000 SIMs." }) }),
-});
-const SetSimTerminationProtectionInput = builder.inputType("SetSimTerminationProtectionInput", {
-  fields: (t) => ({ simId: t.id({ required: true, description: "The SIM." }), enabled: t.boolean({ required: true, description: "ON or OFF." }) }),
-});
-const SetSimExpiryInput = builder.inputType("SetSimExpiryInput", {
-  fields: (t) => ({
-    simId: t.id({ required: true, description: "The SIM." }),
-    expiresAt: t.field({ type: "DateTime", required: true, description: "In the future." }),
-    action: t.field({ type: ExpiryActionEnum, required: true, description: "What happens then." }),
-  }),
-});
-const SimTagInput = builder.inputType("SimTagInput", {
-  fields: (t) => ({ name: t.string({ required: true, description: "Tag name." }), value: t.string({ required: true, description: "Tag value." }) }),
-});
-const UpdateSimInput = builder.inputType("UpdateSimInput", {
-  description: "Fields left out stay as they are; `tags` replaces every tag.",
-  fields: (t) => ({
-    simId: t.id({ required: true, description: "The SIM." }),
-    name: t.string({ required: false, description: "New name." }),
-    tags: t.field({ type: [SimTagInput], required: false, description: "Replaces every tag." }),
-  }),
-});
-const ProvisionSimInput = builder.inputType("ProvisionSimInput", {
-  fields: (t) => ({
-    imsi: t.string({ required: true, description: "15 digits." }),
-    iccid: t.string({ required: true, description: "19 or 20 digits." }),
-    msisdn: t.string({ required: false, description: "Phone number." }),
-    subscription: t.string({ required: true, description: "Plan." }),
-    coverage: t.field({ type: CoverageEnum, required: true, description: "GLOBAL or JAPAN." }),
-    registrationSecret: t.string({ required: true, description: "The secret an operator registers the SIM with." }),
-  }),
-});
-const AdminProvisionSimsInput = builder.inputType("AdminProvisionSimsInput", {
-  fields: (t) => ({ sims: t.field({ type: [ProvisionSimInput], required: true, description: "Up to 10,000 SIMs." }) }),
-});
-const AdminProvisionSimsPayload = builder.objectRef<{ provisionedCount: number; userErrors: UserError[] }>("AdminProvisionSimsPayload").implement({
-  description: "How many SIMs entered the inventory.",
-  fields: (t) => ({
-    provisionedCount: t.exposeInt("provisionedCount", { description: "SIMs added." }),
-    userErrors: t.field({ type: [UserErrorRef], description: "Per-item refusals.", resolve: (p) => p.userErrors }),
-  }),
-});
-const AdminReportSessionInput = builder.inputType("AdminReportSessionInput", {
-  fields: (t) => ({ imsi: t.string({ required: true, description: "The SIM." }), online: t.boolean({ required: true, description: "Opened or closed." }) }),
-});
-const AdminRunDueJobsPayload = builder.objectRef<{ expiriesApplied: number; transfersExpired: number; userErrors: UserError[] }>("AdminRunDueJobsPayload").implement({
-  description: "What the run applied.",
-  fields: (t) => ({
-    expiriesApplied: t.exposeInt("expiriesApplied", { description: "Expiries applied (S7)." }),
-    transfersExpired: t.exposeInt("transfersExpired", { description: "Transfers expired (T10)." }),
-    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
-  }),
-});
-
-const statusMutations = [
-  ["activateSim", "Activates a SIM (S3)."],
-  ["deactivateSim", "Deactivates a SIM (S3)."],
-  ["setSimToStandby", "Puts a SIM on standby (S3)."],
-  ["suspendSim", "Suspends a SIM (S3)."],
-  ["terminateSim", "Terminates a SIM (S6)."],
-  ["clearSimExpiry", "Clears a SIM's expiry (S7)."],
-] as const;
-for (const [name, description] of statusMutations) {
-  builder.mutationField(name, (t) =>
-    t.field({ type: SimPayload, authScopes: { operator: true }, description, args: { input: t.arg({ type: SimInput, required: true }) }, resolve: pending(name) }),
-  );
+export interface SimPayloadShape {
+  sim?: { id: string } | null;
+  userErrors: UserError[];
 }
 
-builder.mutationFields((t) => ({
-  registerSim: t.field({
-    type: SimPayload,
-    authScopes: { operator: true },
-    description: "Registers a provisioned SIM with its IMSI and registration secret; it starts READY, protection ON.",
-    args: { input: t.arg({ type: RegisterSimInput, required: true }) },
-    resolve: pending("registerSim"),
+export const SimPayload = builder.objectRef<SimPayloadShape>("SimPayload").implement({
+  description: "The SIM after the change; null when refused.",
+  fields: (t) => ({
+    sim: t.prismaField({
+      type: "Sim",
+      nullable: true,
+      description: "The SIM as it is now.",
+      // Unscoped: admin calls return SIMs too; the ID came from this mutation's own work.
+      resolve: (query, p, _args, ctx) => (p.sim ? ctx.unscopedDb.sim.findUnique({ ...query, where: { id: p.sim.id } }) : null),
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
   }),
-  terminateSims: t.field({
-    type: TerminateSimsPayload,
-    authScopes: { operator: true },
-    description: "One result per SIM, in input order (S6).",
-    args: { input: t.arg({ type: TerminateSimsInput, required: true }) },
-    resolve: pending("terminateSims"),
-  }),
-  setSimTerminationProtection: t.field({
-    type: SimPayload,
-    authScopes: { operator: true },
-    description: "Turns termination protection ON or OFF (S6).",
-    args: { input: t.arg({ type: SetSimTerminationProtectionInput, required: true }) },
-    resolve: pending("setSimTerminationProtection"),
-  }),
-  setSimExpiry: t.field({
-    type: SimPayload,
-    authScopes: { operator: true },
-    description: "Sets a SIM's expiry (S7).",
-    args: { input: t.arg({ type: SetSimExpiryInput, required: true }) },
-    resolve: pending("setSimExpiry"),
-  }),
-  updateSim: t.field({
-    type: SimPayload,
-    authScopes: { operator: true },
-    description: "Renames a SIM and replaces its tags.",
-    args: { input: t.arg({ type: UpdateSimInput, required: true }) },
-    resolve: pending("updateSim"),
-  }),
-  adminProvisionSims: t.field({
-    type: AdminProvisionSimsPayload,
-    authScopes: { admin: true },
-    description: "Administrator only (O5): adds SIMs to the inventory.",
-    args: { input: t.arg({ type: AdminProvisionSimsInput, required: true }) },
-    resolve: pending("adminProvisionSims"),
-  }),
-  adminReportSession: t.field({
-    type: SimPayload,
-    authScopes: { admin: true },
-    description: "A network session opened (or closed) on a SIM (S4).",
-    args: { input: t.arg({ type: AdminReportSessionInput, required: true }) },
-    resolve: pending("adminReportSession"),
-  }),
-  adminRunDueJobs: t.field({
-    type: AdminRunDueJobsPayload,
-    authScopes: { admin: true },
-    description: "Applies every due expiry and transfer expiration now; the scheduler does the same on its own.",
-    resolve: pending("adminRunDueJobs"),
-  }),
-}));
+});

@@ -1,0 +1,65 @@
+// S7: due expiries, applied by the server's scheduler and by adminRunDueJobs alike. Each SIM's
+// expiry is claimed with a conditional update, so with several servers on one database (or a
+// restart halfway) every expiry is applied exactly once.
+import type { Db, Provider } from "../db/database.ts";
+import { expiryEffect } from "../domain/sim-expiry.ts";
+import { globalIdOf } from "../schema/global-id.ts";
+import { lockSims } from "../sims/lock.ts";
+import { changeStatus, terminationData } from "../sims/status-change.ts";
+
+export interface DueJobOptions {
+  provider: Provider;
+  terminatedRetentionDays: number;
+  /** Most expiries one run applies; the next run takes the rest. */
+  batchSize?: number;
+}
+
+export interface DueJobReport {
+  expiriesApplied: number;
+  transfersExpired: number;
+}
+
+export async function runDueJobs(db: Db, now: Date, options: DueJobOptions): Promise<DueJobReport> {
+  return { expiriesApplied: await applyDueExpiries(db, now, options), transfersExpired: 0 };
+}
+
+async function applyDueExpiries(db: Db, now: Date, options: DueJobOptions): Promise<number> {
+  const due = await db.sim.findMany({
+    where: { expiresAt: { lte: now }, expiryAppliedAt: null, operatorId: { not: null }, status: { not: "TERMINATED" } },
+    select: { id: true },
+    orderBy: { expiresAt: "asc" },
+    take: options.batchSize ?? 500,
+  });
+  let applied = 0;
+  for (const { id } of due) {
+    const done = await db.$transaction(async (tx) => {
+      await lockSims(tx, options.provider, [id]);
+      const claimed = await tx.sim.updateMany({ where: { id, expiryAppliedAt: null, expiresAt: { lte: now } }, data: { expiryAppliedAt: now } });
+      if (claimed.count !== 1) return false; // applied by another server, or changed meanwhile
+      const sim = await tx.sim.findUniqueOrThrow({ where: { id } });
+      if (!sim.operatorId || !sim.expiryAction) return false;
+      const effect = expiryEffect(sim.status, sim.expiryAction);
+      const cut = effect.cutSession ? { sessionOnline: false } : {};
+      if (effect.transition) {
+        const extra = effect.transition.to === "TERMINATED" ? terminationData(sim, now, options.terminatedRetentionDays) : cut;
+        await changeStatus(tx, { id, operatorId: sim.operatorId }, effect.transition, "EXPIRY", now, extra);
+      } else if (effect.cutSession) {
+        await tx.sim.update({ where: { id }, data: cut });
+      }
+      await tx.auditLogEntry.create({
+        data: {
+          operatorId: sim.operatorId,
+          at: now,
+          action: "applySimExpiry",
+          actor: "scheduler",
+          targetIds: JSON.stringify([globalIdOf("Sim", id)]),
+          result: "SUCCEEDED",
+          errorCodes: "[]",
+        },
+      });
+      return true;
+    });
+    if (done) applied += 1;
+  }
+  return applied;
+}

@@ -1,0 +1,279 @@
+// S2–S8: what an operator does with its SIMs: register, change status, terminate (one or many),
+// protect, set expiry, rename and tag.
+import type { Context } from "../context.ts";
+import type { Tx } from "../db/database.ts";
+import { checkName, checkTags, MAX_BULK_SIMS, registrationDigest, searchTextOf } from "../domain/sim-inventory.ts";
+import { judgeSetExpiry } from "../domain/sim-expiry.ts";
+import { judgeAction, type SimAction } from "../domain/sim-status.ts";
+import { tokyoDate } from "../domain/tokyo-time.ts";
+import { userError, type UserError } from "../domain/user-error.ts";
+import { lockSims } from "../sims/lock.ts";
+import { changeStatus, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
+import { audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
+import { builder } from "./builder.ts";
+import { globalIdOf, rowIdOf } from "./global-id.ts";
+import { ExpiryActionEnum, SimPayload, SimRef } from "./sim.ts";
+import { UserErrorRef } from "./user-error.ts";
+import { timingSafeEqual } from "node:crypto";
+
+const SIM_FIELD = ["input", "simId"];
+
+/** The caller's SIM named by a global ID, locked for the rest of the transaction; or a refusal. */
+async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string, field = SIM_FIELD) {
+  audit.targetIds.push(globalId);
+  const id = rowIdOf("Sim", globalId);
+  if (id) await lockSims(tx, ctx.provider, [id]);
+  const sim = id ? await tx.sim.findUnique({ where: { id } }) : null;
+  if (!sim) refuse(userError("NOT_FOUND", "No such SIM.", field));
+  return sim as typeof sim & { operatorId: string };
+}
+
+const RegisterSimInput = builder.inputType("RegisterSimInput", {
+  fields: (t) => ({
+    imsi: t.string({ required: true, description: "The SIM's IMSI (15 digits)." }),
+    registrationSecret: t.string({ required: true, description: "The secret delivered with the SIM." }),
+  }),
+});
+const SimInput = builder.inputType("SimInput", { fields: (t) => ({ simId: t.id({ required: true, description: "The SIM." }) }) });
+const TerminateSimsInput = builder.inputType("TerminateSimsInput", {
+  fields: (t) => ({ simIds: t.idList({ required: true, description: `Up to ${MAX_BULK_SIMS.toLocaleString("en")} SIMs.` }) }),
+});
+const SetSimTerminationProtectionInput = builder.inputType("SetSimTerminationProtectionInput", {
+  fields: (t) => ({ simId: t.id({ required: true, description: "The SIM." }), enabled: t.boolean({ required: true, description: "ON (true) or OFF." }) }),
+});
+const SetSimExpiryInput = builder.inputType("SetSimExpiryInput", {
+  fields: (t) => ({
+    simId: t.id({ required: true, description: "The SIM." }),
+    expiresAt: t.field({ type: "DateTime", required: true, description: "In the future." }),
+    action: t.field({ type: ExpiryActionEnum, required: true, description: "What happens then; TERMINATE needs protection OFF now." }),
+  }),
+});
+const SimTagInput = builder.inputType("SimTagInput", {
+  fields: (t) => ({ name: t.string({ required: true, description: "Tag name, unique per SIM." }), value: t.string({ required: true, description: "Tag value." }) }),
+});
+const UpdateSimInput = builder.inputType("UpdateSimInput", {
+  description: "Fields left out stay as they are; `tags` replaces every tag.",
+  fields: (t) => ({
+    simId: t.id({ required: true, description: "The SIM." }),
+    name: t.string({ required: false, description: "New name; an empty string removes it." }),
+    tags: t.field({ type: [SimTagInput], required: false, description: "Replaces every tag." }),
+  }),
+});
+
+builder.mutationField("registerSim", (t) =>
+  t.field({
+    type: SimPayload,
+    authScopes: { operator: true },
+    description: "Registers a provisioned SIM with its IMSI and registration secret; it starts READY with protection ON.",
+    args: { input: t.arg({ type: RegisterSimInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(
+        ctx,
+        "registerSim",
+        async ({ tx, audit }) => {
+          const invalid = userError("SIM_REGISTRATION_INVALID", "The IMSI and registration secret do not match a SIM.", ["input"]);
+          if (input.imsi.length > 32 || input.registrationSecret.length > 256) refuse(invalid);
+          // Inventory SIMs belong to no operator yet: this look-up is the platform's, not the tenant's.
+          const sim = await tx.sim.findUnique({ where: { imsi: input.imsi } });
+          const given = Buffer.from(registrationDigest(input.imsi, input.registrationSecret));
+          if (!sim || !timingSafeEqual(given, Buffer.from(sim.registrationSecretHash))) refuse(invalid);
+          audit.targetIds.push(globalIdOf("Sim", sim.id));
+          const already = userError("SIM_ALREADY_REGISTERED", "This SIM is already registered.", ["input", "imsi"]);
+          if (sim.operatorId !== null) refuse(already);
+          const now = ctx.clock.now();
+          const claimed = await tx.sim.updateMany({
+            where: { id: sim.id, operatorId: null },
+            data: { operatorId: ctx.viewer!.id, status: "READY", registeredAt: now, ownedSince: tokyoDate(now), terminationProtected: true, listedUntil: LISTED_FOREVER },
+          });
+          if (claimed.count !== 1) refuse(already); // another operator registered it first
+          await tx.simStatusChange.create({ data: { simId: sim.id, operatorId: ctx.viewer!.id, from: null, to: "READY", at: now, cause: "OPERATOR" } });
+          return { sim };
+        },
+        { unscoped: true },
+      ),
+  }),
+);
+
+const statusMutations: [string, SimAction, string][] = [
+  ["activateSim", "ACTIVATE", "Activates a SIM: READY, INACTIVE, STANDBY or SUSPENDED → ACTIVE (S3)."],
+  ["deactivateSim", "DEACTIVATE", "Deactivates a SIM: READY, ACTIVE, STANDBY or SUSPENDED → INACTIVE (S3)."],
+  ["setSimToStandby", "SET_TO_STANDBY", "Puts a SIM on standby: READY or INACTIVE → STANDBY; not on plan-D or plan-K (S3, S5)."],
+  ["suspendSim", "SUSPEND", "Suspends a SIM: READY, ACTIVE, INACTIVE or STANDBY → SUSPENDED (S3, S5)."],
+  ["terminateSim", "TERMINATE", "Terminates a SIM now, for good; refused while termination protection is ON (S6)."],
+];
+
+for (const [name, action, description] of statusMutations) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: SimPayload,
+      authScopes: { operator: true },
+      description,
+      args: { input: t.arg({ type: SimInput, required: true }) },
+      resolve: (_root, { input }, ctx) =>
+        audited(ctx, name, async ({ tx, audit }) => {
+          const sim = await lockedSim(tx, ctx, audit, input.simId);
+          const judged = judgeAction(sim, action);
+          if (!judged.ok) refuse(judged.error);
+          const now = ctx.clock.now();
+          const extra = action === "TERMINATE" ? terminationData(sim, now, ctx.settings.terminatedRetentionDays) : {};
+          await changeStatus(tx, sim, judged.transition, "OPERATOR", now, extra);
+          return { sim };
+        }),
+    }),
+  );
+}
+
+interface SimResult {
+  simId: string;
+  sim: { id: string } | null;
+  userErrors: UserError[];
+}
+
+const SimOperationResult = builder.objectRef<SimResult>("SimOperationResult").implement({
+  description: "The outcome for one SIM of a bulk call.",
+  fields: (t) => ({
+    simId: t.exposeID("simId", { description: "The SIM as named in the input." }),
+    sim: t.prismaField({
+      type: "Sim",
+      nullable: true,
+      description: "The SIM after the call; null when it was not found.",
+      resolve: (query, r, _args, ctx) => (r.sim ? ctx.db.sim.findUnique({ ...query, where: { id: r.sim.id } }) : null),
+    }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Empty when it worked for this SIM.", resolve: (r) => r.userErrors }),
+  }),
+});
+
+const TerminateSimsPayload = builder.objectRef<{ results?: SimResult[]; userErrors: UserError[] }>("TerminateSimsPayload").implement({
+  description: "One result per SIM, in input order (S6); each SIM succeeds or fails on its own.",
+  fields: (t) => ({
+    results: t.field({ type: [SimOperationResult], description: "Per SIM, in input order.", resolve: (p) => p.results ?? [] }),
+    userErrors: t.field({ type: [UserErrorRef], description: "Errors of the call as a whole (e.g. too many SIMs).", resolve: (p) => p.userErrors }),
+  }),
+});
+
+builder.mutationField("terminateSims", (t) =>
+  t.field({
+    type: TerminateSimsPayload,
+    authScopes: { operator: true },
+    description: `Terminates up to ${MAX_BULK_SIMS.toLocaleString("en")} SIMs; one result per SIM, in input order (S6). Set-based: a bounded number of statements whatever the count.`,
+    args: { input: t.arg({ type: TerminateSimsInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "terminateSims", async ({ tx, audit }) => {
+        if (input.simIds.length > MAX_BULK_SIMS) {
+          refuse(userError("TOO_MANY_ITEMS", `At most ${MAX_BULK_SIMS} SIMs per call.`, ["input", "simIds"]));
+        }
+        audit.targetIds.push(...input.simIds);
+        const rowIds = input.simIds.map((gid) => rowIdOf("Sim", gid));
+        const known = [...new Set(rowIds.filter((id): id is string => id !== null))];
+        await lockSims(tx, ctx.provider, known);
+        const rows = new Map((await tx.sim.findMany({ where: { id: { in: known } } })).map((s) => [s.id, s]));
+        const now = ctx.clock.now();
+        const seen = new Set<string>();
+        const chosen: NonNullable<ReturnType<typeof rows.get>>[] = [];
+        const results: SimResult[] = input.simIds.map((simId, i) => {
+          const field = ["input", "simIds", String(i)];
+          const sim = rowIds[i] ? rows.get(rowIds[i]!) : undefined;
+          if (!sim) return { simId, sim: null, userErrors: [userError("NOT_FOUND", "No such SIM.", field)] };
+          if (seen.has(sim.id)) return { simId, sim, userErrors: [userError("INVALID_INPUT", "This SIM is named twice.", field)] };
+          seen.add(sim.id);
+          const judged = judgeAction(sim, "TERMINATE", field);
+          if (!judged.ok) return { simId, sim, userErrors: [judged.error] };
+          chosen.push(sim);
+          return { simId, sim, userErrors: [] };
+        });
+        // Set-based writes: one update per coverage (S8 decides returnRequired) and one insert of history.
+        for (const coverage of ["GLOBAL", "JAPAN"] as const) {
+          const ids = chosen.filter((s) => s.coverage === coverage).map((s) => s.id);
+          if (ids.length === 0) continue;
+          const { listedUntil, returnRequired, terminatedAt, sessionOnline } = terminationData({ coverage }, now, ctx.settings.terminatedRetentionDays) as {
+            listedUntil: Date; returnRequired: boolean; terminatedAt: Date; sessionOnline: boolean;
+          };
+          await tx.sim.updateMany({ where: { id: { in: ids } }, data: { status: "TERMINATED", listedUntil, returnRequired, terminatedAt, sessionOnline } });
+        }
+        if (chosen.length > 0) {
+          await tx.simStatusChange.createMany({
+            data: chosen.map((s) => ({ simId: s.id, operatorId: ctx.viewer!.id, from: s.status, to: "TERMINATED" as const, at: now, cause: "OPERATOR" as const })),
+          });
+        }
+        audit.partialErrorCodes = results.flatMap((r) => r.userErrors.map((e) => e.code));
+        audit.allRefused = chosen.length === 0;
+        return { results };
+      }),
+  }),
+);
+
+builder.mutationField("setSimTerminationProtection", (t) =>
+  t.field({
+    type: SimPayload,
+    authScopes: { operator: true },
+    description: "Turns termination protection ON or OFF (S6). An expiry with TERMINATE set earlier still applies (S7).",
+    args: { input: t.arg({ type: SetSimTerminationProtectionInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "setSimTerminationProtection", async ({ tx, audit }) => {
+        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
+        if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
+        await tx.sim.update({ where: { id: sim.id }, data: { terminationProtected: input.enabled } });
+        return { sim };
+      }),
+  }),
+);
+
+builder.mutationField("setSimExpiry", (t) =>
+  t.field({
+    type: SimPayload,
+    authScopes: { operator: true },
+    description: "Sets (or replaces) a SIM's expiry (S7). The scheduler applies it within seconds of the time.",
+    args: { input: t.arg({ type: SetSimExpiryInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "setSimExpiry", async ({ tx, audit }) => {
+        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, ctx.clock.now()));
+        await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: input.expiresAt, expiryAction: input.action, expiryAppliedAt: null } });
+        return { sim };
+      }),
+  }),
+);
+
+builder.mutationField("clearSimExpiry", (t) =>
+  t.field({
+    type: SimPayload,
+    authScopes: { operator: true },
+    description: "Removes a SIM's expiry (S7); sessions are accepted again.",
+    args: { input: t.arg({ type: SimInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "clearSimExpiry", async ({ tx, audit }) => {
+        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
+        if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
+        await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: null, expiryAction: null, expiryAppliedAt: null } });
+        return { sim };
+      }),
+  }),
+);
+
+builder.mutationField("updateSim", (t) =>
+  t.field({
+    type: SimPayload,
+    authScopes: { operator: true },
+    description: "Renames a SIM and/or replaces its tags. Fields left out stay as they are.",
+    args: { input: t.arg({ type: UpdateSimInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "updateSim", async ({ tx, audit }) => {
+        refuseIf([input.name != null ? checkName(input.name, ["input", "name"]) : null, ...(input.tags ? checkTags(input.tags, ["input", "tags"]) : [])]);
+        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        const name = input.name?.trim();
+        await tx.sim.update({
+          where: { id: sim.id },
+          data: { updatedAt: ctx.clock.now(), ...(name !== undefined ? { name, searchText: searchTextOf({ ...sim, name }) } : {}) },
+        });
+        if (input.tags) {
+          await tx.simTag.deleteMany({ where: { simId: sim.id } });
+          await tx.simTag.createMany({ data: input.tags.map((tag) => ({ simId: sim.id, operatorId: ctx.viewer!.id, name: tag.name, value: tag.value })) });
+        }
+        return { sim };
+      }),
+  }),
+);
+
+void SimRef;

@@ -1,0 +1,119 @@
+-- CreateEnum
+CREATE TYPE "SimStatus" AS ENUM ('ACTIVE', 'INACTIVE', 'READY', 'STANDBY', 'SUSPENDED', 'TERMINATED', 'TRANSFERRING');
+
+-- CreateEnum
+CREATE TYPE "Coverage" AS ENUM ('GLOBAL', 'JAPAN');
+
+-- CreateEnum
+CREATE TYPE "ExpiryAction" AS ENUM ('DO_NOTHING', 'DELETE_SESSION', 'DEACTIVATE', 'SUSPEND', 'TERMINATE');
+
+-- CreateEnum
+CREATE TYPE "SimStatusChangeCause" AS ENUM ('OPERATOR', 'NETWORK_SESSION', 'EXPIRY', 'TRANSFER', 'ADMIN');
+
+-- CreateTable
+CREATE TABLE "Sim" (
+    "id" TEXT NOT NULL,
+    "operatorId" TEXT,
+    "imsi" TEXT NOT NULL,
+    "iccid" TEXT NOT NULL,
+    "msisdn" TEXT,
+    "subscription" TEXT NOT NULL,
+    "coverage" "Coverage" NOT NULL,
+    "status" "SimStatus" NOT NULL DEFAULT 'READY',
+    "registrationSecretHash" TEXT NOT NULL,
+    "name" TEXT NOT NULL DEFAULT '',
+    "searchText" TEXT NOT NULL,
+    "terminationProtected" BOOLEAN NOT NULL DEFAULT true,
+    "expiresAt" TIMESTAMP(3),
+    "expiryAction" "ExpiryAction",
+    "expiryAppliedAt" TIMESTAMP(3),
+    "sessionOnline" BOOLEAN NOT NULL DEFAULT false,
+    "returnRequired" BOOLEAN NOT NULL DEFAULT false,
+    "ownedSince" TEXT,
+    "registeredAt" TIMESTAMP(3),
+    "terminatedAt" TIMESTAMP(3),
+    "listedUntil" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Sim_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SimTag" (
+    "id" TEXT NOT NULL,
+    "simId" TEXT NOT NULL,
+    "operatorId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+
+    CONSTRAINT "SimTag_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SimStatusChange" (
+    "id" TEXT NOT NULL,
+    "simId" TEXT NOT NULL,
+    "operatorId" TEXT NOT NULL,
+    "from" "SimStatus",
+    "to" "SimStatus" NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
+    "cause" "SimStatusChangeCause" NOT NULL,
+    "reactivation" BOOLEAN NOT NULL DEFAULT false,
+
+    CONSTRAINT "SimStatusChange_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Sim_imsi_key" ON "Sim"("imsi");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Sim_iccid_key" ON "Sim"("iccid");
+
+-- CreateIndex
+CREATE INDEX "Sim_operatorId_registeredAt_id_idx" ON "Sim"("operatorId", "registeredAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Sim_operatorId_coverage_registeredAt_id_idx" ON "Sim"("operatorId", "coverage", "registeredAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Sim_operatorId_status_registeredAt_id_idx" ON "Sim"("operatorId", "status", "registeredAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Sim_operatorId_coverage_status_registeredAt_id_idx" ON "Sim"("operatorId", "coverage", "status", "registeredAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Sim_operatorId_imsi_idx" ON "Sim"("operatorId", "imsi");
+
+-- CreateIndex
+CREATE INDEX "Sim_operatorId_name_id_idx" ON "Sim"("operatorId", "name", "id");
+
+-- CreateIndex
+CREATE INDEX "Sim_operatorId_status_id_idx" ON "Sim"("operatorId", "status", "id");
+
+-- CreateIndex
+CREATE INDEX "Sim_expiresAt_idx" ON "Sim"("expiresAt");
+
+-- CreateIndex
+CREATE INDEX "SimTag_operatorId_name_value_idx" ON "SimTag"("operatorId", "name", "value");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SimTag_simId_name_key" ON "SimTag"("simId", "name");
+
+-- CreateIndex
+CREATE INDEX "SimStatusChange_simId_operatorId_at_idx" ON "SimStatusChange"("simId", "operatorId", "at");
+
+-- AddForeignKey
+ALTER TABLE "Sim" ADD CONSTRAINT "Sim_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SimTag" ADD CONSTRAINT "SimTag_simId_fkey" FOREIGN KEY ("simId") REFERENCES "Sim"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SimTag" ADD CONSTRAINT "SimTag_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SimStatusChange" ADD CONSTRAINT "SimStatusChange_simId_fkey" FOREIGN KEY ("simId") REFERENCES "Sim"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "SimStatusChange" ADD CONSTRAINT "SimStatusChange_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator"("id") ON DELETE CASCADE ON UPDATE CASCADE;
