@@ -17,6 +17,8 @@ import { currentRequestId, requestIdFrom, requestScope } from "./request-context
 export interface AppOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Sees every SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface App {
@@ -39,7 +41,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const target = parseDatabaseUrl(config.DATABASE_URL);
   const applied = await migrate(target);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const db = createDb(target, { poolSize: config.DATABASE_POOL_SIZE });
+  const db = createDb(target, { poolSize: config.DATABASE_POOL_SIZE, onQuery: options.onQuery });
 
   const deps: ContextDeps = {
     db,

@@ -32,14 +32,24 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 export interface ConnectOptions {
   /** PostgreSQL connection pool size. */
   poolSize?: number;
+  /** Called with every SQL statement sent (tests count them; off by default, it costs time). */
+  onQuery?: (sql: string) => void;
 }
 
 export function createDb(target: DatabaseTarget, options: ConnectOptions = {}): Db {
+  const log = options.onQuery ? [{ emit: "event" as const, level: "query" as const }] : [];
+  let db: Db;
   if (target.provider === "sqlite") {
     mkdirSync(dirname(target.file!), { recursive: true });
     // A busy timeout lets several connections (tests, scripts) share the file.
-    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: 10_000 }) });
+    db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: 10_000 }), log }) as Db;
+  } else {
+    const adapter = new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10 });
+    db = new PostgresClient({ adapter, log }) as unknown as Db;
   }
-  const adapter = new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10 });
-  return new PostgresClient({ adapter }) as unknown as Db;
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    (db as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) => onQuery(e.query));
+  }
+  return db;
 }

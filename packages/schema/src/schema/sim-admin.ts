@@ -4,6 +4,7 @@ import { runDueJobs } from "../jobs/due-jobs.ts";
 import { checkProvisionItem, MAX_PROVISION_BATCH, registrationDigest, searchTextOf } from "../domain/sim-inventory.ts";
 import { judgeSessionOpen } from "../domain/sim-session.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
+import { PARAMS_PER_CHUNK } from "../db/chunks.ts";
 import { lockSims } from "../sims/lock.ts";
 import { changeStatus, LISTED_FOREVER } from "../sims/status-change.ts";
 import { audited, refuse } from "./audited-mutation.ts";
@@ -44,7 +45,9 @@ const AdminRunDueJobsPayload = builder.objectRef<{ expiriesApplied?: number; tra
   }),
 });
 
-const CHUNK = 1000;
+// An IMSI+ICCID look-up binds two parameters per SIM (see db/chunks.ts).
+const LOOKUP_CHUNK = PARAMS_PER_CHUNK / 2;
+const INSERT_CHUNK = 1000;
 
 builder.mutationField("adminProvisionSims", (t) =>
   t.field({
@@ -75,8 +78,8 @@ builder.mutationField("adminProvisionSims", (t) =>
             else candidates.push(i);
           });
           const existing = new Set<string>();
-          for (let start = 0; start < candidates.length; start += CHUNK) {
-            const chunk = candidates.slice(start, start + CHUNK).map((i) => items[i]!);
+          for (let start = 0; start < candidates.length; start += LOOKUP_CHUNK) {
+            const chunk = candidates.slice(start, start + LOOKUP_CHUNK).map((i) => items[i]!);
             const found = await tx.sim.findMany({
               where: { OR: [{ imsi: { in: chunk.map((s) => s.imsi) } }, { iccid: { in: chunk.map((s) => s.iccid) } }] },
               select: { imsi: true, iccid: true },
@@ -91,9 +94,9 @@ builder.mutationField("adminProvisionSims", (t) =>
             }
             return true;
           });
-          for (let start = 0; start < fresh.length; start += CHUNK) {
+          for (let start = 0; start < fresh.length; start += INSERT_CHUNK) {
             await tx.sim.createMany({
-              data: fresh.slice(start, start + CHUNK).map((i) => {
+              data: fresh.slice(start, start + INSERT_CHUNK).map((i) => {
                 const s = items[i]!;
                 return {
                   imsi: s.imsi,

@@ -7,6 +7,7 @@ import { judgeSetExpiry } from "../domain/sim-expiry.ts";
 import { judgeAction, type SimAction } from "../domain/sim-status.ts";
 import { tokyoDate } from "../domain/tokyo-time.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
+import { chunked } from "../db/chunks.ts";
 import { lockSims } from "../sims/lock.ts";
 import { changeStatus, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
 import { audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
@@ -166,7 +167,8 @@ builder.mutationField("terminateSims", (t) =>
         const rowIds = input.simIds.map((gid) => rowIdOf("Sim", gid));
         const known = [...new Set(rowIds.filter((id): id is string => id !== null))];
         await lockSims(tx, ctx.provider, known);
-        const rows = new Map((await tx.sim.findMany({ where: { id: { in: known } } })).map((s) => [s.id, s]));
+        const rows = new Map<string, Awaited<ReturnType<typeof tx.sim.findMany>>[number]>();
+        for (const ids of chunked(known)) for (const s of await tx.sim.findMany({ where: { id: { in: ids } } })) rows.set(s.id, s);
         const now = ctx.clock.now();
         const seen = new Set<string>();
         const chosen: NonNullable<ReturnType<typeof rows.get>>[] = [];
@@ -188,7 +190,9 @@ builder.mutationField("terminateSims", (t) =>
           const { listedUntil, returnRequired, terminatedAt, sessionOnline } = terminationData({ coverage }, now, ctx.settings.terminatedRetentionDays) as {
             listedUntil: Date; returnRequired: boolean; terminatedAt: Date; sessionOnline: boolean;
           };
-          await tx.sim.updateMany({ where: { id: { in: ids } }, data: { status: "TERMINATED", listedUntil, returnRequired, terminatedAt, sessionOnline } });
+          for (const part of chunked(ids)) {
+            await tx.sim.updateMany({ where: { id: { in: part } }, data: { status: "TERMINATED", listedUntil, returnRequired, terminatedAt, sessionOnline } });
+          }
         }
         if (chosen.length > 0) {
           await tx.simStatusChange.createMany({

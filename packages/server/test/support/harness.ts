@@ -34,6 +34,8 @@ export class TestClock implements Clock {
 export interface Harness {
   app: App;
   clock: TestClock;
+  /** SQL statements sent since the last reset (counted only while counting is on). */
+  statements: { count: number; sql: string[]; counting: boolean; reset(): void };
   /** Runs a GraphQL document; `auth` is a bearer token (or the admin secret). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, auth?: string | null): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on GraphQL errors and returns data. */
@@ -60,7 +62,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     PORT: "0",
     ...options.env,
   });
-  const app = await createApp(config, { clock, logger: options.logger ?? createLogger(process.env.SIMGATE_TEST_LOG ?? "silent") });
+  const statements: Harness["statements"] = {
+    count: 0,
+    sql: [],
+    counting: false,
+    reset() {
+      this.count = 0;
+      this.sql = [];
+    },
+  };
+  const app = await createApp(config, {
+    clock,
+    logger: options.logger ?? createLogger(process.env.SIMGATE_TEST_LOG ?? "silent"),
+    onQuery: (sql) => {
+      if (!statements.counting) return;
+      statements.count += 1;
+      statements.sql.push(sql);
+    },
+  });
   afterAll(async () => {
     await app.close();
     await database.drop();
@@ -83,5 +102,5 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
     return result.data;
   };
-  return { app, clock, gql, ok, raw };
+  return { app, clock, statements, gql, ok, raw };
 }

@@ -1,0 +1,145 @@
+// S7 expiry through the endpoint, the scheduler, restarts and two schedulers on one database.
+import { spawn } from "node:child_process";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app.ts";
+import { signUp } from "./support/accounts.ts";
+import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
+import { createLogger } from "../src/logger.ts";
+import { history, ownSims, reportSession, setProtection, simAction } from "./support/sims.ts";
+
+const h = await startHarness({ env: { SIMGATE_SCHEDULER_INTERVAL_MS: "100" } });
+const op = await signUp(h);
+const codes = (r: { userErrors: { code: string }[] }) => r.userErrors.map((e) => e.code);
+
+const SET = `mutation($i: SetSimExpiryInput!) { setSimExpiry(input: $i) { sim { expiry { expiresAt action } } userErrors { code field } } }`;
+const STATE = `query($id: ID!) { node(id: $id) { ... on Sim { status sessionOnline terminationProtected expiry { action } } } }`;
+
+const inMs = (ms: number) => new Date(h.clock.now().getTime() + ms).toISOString();
+
+async function setExpiry(simId: string, action: string, at = inMs(60_000)) {
+  return (await h.ok(SET, { i: { simId, expiresAt: at, action } }, op.token)).setSimExpiry;
+}
+
+async function runDue() {
+  return (await h.ok(`mutation { adminRunDueJobs { expiriesApplied transfersExpired } }`, {}, ADMIN_SECRET)).adminRunDueJobs;
+}
+
+async function state(simId: string) {
+  return (await h.ok(STATE, { id: simId }, op.token)).node;
+}
+
+describe("S7 setting an expiry", () => {
+  it("S7: the expiry must be in the future", async () => {
+    const [sim] = await ownSims(h, op, 1);
+    expect((await setExpiry(sim!.id, "DO_NOTHING", inMs(-1000))).userErrors).toEqual([{ code: "EXPIRY_IN_PAST", field: ["input", "expiresAt"] }]);
+    const ok = await setExpiry(sim!.id, "DEACTIVATE");
+    expect(ok).toEqual({ sim: { expiry: { expiresAt: expect.any(String), action: "DEACTIVATE" } }, userErrors: [] });
+  });
+
+  it("S7: TERMINATE needs protection OFF when set, and still terminates after protection is turned back ON", async () => {
+    const [sim] = await ownSims(h, op, 1);
+    expect(codes(await setExpiry(sim!.id, "TERMINATE"))).toEqual(["TERMINATION_PROTECTED"]);
+    await setProtection(h, op, sim!.id, false);
+    expect(codes(await setExpiry(sim!.id, "TERMINATE"))).toEqual([]);
+    await setProtection(h, op, sim!.id, true);
+    h.clock.advance(61_000);
+    try {
+      await runDue();
+      expect(await state(sim!.id)).toMatchObject({ status: "TERMINATED", terminationProtected: true });
+      expect((await history(h, op, sim!.id)).edges[0]!.node).toMatchObject({ from: "READY", to: "TERMINATED", cause: "EXPIRY" });
+    } finally {
+      h.clock.reset();
+    }
+  });
+
+  it("S7: clearSimExpiry removes it", async () => {
+    const [sim] = await ownSims(h, op, 1);
+    await setExpiry(sim!.id, "SUSPEND");
+    const r = await h.ok(`mutation($id: ID!) { clearSimExpiry(input: { simId: $id }) { sim { expiry { action } } userErrors { code } } }`, { id: sim!.id }, op.token);
+    expect(r.clearSimExpiry).toEqual({ sim: { expiry: null }, userErrors: [] });
+  });
+});
+
+describe("S7 applying expiries", () => {
+  it.each([
+    ["DO_NOTHING", "ACTIVE", true],
+    ["DELETE_SESSION", "ACTIVE", false],
+    ["DEACTIVATE", "INACTIVE", false],
+    ["SUSPEND", "SUSPENDED", false],
+    ["TERMINATE", "TERMINATED", false],
+  ])("S7: %s leaves the SIM %s, session online %s, and no new session is accepted", async (action, status, online) => {
+    const [sim] = await ownSims(h, op, 1);
+    await reportSession(h, sim!.imsi, true);
+    await setProtection(h, op, sim!.id, false);
+    await setExpiry(sim!.id, action);
+    h.clock.advance(61_000);
+    try {
+      const first = await runDue();
+      expect(first.expiriesApplied).toBeGreaterThanOrEqual(1);
+      expect(await state(sim!.id)).toMatchObject({ status, sessionOnline: online });
+      const again = await reportSession(h, sim!.imsi, true);
+      expect(again.userErrors.length).toBe(1);
+    } finally {
+      h.clock.reset();
+    }
+  });
+
+  it("S7: the server's scheduler applies a due expiry within 5 seconds, once", async () => {
+    const [sim] = await ownSims(h, op, 1);
+    await h.ok(SET, { i: { simId: sim!.id, expiresAt: new Date(Date.now() + 1500).toISOString(), action: "DEACTIVATE" } }, op.token);
+    await h.app.listen(); // starts the scheduler (interval 100 ms here)
+    const set = Date.now();
+    await expect.poll(async () => (await state(sim!.id)).status, { timeout: 5000, interval: 100 }).toBe("INACTIVE");
+    expect(Date.now() - set).toBeLessThan(5000);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await history(h, op, sim!.id)).edges.filter((e) => e.node.cause === "EXPIRY")).toHaveLength(1);
+  });
+});
+
+/** Runs one scheduler pass in a separate server process on the same database. */
+function schedulerProcess(): Promise<{ expiriesApplied: number }> {
+  const root = resolve(import.meta.dirname, "../../..");
+  return new Promise((done, fail) => {
+    const child = spawn(join(root, "node_modules/.bin/tsx"), ["packages/server/test/support/scheduler-process.ts"], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: h.app.config.DATABASE_URL, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.on("exit", (code) => (code === 0 ? done(JSON.parse(out)) : fail(new Error(`scheduler process exited ${code}`))));
+  });
+}
+
+describe("S7 exactly once with several schedulers", () => {
+  it("S7: three server processes' schedulers on one database apply each of 60 due expiries exactly once", async () => {
+    await h.app.scheduler.stop(); // the listening server's own loop would take them all first
+    const sims = await ownSims(h, op, 60);
+    for (const s of sims) await setExpiry(s.id, "SUSPEND", new Date(Date.now() + 1000).toISOString());
+    await new Promise((r) => setTimeout(r, 1100));
+    const [a, b, c] = await Promise.all([schedulerProcess(), schedulerProcess(), h.app.scheduler.runOnce()]);
+    expect(a.expiriesApplied + b.expiriesApplied + c.expiriesApplied).toBe(60);
+    for (const s of sims) {
+      const hist = await history(h, op, s.id);
+      expect(hist.edges.filter((e) => e.node.cause === "EXPIRY")).toHaveLength(1);
+    }
+    const audit = await h.ok(`{ viewer { auditLog(first: 100, filter: { action: "applySimExpiry" }) { totalCount } } }`, {}, op.token);
+    expect(audit.viewer.auditLog.totalCount).toBeGreaterThanOrEqual(60);
+  }, 60_000);
+
+  it("S7: a restarted server applies expiries that fell due while it was down", async () => {
+    const [sim] = await ownSims(h, op, 1);
+    await setExpiry(sim!.id, "DEACTIVATE", inMs(200));
+    await new Promise((r) => setTimeout(r, 300));
+    const restarted = await createApp({ ...h.app.config, PORT: 0 }, { clock: h.clock, logger: createLogger("silent") });
+    try {
+      await restarted.scheduler.runOnce();
+      expect((await state(sim!.id)).status).toBe("INACTIVE");
+    } finally {
+      await restarted.close();
+    }
+  });
+});
+
+void simAction;

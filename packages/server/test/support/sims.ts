@@ -1,0 +1,105 @@
+// SIM fixtures that go through the API: the administrator provisions, the operator registers.
+import { expect } from "vitest";
+import type { TestOperator } from "./accounts.ts";
+import { ADMIN_SECRET, type Harness } from "./harness.ts";
+
+let serial = Math.floor(Math.random() * 1e6) * 1e4;
+
+export interface SimSpec {
+  subscription?: string;
+  coverage?: "GLOBAL" | "JAPAN";
+  msisdn?: string | null;
+}
+
+export interface ProvisionedSim {
+  imsi: string;
+  iccid: string;
+  msisdn: string | null;
+  registrationSecret: string;
+  subscription: string;
+  coverage: "GLOBAL" | "JAPAN";
+}
+
+export function newSimSpec(spec: SimSpec = {}): ProvisionedSim {
+  serial += 1;
+  const n = String(serial).padStart(11, "0");
+  return {
+    imsi: `4401${n}`,
+    iccid: `89811${n}000`,
+    msisdn: spec.msisdn === undefined ? `080${n.slice(-8)}` : spec.msisdn,
+    registrationSecret: `reg-secret-${n}`,
+    subscription: spec.subscription ?? "plan01s",
+    coverage: spec.coverage ?? "GLOBAL",
+  };
+}
+
+export async function provision(h: Harness, sims: ProvisionedSim[]) {
+  const data = await h.ok(
+    `mutation($i: AdminProvisionSimsInput!) { adminProvisionSims(input: $i) { provisionedCount userErrors { code message field } } }`,
+    { i: { sims } },
+    ADMIN_SECRET,
+  );
+  return data.adminProvisionSims as { provisionedCount: number; userErrors: { code: string; message: string; field: string[] }[] };
+}
+
+export const SIM_FIELDS = `id imsi iccid msisdn subscription coverage status name tags { name value } terminationProtected
+  expiry { expiresAt action } sessionOnline returnRequired ownedSince terminatedAt createdAt allowedActions`;
+
+export async function register(h: Harness, op: TestOperator, sim: ProvisionedSim) {
+  const data = await h.ok(
+    `mutation($i: RegisterSimInput!) { registerSim(input: $i) { sim { ${SIM_FIELDS} } userErrors { code message field } } }`,
+    { i: { imsi: sim.imsi, registrationSecret: sim.registrationSecret } },
+    op.token,
+  );
+  return data.registerSim;
+}
+
+/** Provisions and registers `count` SIMs for the operator; returns their global IDs in order. */
+export async function ownSims(h: Harness, op: TestOperator, count: number, spec: SimSpec | ((i: number) => SimSpec) = {}): Promise<{ id: string; imsi: string }[]> {
+  const specs = Array.from({ length: count }, (_, i) => newSimSpec(typeof spec === "function" ? spec(i) : spec));
+  for (let i = 0; i < specs.length; i += 5000) {
+    const result = await provision(h, specs.slice(i, i + 5000));
+    expect(result.userErrors).toEqual([]);
+  }
+  const out: { id: string; imsi: string }[] = [];
+  for (let i = 0; i < specs.length; i += 20) {
+    const batch = await Promise.all(specs.slice(i, i + 20).map((s) => register(h, op, s)));
+    for (const r of batch) {
+      expect(r.userErrors).toEqual([]);
+      out.push({ id: r.sim.id, imsi: r.sim.imsi });
+    }
+  }
+  return out;
+}
+
+export async function simAction(h: Harness, op: TestOperator, mutation: string, simId: string) {
+  const data = await h.ok(`mutation($id: ID!) { ${mutation}(input: { simId: $id }) { sim { status allowedActions } userErrors { code field } } }`, { id: simId }, op.token);
+  return data[mutation] as { sim: { status: string; allowedActions: string[] } | null; userErrors: { code: string; field: string[] }[] };
+}
+
+export async function reportSession(h: Harness, imsi: string, online: boolean) {
+  const data = await h.ok(
+    `mutation($i: AdminReportSessionInput!) { adminReportSession(input: $i) { sim { status sessionOnline } userErrors { code } } }`,
+    { i: { imsi, online } },
+    ADMIN_SECRET,
+  );
+  return data.adminReportSession as { sim: { status: string; sessionOnline: boolean } | null; userErrors: { code: string }[] };
+}
+
+export async function setProtection(h: Harness, op: TestOperator, simId: string, enabled: boolean) {
+  const data = await h.ok(
+    `mutation($i: SetSimTerminationProtectionInput!) { setSimTerminationProtection(input: $i) { sim { terminationProtected } userErrors { code } } }`,
+    { i: { simId, enabled } },
+    op.token,
+  );
+  expect(data.setSimTerminationProtection.userErrors).toEqual([]);
+}
+
+export async function history(h: Harness, op: TestOperator, simId: string) {
+  const data = await h.ok(
+    `query($id: ID!) { node(id: $id) { ... on Sim { statusHistory(first: 50) { totalCount edges { node { from to cause reactivation } } } } } }`,
+    { id: simId },
+    op.token,
+  );
+  return data.node.statusHistory as { totalCount: number; edges: { node: { from: string | null; to: string; cause: string; reactivation: boolean } }[] };
+}
