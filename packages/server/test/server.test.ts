@@ -97,7 +97,7 @@ describe.runIf(testEngine === "sqlite")("pnpm start", () => {
   it("starts on a fresh embedded database, applies migrations, serves GraphiQL, and stops on SIGTERM", async () => {
     const dir = mkdtempSync(join(tmpdir(), "simgate-start-"));
     const root = resolve(import.meta.dirname, "../../..");
-    const child = spawn(join(root, "node_modules/.bin/tsx"), ["packages/server/src/main.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
       cwd: root,
       env: { ...process.env, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}`, SIMGATE_ADMIN_SECRET: "" },
       stdio: ["ignore", "pipe", "pipe"],

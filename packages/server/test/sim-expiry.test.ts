@@ -101,7 +101,7 @@ describe("S7 applying expiries", () => {
 function schedulerProcess(): Promise<{ expiriesApplied: number }> {
   const root = resolve(import.meta.dirname, "../../..");
   return new Promise((done, fail) => {
-    const child = spawn(join(root, "node_modules/.bin/tsx"), ["packages/server/test/support/scheduler-process.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "packages/server/test/support/scheduler-process.ts"], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: h.app.config.DATABASE_URL, LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "inherit"],

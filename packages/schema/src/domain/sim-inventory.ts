@@ -1,5 +1,6 @@
 // S1: what a SIM's identifiers look like, and the operator-given attributes (name, tags).
 import { createHash } from "node:crypto";
+import { foldedMatchKey } from "./match-key.ts";
 import { userError, type UserError } from "./user-error.ts";
 
 export const IMSI_PATTERN = /^\d{15}$/;
@@ -41,8 +42,9 @@ export function registrationDigest(imsi: string, secret: string): string {
   return createHash("sha256").update(`${imsi}:${secret}`).digest("hex");
 }
 
+/** What S1 search matches inside (see match-key.ts). */
 export function searchTextOf(sim: { imsi: string; iccid: string; msisdn: string | null; name: string | null }): string {
-  return [sim.imsi, sim.iccid, sim.msisdn ?? "", sim.name ?? ""].join(" ").toLowerCase();
+  return foldedMatchKey([sim.imsi, sim.iccid, sim.msisdn ?? "", sim.name ?? ""].join(" "));
 }
 
 export interface TagInput {

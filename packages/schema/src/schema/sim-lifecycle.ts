@@ -3,6 +3,7 @@
 import type { Context } from "../context.ts";
 import type { Tx } from "../db/database.ts";
 import { checkName, checkTags, MAX_BULK_SIMS, registrationDigest, searchTextOf } from "../domain/sim-inventory.ts";
+import { matchKey } from "../domain/match-key.ts";
 import { judgeSetExpiry } from "../domain/sim-expiry.ts";
 import { judgeAction, type SimAction } from "../domain/sim-status.ts";
 import { tokyoDate } from "../domain/tokyo-time.ts";
@@ -273,7 +274,7 @@ builder.mutationField("updateSim", (t) =>
         });
         if (input.tags) {
           await tx.simTag.deleteMany({ where: { simId: sim.id } });
-          await tx.simTag.createMany({ data: input.tags.map((tag) => ({ simId: sim.id, operatorId: ctx.viewer!.id, name: tag.name, value: tag.value })) });
+          await tx.simTag.createMany({ data: input.tags.map((tag) => ({ simId: sim.id, operatorId: ctx.viewer!.id, name: tag.name, value: tag.value, valueKey: matchKey(tag.value) })) });
         }
         return { sim };
       }),

@@ -4,6 +4,7 @@ import type { Prisma } from "../db/generated/sqlite/client.ts";
 import { allowedActions, simActions, simStatuses } from "../domain/sim-status.ts";
 import { expiryActions } from "../domain/sim-expiry.ts";
 import type { UserError } from "../domain/user-error.ts";
+import { foldedMatchKey, matchKey } from "../domain/match-key.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -175,10 +176,11 @@ export function simWhere(filter: SimFilterShape | null | undefined, now: Date): 
   if (filter.subscription) where.subscription = { in: filter.subscription };
   if (filter.sessionOnline != null) where.sessionOnline = filter.sessionOnline;
   if (filter.tag) {
-    const value = filter.tag.match === "PREFIX" ? { startsWith: filter.tag.value } : filter.tag.value;
-    where.tags = { some: { name: filter.tag.name, value } };
+    where.tags = {
+      some: filter.tag.match === "PREFIX" ? { name: filter.tag.name, valueKey: { startsWith: matchKey(filter.tag.value) } } : { name: filter.tag.name, value: filter.tag.value },
+    };
   }
-  if (filter.search) where.searchText = { contains: filter.search.toLowerCase() };
+  if (filter.search) where.searchText = { contains: foldedMatchKey(filter.search) };
   return where;
 }
 

@@ -33,6 +33,7 @@ CREATE TABLE "SimTag" (
     "operatorId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "value" TEXT NOT NULL,
+    "valueKey" TEXT NOT NULL,
     CONSTRAINT "SimTag_simId_fkey" FOREIGN KEY ("simId") REFERENCES "Sim" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "SimTag_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
@@ -83,6 +84,9 @@ CREATE INDEX "Sim_expiresAt_idx" ON "Sim"("expiresAt");
 
 -- CreateIndex
 CREATE INDEX "SimTag_operatorId_name_value_idx" ON "SimTag"("operatorId", "name", "value");
+
+-- CreateIndex
+CREATE INDEX "SimTag_operatorId_name_valueKey_idx" ON "SimTag"("operatorId", "name", "valueKey");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "SimTag_simId_name_key" ON "SimTag"("simId", "name");

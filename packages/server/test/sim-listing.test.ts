@@ -1,0 +1,174 @@
+// S1 listing: filters, order, cursor pages both ways, totalCount, look-up by IMSI, updateSim,
+// and a bounded number of SQL statements whatever the page size.
+import { describe, expect, it } from "vitest";
+import { signUp } from "./support/accounts.ts";
+import { startHarness } from "./support/harness.ts";
+import { snapshot } from "./support/snapshot.ts";
+import { ownSims, reportSession, simAction } from "./support/sims.ts";
+
+const h = await startHarness();
+const op = await signUp(h);
+const subscriptions = ["plan01s", "planX3", "plan-D"];
+// 30 SIMs: alternating coverage, three plans, names "sim-00".."sim-29".
+const sims = await ownSims(h, op, 30, (i) => ({ coverage: i % 2 === 0 ? "GLOBAL" : "JAPAN", subscription: subscriptions[i % 3]! }));
+const UPDATE = `mutation($i: UpdateSimInput!) { updateSim(input: $i) { sim { name tags { name value } } userErrors { code field } } }`;
+for (const [i, s] of sims.entries()) {
+  const tags = [{ name: "site", value: i < 10 ? "tokyo-1" : i < 20 ? "tokyo-2" : "Osaka" }, { name: "rack", value: String(i % 4) }];
+  await h.ok(UPDATE, { i: { simId: s.id, name: `sim-${String(i).padStart(2, "0")}`, tags } }, op.token);
+}
+await simAction(h, op, "activateSim", sims[0]!.id);
+await simAction(h, op, "suspendSim", sims[1]!.id);
+await reportSession(h, sims[2]!.imsi, true);
+
+const LIST = `query($first: Int, $after: String, $last: Int, $before: String, $filter: SimFilter, $orderBy: SimOrder) {
+  viewer { sims(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { imsi name status } } } } }`;
+
+type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string }; edges: { node: { imsi: string; name: string; status: string } }[] };
+
+async function list(vars: Record<string, unknown>): Promise<Page> {
+  return (await h.ok(LIST, vars, op.token)).viewer.sims;
+}
+const names = (p: Page) => p.edges.map((e) => e.node.name);
+const nameOf = (i: number) => `sim-${String(i).padStart(2, "0")}`;
+
+describe("S1 filters", () => {
+  it.each([
+    ["coverage", { coverage: "JAPAN" }, (i: number) => i % 2 === 1],
+    ["status", { status: ["ACTIVE", "SUSPENDED"] }, (i: number) => i === 0 || i === 1 || i === 2],
+    ["subscription", { subscription: ["planX3", "plan-D"] }, (i: number) => i % 3 !== 0],
+    ["tag exact", { tag: { name: "site", value: "tokyo-1" } }, (i: number) => i < 10],
+    ["tag prefix", { tag: { name: "site", value: "tokyo", match: "PREFIX" } }, (i: number) => i < 20],
+    ["tag prefix is case-sensitive", { tag: { name: "site", value: "osaka", match: "PREFIX" } }, () => false],
+    ["sessionOnline", { sessionOnline: true }, (i: number) => i === 2],
+    ["search by name, any case", { search: "SIM-1" }, (i: number) => i >= 10 && i < 20],
+    ["search treats % and _ literally", { search: "sim_0" }, () => false],
+    ["everything at once", { coverage: "GLOBAL", subscription: ["plan01s"], tag: { name: "rack", value: "0" } }, (i: number) => i % 2 === 0 && i % 3 === 0 && i % 4 === 0],
+  ])("S1: %s", async (_name, filter, expected) => {
+    const page = await list({ first: 100, filter, orderBy: { field: "NAME" } });
+    const want = sims.map((_, i) => i).filter(expected).map(nameOf);
+    expect(names(page)).toEqual(want);
+    expect(page.totalCount).toBe(want.length);
+  });
+
+  it("S1: search matches IMSI, ICCID and MSISDN fragments", async () => {
+    const sample = sims[7]!;
+    const row = await h.app.db.sim.findUniqueOrThrow({ where: { imsi: sample.imsi } });
+    for (const fragment of [sample.imsi.slice(-6), row.iccid.slice(-9), row.msisdn!.slice(-7)]) {
+      expect(names(await list({ first: 5, filter: { search: fragment } }))).toEqual([nameOf(7)]);
+    }
+  });
+});
+
+describe("S1 order and cursor pages", () => {
+  it.each([
+    ["NAME", "ASC", (a: string[]) => [...a].sort()],
+    ["NAME", "DESC", (a: string[]) => [...a].sort().reverse()],
+  ] as const)("S1: orders by %s %s", async (field, direction, order) => {
+    const page = await list({ first: 100, orderBy: { field, direction } });
+    expect(names(page)).toEqual(order(sims.map((_, i) => nameOf(i))));
+  });
+
+  it("S1: orders by CREATED_AT (registration), both directions", async () => {
+    const asc = await list({ first: 100, orderBy: { field: "CREATED_AT" } });
+    const desc = await list({ first: 100, orderBy: { field: "CREATED_AT", direction: "DESC" } });
+    expect(names(desc)).toEqual([...names(asc)].reverse());
+    const registered = await h.app.db.sim.findMany({ where: { imsi: { in: asc.edges.map((e) => e.node.imsi) } }, select: { imsi: true, registeredAt: true } });
+    const at = new Map(registered.map((r) => [r.imsi, r.registeredAt!.getTime()]));
+    const times = asc.edges.map((e) => at.get(e.node.imsi)!);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it("S1: orders by IMSI and by STATUS (ties by ID)", async () => {
+    const byImsi = await list({ first: 100, orderBy: { field: "IMSI" } });
+    expect(byImsi.edges.map((e) => e.node.imsi)).toEqual([...sims.map((s) => s.imsi)].sort());
+    const byStatus = await list({ first: 100, orderBy: { field: "STATUS" } });
+    const statuses = byStatus.edges.map((e) => e.node.status);
+    expect(statuses).toEqual([...statuses].sort());
+    expect(statuses.slice(0, 2)).toEqual(["ACTIVE", "ACTIVE"]);
+  });
+
+  it("S1: pages forward with first/after and back with last/before, never skipping or repeating", async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    for (;;) {
+      const page = await list({ first: 7, after, orderBy: { field: "NAME" } });
+      expect(page.totalCount).toBe(30);
+      seen.push(...names(page));
+      pages += 1;
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(pages).toBe(5);
+    expect(seen).toEqual(sims.map((_, i) => nameOf(i)));
+
+    const back: string[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await list({ last: 8, before, orderBy: { field: "NAME" } });
+      back.unshift(...names(page));
+      if (!page.pageInfo.hasPreviousPage) break;
+      before = page.pageInfo.startCursor;
+    }
+    expect(back).toEqual(seen);
+  });
+
+  it("a cursor from another listing or of garbage is a clear error, not a 500", async () => {
+    const r = await h.gql(LIST, { first: 5, after: "bm90LWEtY3Vyc29y" }, op.token);
+    expect(JSON.stringify(r)).not.toContain("INTERNAL_SERVER_ERROR");
+  });
+});
+
+describe("S1 look-up and update", () => {
+  it("sim(imsi) finds the viewer's SIM; another operator's IMSI is null (O4)", async () => {
+    const other = await signUp(h);
+    expect((await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { name } }`, { imsi: sims[3]!.imsi }, op.token)).sim).toEqual({ name: nameOf(3) });
+    expect((await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { name } }`, { imsi: sims[3]!.imsi }, other.token)).sim).toBeNull();
+    expect((await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { name } }`, { imsi: "x".repeat(5000) }, op.token)).sim).toBeNull();
+  });
+
+  it("updateSim: fields left out stay; tags replace; empty name removes it", async () => {
+    const id = sims[29]!.id;
+    const renamed = (await h.ok(UPDATE, { i: { simId: id, name: "renamed" } }, op.token)).updateSim;
+    expect(renamed.sim.name).toBe("renamed");
+    expect(renamed.sim.tags).toHaveLength(2);
+    const retagged = (await h.ok(UPDATE, { i: { simId: id, tags: [{ name: "only", value: "one" }] } }, op.token)).updateSim;
+    expect(retagged.sim).toEqual({ name: "renamed", tags: [{ name: "only", value: "one" }] });
+    const cleared = (await h.ok(UPDATE, { i: { simId: id, name: "", tags: [] } }, op.token)).updateSim;
+    expect(cleared.sim).toEqual({ name: null, tags: [] });
+    await h.ok(UPDATE, { i: { simId: id, name: nameOf(29), tags: [{ name: "site", value: "Osaka" }, { name: "rack", value: "1" }] } }, op.token);
+  });
+
+  it.each([
+    ["empty tag name", { tags: [{ name: "", value: "x" }] }, ["input", "tags", "0", "name"]],
+    ["duplicate tag names", { tags: [{ name: "a", value: "1" }, { name: "a", value: "2" }] }, ["input", "tags", "1", "name"]],
+    ["over-long name", { name: "n".repeat(101) }, ["input", "name"]],
+  ])("updateSim refuses %s and changes nothing", async (_n, patch, field) => {
+    const before = await snapshot(h.app.db);
+    const r = (await h.ok(UPDATE, { i: { simId: sims[5]!.id, ...patch } }, op.token)).updateSim;
+    expect(r).toEqual({ sim: null, userErrors: [{ code: "INVALID_INPUT", field }] });
+    expect(await snapshot(h.app.db)).toBe(before);
+  });
+});
+
+describe("no N+1", () => {
+  const DEEP = `query($first: Int) { viewer { sims(first: $first) { totalCount edges { node {
+    imsi tags { name value } expiry { action } allowedActions
+    statusHistory(first: 5) { totalCount edges { node { from to cause } } } } } } } }`;
+
+  it("sims(first: N) { tags statusHistory(first: 5) } costs the same number of statements for N = 3, 10 and 30", async () => {
+    const counts: number[] = [];
+    for (const first of [3, 10, 30]) {
+      h.statements.reset();
+      h.statements.counting = true;
+      const data = await h.ok(DEEP, { first }, op.token);
+      h.statements.counting = false;
+      expect(data.viewer.sims.edges).toHaveLength(first);
+      expect(data.viewer.sims.edges[0].node.statusHistory.edges.length).toBeGreaterThan(0);
+      counts.push(h.statements.count);
+    }
+    expect(new Set(counts).size).toBe(1);
+    expect(counts[0]).toBeLessThanOrEqual(12);
+  });
+});
