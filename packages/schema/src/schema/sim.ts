@@ -5,6 +5,10 @@ import { allowedActions, simActions, simStatuses } from "../domain/sim-status.ts
 import { expiryActions } from "../domain/sim-expiry.ts";
 import type { UserError } from "../domain/user-error.ts";
 import { foldedMatchKey, matchKey } from "../domain/match-key.ts";
+import { queryFromInfo } from "@pothos/plugin-prisma";
+import { resolveCursorConnection } from "@pothos/plugin-relay";
+import { GraphQLError } from "graphql";
+import { encodeCursor, InvalidCursor, keysetOrderBy, keysetWhere, type SimOrderSpec } from "../sims/keyset.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -165,7 +169,7 @@ const SimOrder = builder.inputType("SimOrder", {
 });
 
 type SimFilterShape = typeof SimFilter.$inferInput;
-type SimOrderShape = typeof SimOrder.$inferInput;
+type SimRow = Prisma.SimGetPayload<Record<string, never>>;
 
 /** S1 filters, S9 retention: terminated SIMs leave listings when their retention ends. */
 export function simWhere(filter: SimFilterShape | null | undefined, now: Date): Prisma.SimWhereInput {
@@ -184,22 +188,45 @@ export function simWhere(filter: SimFilterShape | null | undefined, now: Date): 
   return where;
 }
 
-const orderColumn = { CREATED_AT: "registeredAt", IMSI: "imsi", NAME: "name", STATUS: "status" } as const;
-
-export function simOrderBy(order: SimOrderShape | null | undefined): Prisma.SimOrderByWithRelationInput[] {
-  const direction = order?.direction === "DESC" ? "desc" : "asc";
-  return [{ [orderColumn[order?.field ?? "CREATED_AT"]]: direction }, { id: direction }];
+function pageBounds(order: SimOrderSpec, after: string | undefined, before: string | undefined): Prisma.SimWhereInput[] {
+  try {
+    return [...(after ? [keysetWhere(order, after, "after")] : []), ...(before ? [keysetWhere(order, before, "before")] : [])];
+  } catch (error) {
+    if (error instanceof InvalidCursor) throw new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT" } });
+    throw error;
+  }
 }
 
 builder.prismaObjectField(OperatorRef, "sims", (t) =>
-  t.relatedConnection(
-    "sims",
+  t.connection(
     {
+      type: SimRef,
       description: "The operator's SIMs (S1); terminated ones stay listed for the retention period (S9).",
-      cursor: "id",
-      totalCount: true,
       args: { filter: t.arg({ type: SimFilter, required: false }), orderBy: t.arg({ type: SimOrder, required: false }) },
-      query: (args, ctx) => ({ where: simWhere(args.filter, ctx.clock.now()), orderBy: simOrderBy(args.orderBy) }),
+      select: { id: true },
+      resolve: async (operator, args, ctx, info) => {
+        const order: SimOrderSpec = { field: args.orderBy?.field ?? "CREATED_AT", descending: args.orderBy?.direction === "DESC" };
+        const where: Prisma.SimWhereInput = { ...simWhere(args.filter, ctx.clock.now()), operatorId: operator.id };
+        // Tags, history and the rest of the selection load with the page, not per SIM.
+        const query = queryFromInfo({
+          context: ctx,
+          info,
+          typeName: "Sim",
+          path: ["edges", "node"],
+          select: { id: true, registeredAt: true, imsi: true, name: true, status: true },
+        });
+        const connection = await resolveCursorConnection<Promise<SimRow[]>>(
+          { args, toCursor: (sim) => encodeCursor(order, sim), defaultSize: 20, maxSize: 1000 },
+          ({ after, before, limit, inverted }) =>
+            ctx.db.sim.findMany({
+              ...query,
+              where: { AND: [where, ...pageBounds(order, after, before)] },
+              orderBy: keysetOrderBy(order, inverted),
+              take: limit,
+            }) as Promise<SimRow[]>,
+        );
+        return { ...connection!, totalCount: () => ctx.db.sim.count({ where }) };
+      },
     },
     SimConnection,
   ),

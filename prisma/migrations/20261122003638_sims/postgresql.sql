@@ -87,10 +87,19 @@ CREATE INDEX "Sim_operatorId_coverage_status_registeredAt_id_idx" ON "Sim"("oper
 CREATE INDEX "Sim_operatorId_imsi_idx" ON "Sim"("operatorId", "imsi");
 
 -- CreateIndex
+CREATE INDEX "Sim_operatorId_coverage_imsi_idx" ON "Sim"("operatorId", "coverage", "imsi");
+
+-- CreateIndex
 CREATE INDEX "Sim_operatorId_name_id_idx" ON "Sim"("operatorId", "name", "id");
 
 -- CreateIndex
+CREATE INDEX "Sim_operatorId_coverage_name_id_idx" ON "Sim"("operatorId", "coverage", "name", "id");
+
+-- CreateIndex
 CREATE INDEX "Sim_operatorId_status_id_idx" ON "Sim"("operatorId", "status", "id");
+
+-- CreateIndex
+CREATE INDEX "Sim_operatorId_coverage_status_id_idx" ON "Sim"("operatorId", "coverage", "status", "id");
 
 -- CreateIndex
 CREATE INDEX "Sim_expiresAt_idx" ON "Sim"("expiresAt");
