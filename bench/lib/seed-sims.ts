@@ -26,12 +26,12 @@ function seedSqlite({ url, operatorRowId, prefix }: SeedTarget, count: number): 
       db.prepare(`
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
         INSERT INTO "Sim" (id, operatorId, imsi, iccid, msisdn, subscription, coverage, status, registrationSecretHash,
-          name, searchText, terminationProtected, sessionOnline, returnRequired, ownedSince, registeredAt, listedUntil, createdAt, updatedAt)
+          name, nameKey, searchText, terminationProtected, sessionOnline, returnRequired, ownedSince, registeredAt, listedUntil, createdAt, updatedAt)
         SELECT printf('b%02d-%09d', ?, i), ?, printf('44%02d%011d', ?, i), printf('8981%02d%013d', ?, i), NULL,
           CASE i % 3 WHEN 0 THEN 'plan01s' WHEN 1 THEN 'planX3' ELSE 'plan-D' END,
           CASE i % 2 WHEN 0 THEN 'GLOBAL' ELSE 'JAPAN' END,
           CASE i % 5 WHEN 0 THEN 'ACTIVE' WHEN 1 THEN 'INACTIVE' ELSE 'READY' END,
-          'x', printf('sim-%09d', i), printf('44%02d%011d 8981%02d%013d  sim-%09d', ?, i, ?, i, i), 1, 0, 0, '2026-11-01',
+          'x', printf('sim-%09d', i), printf('sim-%09d', i), printf('44%02d%011d 8981%02d%013d ', ?, i, ?, i), 1, 0, 0, '2026-11-01',
           ${now}, '9999-12-31T00:00:00.000+00:00', ${now}, ${now}
         FROM n`).run(count, prefix, operatorRowId, prefix, prefix, prefix, prefix, count, count, count);
       db.prepare(`
@@ -56,12 +56,12 @@ async function seedPostgres({ url, operatorRowId, prefix }: SeedTarget, count: n
     await c.query("BEGIN");
     await c.query(
       `INSERT INTO "Sim" (id, "operatorId", imsi, iccid, msisdn, subscription, coverage, status, "registrationSecretHash",
-         name, "searchText", "terminationProtected", "sessionOnline", "returnRequired", "ownedSince", "registeredAt", "listedUntil", "createdAt", "updatedAt")
+         name, "nameKey", "searchText", "terminationProtected", "sessionOnline", "returnRequired", "ownedSince", "registeredAt", "listedUntil", "createdAt", "updatedAt")
        SELECT format('b%s-%s', lpad($2::text, 2, '0'), lpad(i::text, 9, '0')), $3, '44' || lpad($2::text, 2, '0') || lpad(i::text, 11, '0'),
          '8981' || lpad($2::text, 2, '0') || lpad(i::text, 13, '0'), NULL,
          (ARRAY['plan01s', 'planX3', 'plan-D'])[i % 3 + 1], (CASE i % 2 WHEN 0 THEN 'GLOBAL' ELSE 'JAPAN' END)::"Coverage",
          (CASE i % 5 WHEN 0 THEN 'ACTIVE' WHEN 1 THEN 'INACTIVE' ELSE 'READY' END)::"SimStatus",
-         'x', 'sim-' || lpad(i::text, 9, '0'), '44' || lpad(i::text, 11, '0') || ' sim-' || lpad(i::text, 9, '0'), true, false, false, '2026-11-01',
+         'x', 'sim-' || lpad(i::text, 9, '0'), 'sim-' || lpad(i::text, 9, '0'), '44' || lpad($2::text, 2, '0') || lpad(i::text, 11, '0') || ' 8981' || lpad($2::text, 2, '0') || lpad(i::text, 13, '0') || ' ', true, false, false, '2026-11-01',
          now() - (($1 - i) || ' seconds')::interval, '9999-12-31', now() - (($1 - i) || ' seconds')::interval, now()
        FROM generate_series(1, $1::int) AS i`,
       [count, prefix, operatorRowId],

@@ -42,9 +42,14 @@ export function registrationDigest(imsi: string, secret: string): string {
   return createHash("sha256").update(`${imsi}:${secret}`).digest("hex");
 }
 
-/** What S1 search matches inside (see match-key.ts). */
-export function searchTextOf(sim: { imsi: string; iccid: string; msisdn: string | null; name: string | null }): string {
-  return foldedMatchKey([sim.imsi, sim.iccid, sim.msisdn ?? "", sim.name ?? ""].join(" "));
+/** What S1 search matches inside besides the name: the identifiers, which never change (match-key.ts). */
+export function searchTextOf(sim: { imsi: string; iccid: string; msisdn: string | null }): string {
+  return foldedMatchKey([sim.imsi, sim.iccid, sim.msisdn ?? ""].join(" "));
+}
+
+/** What S1 search matches inside the name. */
+export function nameKeyOf(name: string): string {
+  return foldedMatchKey(name);
 }
 
 export interface TagInput {

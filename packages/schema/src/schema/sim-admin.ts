@@ -105,7 +105,7 @@ builder.mutationField("adminProvisionSims", (t) =>
                   subscription: s.subscription,
                   coverage: s.coverage,
                   registrationSecretHash: registrationDigest(s.imsi, s.registrationSecret),
-                  searchText: searchTextOf({ imsi: s.imsi, iccid: s.iccid, msisdn: s.msisdn ?? null, name: "" }),
+                  searchText: searchTextOf({ imsi: s.imsi, iccid: s.iccid, msisdn: s.msisdn ?? null }),
                   listedUntil: LISTED_FOREVER,
                 };
               }),

@@ -2,7 +2,7 @@
 // protect, set expiry, rename and tag.
 import type { Context } from "../context.ts";
 import type { Tx } from "../db/database.ts";
-import { checkName, checkTags, MAX_BULK_SIMS, registrationDigest, searchTextOf } from "../domain/sim-inventory.ts";
+import { checkName, checkTags, MAX_BULK_SIMS, nameKeyOf, registrationDigest } from "../domain/sim-inventory.ts";
 import { matchKey } from "../domain/match-key.ts";
 import { judgeSetExpiry } from "../domain/sim-expiry.ts";
 import { judgeAction, type SimAction } from "../domain/sim-status.ts";
@@ -270,7 +270,7 @@ builder.mutationField("updateSim", (t) =>
         const name = input.name?.trim();
         await tx.sim.update({
           where: { id: sim.id },
-          data: { updatedAt: ctx.clock.now(), ...(name !== undefined ? { name, searchText: searchTextOf({ ...sim, name }) } : {}) },
+          data: { updatedAt: ctx.clock.now(), ...(name !== undefined ? { name, nameKey: nameKeyOf(name) } : {}) },
         });
         if (input.tags) {
           await tx.simTag.deleteMany({ where: { simId: sim.id } });

@@ -184,7 +184,10 @@ export function simWhere(filter: SimFilterShape | null | undefined, now: Date): 
       some: filter.tag.match === "PREFIX" ? { name: filter.tag.name, valueKey: { startsWith: matchKey(filter.tag.value) } } : { name: filter.tag.name, value: filter.tag.value },
     };
   }
-  if (filter.search) where.searchText = { contains: foldedMatchKey(filter.search) };
+  if (filter.search) {
+    const key = foldedMatchKey(filter.search);
+    where.OR = [{ searchText: { contains: key } }, { nameKey: { contains: key } }];
+  }
   return where;
 }
 

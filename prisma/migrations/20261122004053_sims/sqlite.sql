@@ -1,68 +1,56 @@
--- CreateEnum
-CREATE TYPE "SimStatus" AS ENUM ('ACTIVE', 'INACTIVE', 'READY', 'STANDBY', 'SUSPENDED', 'TERMINATED', 'TRANSFERRING');
-
--- CreateEnum
-CREATE TYPE "Coverage" AS ENUM ('GLOBAL', 'JAPAN');
-
--- CreateEnum
-CREATE TYPE "ExpiryAction" AS ENUM ('DO_NOTHING', 'DELETE_SESSION', 'DEACTIVATE', 'SUSPEND', 'TERMINATE');
-
--- CreateEnum
-CREATE TYPE "SimStatusChangeCause" AS ENUM ('OPERATOR', 'NETWORK_SESSION', 'EXPIRY', 'TRANSFER', 'ADMIN');
-
 -- CreateTable
 CREATE TABLE "Sim" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "operatorId" TEXT,
     "imsi" TEXT NOT NULL,
     "iccid" TEXT NOT NULL,
     "msisdn" TEXT,
     "subscription" TEXT NOT NULL,
-    "coverage" "Coverage" NOT NULL,
-    "status" "SimStatus" NOT NULL DEFAULT 'READY',
+    "coverage" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'READY',
     "registrationSecretHash" TEXT NOT NULL,
     "name" TEXT NOT NULL DEFAULT '',
     "searchText" TEXT NOT NULL,
+    "nameKey" TEXT NOT NULL DEFAULT '',
     "terminationProtected" BOOLEAN NOT NULL DEFAULT true,
-    "expiresAt" TIMESTAMP(3),
-    "expiryAction" "ExpiryAction",
-    "expiryAppliedAt" TIMESTAMP(3),
+    "expiresAt" DATETIME,
+    "expiryAction" TEXT,
+    "expiryAppliedAt" DATETIME,
     "sessionOnline" BOOLEAN NOT NULL DEFAULT false,
     "returnRequired" BOOLEAN NOT NULL DEFAULT false,
     "ownedSince" TEXT,
-    "registeredAt" TIMESTAMP(3),
-    "terminatedAt" TIMESTAMP(3),
-    "listedUntil" TIMESTAMP(3) NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Sim_pkey" PRIMARY KEY ("id")
+    "registeredAt" DATETIME,
+    "terminatedAt" DATETIME,
+    "listedUntil" DATETIME NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Sim_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "SimTag" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "simId" TEXT NOT NULL,
     "operatorId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "value" TEXT NOT NULL,
     "valueKey" TEXT NOT NULL,
-
-    CONSTRAINT "SimTag_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "SimTag_simId_fkey" FOREIGN KEY ("simId") REFERENCES "Sim" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "SimTag_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "SimStatusChange" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "simId" TEXT NOT NULL,
     "operatorId" TEXT NOT NULL,
-    "from" "SimStatus",
-    "to" "SimStatus" NOT NULL,
-    "at" TIMESTAMP(3) NOT NULL,
-    "cause" "SimStatusChangeCause" NOT NULL,
+    "from" TEXT,
+    "to" TEXT NOT NULL,
+    "at" DATETIME NOT NULL,
+    "cause" TEXT NOT NULL,
     "reactivation" BOOLEAN NOT NULL DEFAULT false,
-
-    CONSTRAINT "SimStatusChange_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "SimStatusChange_simId_fkey" FOREIGN KEY ("simId") REFERENCES "Sim" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "SimStatusChange_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateIndex
@@ -115,18 +103,3 @@ CREATE UNIQUE INDEX "SimTag_simId_name_key" ON "SimTag"("simId", "name");
 
 -- CreateIndex
 CREATE INDEX "SimStatusChange_simId_operatorId_at_idx" ON "SimStatusChange"("simId", "operatorId", "at");
-
--- AddForeignKey
-ALTER TABLE "Sim" ADD CONSTRAINT "Sim_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "SimTag" ADD CONSTRAINT "SimTag_simId_fkey" FOREIGN KEY ("simId") REFERENCES "Sim"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "SimTag" ADD CONSTRAINT "SimTag_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "SimStatusChange" ADD CONSTRAINT "SimStatusChange_simId_fkey" FOREIGN KEY ("simId") REFERENCES "Sim"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "SimStatusChange" ADD CONSTRAINT "SimStatusChange_operatorId_fkey" FOREIGN KEY ("operatorId") REFERENCES "Operator"("id") ON DELETE CASCADE ON UPDATE CASCADE;
