@@ -99,3 +99,20 @@ describe("cursor paging inside a relation", () => {
     expect(seen.slice(0, 2)).toEqual([{ from: "INACTIVE", to: "ACTIVE" }, { from: "ACTIVE", to: "INACTIVE" }]);
   });
 });
+
+describe("E10 routing that depends on SIMs", () => {
+  it("E10: TRAFFIC_THRESHOLD applies with a live planX3 / plan-D SIM; MONTHLY_BILLING_STATEMENT to card payers with GLOBAL SIMs", async () => {
+    const op = await signUp(h);
+    const route = async (kind: string) =>
+      (await h.ok(`query($k: NotificationKind!) { viewer { notificationRecipients(kind: $k) { to applicable } } }`, { k: kind }, op.token)).viewer.notificationRecipients;
+    expect(await route("TRAFFIC_THRESHOLD")).toEqual({ to: [], applicable: false });
+    await h.ok(`mutation { registerPaymentMethod(input: { type: CREDIT_CARD, cardLast4: "4242" }) { userErrors { code } } }`, {}, op.token);
+    expect((await route("MONTHLY_BILLING_STATEMENT")).applicable).toBe(false);
+    const [planD] = await ownSims(h, op, 1, { subscription: "plan-D", coverage: "JAPAN" });
+    expect(await route("TRAFFIC_THRESHOLD")).toEqual({ to: [op.email], applicable: true });
+    expect((await route("MONTHLY_BILLING_STATEMENT")).applicable).toBe(false);
+    await ownSims(h, op, 1, { subscription: "plan01s", coverage: "GLOBAL" });
+    expect(await route("MONTHLY_BILLING_STATEMENT")).toEqual({ to: [op.email], applicable: true });
+    void planD;
+  });
+});

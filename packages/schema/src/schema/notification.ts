@@ -1,5 +1,6 @@
 // E10 routing as seen by the operator, and the mail outbox as seen by the administrator (O5).
-import { notificationKinds, recipientsFor, type Recipients } from "../domain/notification-routing.ts";
+import type { Prisma } from "../db/generated/sqlite/client.ts";
+import { notificationKinds, recipientsFor, THRESHOLD_PLANS, type Recipients } from "../domain/notification-routing.ts";
 import { GraphQLError } from "graphql";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
@@ -27,6 +28,7 @@ builder.prismaObjectField(OperatorRef, "notificationRecipients", (t) =>
     description: "Who receives mail of this kind (E10).",
     args: { kind: t.arg({ type: NotificationKindEnum, required: true }) },
     select: {
+      id: true,
       paymentMethodType: true,
       invoiceDeliveryMethod: true,
       invoiceEmail: true,
@@ -35,8 +37,10 @@ builder.prismaObjectField(OperatorRef, "notificationRecipients", (t) =>
         orderBy: { createdAt: "asc" },
       },
     },
-    resolve: (op, { kind }) => {
+    resolve: async (op, { kind }, ctx) => {
       const addresses = op.emailAddresses;
+      const liveSim = (where: Prisma.SimWhereInput) =>
+        ctx.db.sim.findFirst({ where: { ...where, operatorId: op.id, status: { not: "TERMINATED" } }, select: { id: true } }).then(Boolean);
       const primary = addresses.find((a) => a.primaryOf !== null)!;
       return recipientsFor(kind, {
         primary: primary.address,
@@ -46,9 +50,8 @@ builder.prismaObjectField(OperatorRef, "notificationRecipients", (t) =>
         unverified: addresses.filter((a) => a.verifiedAt === null).map((a) => a.address),
         paymentMethod: op.paymentMethodType,
         invoice: op.invoiceDeliveryMethod && op.invoiceEmail ? { deliveryMethod: op.invoiceDeliveryMethod, invoiceEmail: op.invoiceEmail } : null,
-        // SIMs arrive with the SIM lifecycle; until then no operator has any.
-        hasGlobalSims: false,
-        hasThresholdPlanSims: false,
+        hasGlobalSims: kind === "MONTHLY_BILLING_STATEMENT" && (await liveSim({ coverage: "GLOBAL" })),
+        hasThresholdPlanSims: kind === "TRAFFIC_THRESHOLD" && (await liveSim({ subscription: { in: [...THRESHOLD_PLANS] } })),
       });
     },
   }),
