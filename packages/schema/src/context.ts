@@ -22,6 +22,8 @@ export interface Settings {
   kdf: KdfCost;
   /** S9: days a terminated SIM stays listed. */
   terminatedRetentionDays: number;
+  /** T10: hours a pending transfer waits for the destination. */
+  transferTtlHours: number;
 }
 
 export interface Context {

@@ -54,6 +54,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       verificationTtlHours: config.SIMGATE_VERIFICATION_TTL_HOURS,
       kdf: { memoryKiB: config.SIMGATE_KDF_MEMORY_KIB, iterations: config.SIMGATE_KDF_ITERATIONS },
       terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
+      transferTtlHours: config.SIMGATE_TRANSFER_TTL_HOURS,
     },
   };
 

@@ -17,12 +17,25 @@ const scopes: Record<string, (operatorId: string) => Where> = {
   Sim: (id) => ({ operatorId: id }),
   SimTag: (id) => ({ operatorId: id }),
   SimStatusChange: (id) => ({ operatorId: id }),
+  /** Both ends of a transfer see it (T3). */
+  SimTransfer: (id) => ({ OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] }),
+  SimTransferItem: (id) => ({ transfer: { OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] } }),
   /** Mail caused by the operator's own actions. */
   OutboxMessage: (id) => ({ operatorId: id }),
 };
 
-/** Models created with an `operatorId` column that must be the caller's. */
-const ownedByColumn = new Set(["EmailAddress", "Session", "AuthKey", "AuditLogEntry", "SupportTicket", "OutboxMessage", "SimTag", "SimStatusChange"]);
+/** Models the tenant client may create, and the column that must name the caller. */
+const ownerColumn: Record<string, string> = {
+  EmailAddress: "operatorId",
+  Session: "operatorId",
+  AuthKey: "operatorId",
+  AuditLogEntry: "operatorId",
+  SupportTicket: "operatorId",
+  OutboxMessage: "operatorId",
+  SimTag: "operatorId",
+  SimStatusChange: "operatorId",
+  SimTransfer: "sourceOperatorId",
+};
 
 // Matches no row (row IDs are UUIDs): used when there is no caller.
 const NOBODY = "(nobody)";
@@ -65,11 +78,8 @@ export function tenantDb(db: Db, operatorId: string | null): Db {
 }
 
 function own(model: string, data: Where | undefined, tenant: string): Where {
-  if (tenant === NOBODY || !ownedByColumn.has(model)) {
-    throw new Error(`O4: ${model} cannot be created through this tenant client`);
-  }
-  if (data && "operatorId" in data && data.operatorId !== tenant) {
-    throw new Error(`O4: refusing to create ${model} for another operator`);
-  }
-  return { ...(data ?? {}), operatorId: tenant };
+  const column = ownerColumn[model];
+  if (tenant === NOBODY || !column) throw new Error(`O4: ${model} cannot be created through this tenant client`);
+  if (data && column in data && data[column] !== tenant) throw new Error(`O4: refusing to create ${model} for another operator`);
+  return { ...(data ?? {}), [column]: tenant };
 }

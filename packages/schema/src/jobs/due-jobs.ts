@@ -6,6 +6,7 @@ import { expiryEffect } from "../domain/sim-expiry.ts";
 import { globalIdOf } from "../schema/global-id.ts";
 import { lockSims } from "../sims/lock.ts";
 import { changeStatus, terminationData } from "../sims/status-change.ts";
+import { lockTransfer, releaseTransfer } from "../sims/transfer.ts";
 
 export interface DueJobOptions {
   provider: Provider;
@@ -20,7 +21,39 @@ export interface DueJobReport {
 }
 
 export async function runDueJobs(db: Db, now: Date, options: DueJobOptions): Promise<DueJobReport> {
-  return { expiriesApplied: await applyDueExpiries(db, now, options), transfersExpired: 0 };
+  return { expiriesApplied: await applyDueExpiries(db, now, options), transfersExpired: await expireTransfers(db, now, options) };
+}
+
+/** T10: pending transfers past their time end; their SIMs return to READY. */
+async function expireTransfers(db: Db, now: Date, options: DueJobOptions): Promise<number> {
+  const due = await db.simTransfer.findMany({
+    where: { status: "PENDING", expiresAt: { lte: now } },
+    select: { id: true },
+    orderBy: { expiresAt: "asc" },
+    take: options.batchSize ?? 500,
+  });
+  let expired = 0;
+  for (const { id } of due) {
+    const done = await db.$transaction(async (tx) => {
+      await lockTransfer(tx, options.provider, id);
+      const transfer = await tx.simTransfer.findUniqueOrThrow({ where: { id }, select: { sourceOperatorId: true, expiresAt: true } });
+      if (transfer.expiresAt > now || !(await releaseTransfer(tx, id, "EXPIRED", now))) return false;
+      await tx.auditLogEntry.create({
+        data: {
+          operatorId: transfer.sourceOperatorId,
+          at: now,
+          action: "expireSimTransfer",
+          actor: "scheduler",
+          targetIds: JSON.stringify([globalIdOf("SimTransfer", id)]),
+          result: "SUCCEEDED",
+          errorCodes: "[]",
+        },
+      });
+      return true;
+    });
+    if (done) expired += 1;
+  }
+  return expired;
 }
 
 async function applyDueExpiries(db: Db, now: Date, options: DueJobOptions): Promise<number> {

@@ -34,3 +34,37 @@ export function accountRecoveryMail(recoveryAddress: string, operatorId: string,
     ].join("\n"),
   };
 }
+
+export function simTransferTokenMail(to: string, sourceOperatorId: string, imsis: string[], token: string, expiresAt: Date): Mail {
+  const listed = imsis.slice(0, 20).map((imsi) => `  ${imsi}`);
+  if (imsis.length > 20) listed.push(`  … and ${imsis.length - 20} more`);
+  return {
+    kind: "SIM_TRANSFER_TOKEN",
+    to: [to],
+    subject: `${imsis.length} SIM${imsis.length === 1 ? "" : "s"} offered to you by ${sourceOperatorId}`,
+    body: [
+      `Operator ${sourceOperatorId} wants to transfer these SIMs to your account:`,
+      ...listed,
+      "",
+      "To accept, sign in and call acceptSimTransfer with this token (or reject it with rejectSimTransfer):",
+      "",
+      `  ${token}`,
+      "",
+      `The token works once and expires at ${expiresAt.toISOString()}. A payment method must be registered to accept.`,
+      "Names, tags, expiry settings and termination protection are not carried over.",
+    ].join("\n"),
+    token,
+  };
+}
+
+export function supportAutoReplyMail(primary: string, ticketRef: string, subject: string, event: "created" | "closed"): Mail {
+  return {
+    kind: "SUPPORT_AUTO_REPLY",
+    to: [primary],
+    subject: `[${ticketRef}] ${event === "created" ? "We received your request" : "Your request was closed"}: ${subject}`,
+    body:
+      event === "created"
+        ? `Support received your request "${subject}" (${ticketRef}). Replies come to this address, copied to your support addresses.`
+        : `Your request "${subject}" (${ticketRef}) was closed. Open a new ticket if you need more help.`,
+  };
+}

@@ -4,6 +4,7 @@ import { isOperatorId } from "../domain/operator-id.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { accountRecoveryMail } from "../mail/templates.ts";
+import { openTicket } from "../support/tickets.ts";
 import { audited, refuseIf } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { globalIdOf } from "./global-id.ts";
@@ -57,21 +58,19 @@ builder.mutationField("requestAccountRecovery", (t) =>
           if (!operator) return { accepted: true };
           audit.operatorId = operator.id;
           audit.actor = "anonymous (account recovery)";
-          const ticket = await tx.supportTicket.create({
-            data: {
+          const { globalId: ticketId } = await openTicket(
+            tx,
+            {
               operatorId: operator.id,
               subject: "Account recovery request",
               category: "ACCOUNT_RECOVERY",
               scope: "IN_SCOPE",
-              messages: {
-                create: {
-                  author: "CUSTOMER",
-                  body: `A public account-recovery request named ${[operatorId, primaryEmail].filter(Boolean).join(" / ")}.`,
-                },
-              },
+              body: `A public account-recovery request named ${[operatorId, primaryEmail].filter(Boolean).join(" / ")}.`,
+              // The primary may be exactly what was lost: the recovery address hears instead.
+              autoReply: false,
             },
-          });
-          const ticketId = globalIdOf("SupportTicket", ticket.id);
+            ctx.clock.now(),
+          );
           audit.targetIds.push(globalIdOf("Operator", operator.id), ticketId);
           const recovery = operator.emailAddresses[0];
           if (recovery) await enqueueMail(tx, operator.id, accountRecoveryMail(recovery.address, operator.operatorId, ticketId), ctx.clock.now());
