@@ -17,6 +17,7 @@ const scopes: Record<string, (operatorId: string) => Where> = {
   Sim: (id) => ({ operatorId: id }),
   SimTag: (id) => ({ operatorId: id }),
   SimStatusChange: (id) => ({ operatorId: id }),
+  OfficeHoursRequest: (id) => ({ operatorId: id }),
   /** Both ends of a transfer see it (T3). */
   SimTransfer: (id) => ({ OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] }),
   SimTransferItem: (id) => ({ transfer: { OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] } }),
@@ -35,6 +36,7 @@ const ownerColumn: Record<string, string> = {
   SimTag: "operatorId",
   SimStatusChange: "operatorId",
   SimTransfer: "sourceOperatorId",
+  OfficeHoursRequest: "operatorId",
 };
 
 // Matches no row (row IDs are UUIDs): used when there is no caller.

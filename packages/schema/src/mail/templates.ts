@@ -68,3 +68,13 @@ export function supportAutoReplyMail(primary: string, ticketRef: string, subject
         : `Your request "${subject}" (${ticketRef}) was closed. Open a new ticket if you need more help.`,
   };
 }
+
+export function supportReplyMail(to: string[], cc: string[], ticketRef: string, subject: string, body: string): Mail {
+  return {
+    kind: "SUPPORT_REPLY",
+    to,
+    cc,
+    subject: `[${ticketRef}] Re: ${subject}`,
+    body: [body, "", `— Simgate support (${ticketRef}). Reply with replyToSupportTicket.`].join("\n"),
+  };
+}

@@ -1,32 +1,22 @@
-// P: support tickets. Listing works now; the ticket mutations come with the support work.
+// P1, P2, E8: support plans, ticket scope, tickets and their mail.
+import type { Context } from "../context.ts";
+import type { Tx } from "../db/database.ts";
+import { recipientsFor } from "../domain/notification-routing.ts";
+import { scopeOf, supportCategories } from "../domain/support-scope.ts";
+import { userError } from "../domain/user-error.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+import { supportAutoReplyMail, supportReplyMail } from "../mail/templates.ts";
+import { openTicket } from "../support/tickets.ts";
+import { audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
-import { notImplemented } from "./not-implemented.ts";
+import { globalIdOf, rowIdOf } from "./global-id.ts";
 import { OperatorPayload, OperatorRef, SupportPlanEnum } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
 import type { UserError } from "../domain/user-error.ts";
 
 export const SupportCategoryEnum = builder.enumType("SupportCategory", {
   description: "What a ticket is about; with the plan it fixes the ticket's scope (P2).",
-  values: [
-    "CONNECTIVITY",
-    "PLATFORM_USAGE",
-    "PURCHASED_DEVICE",
-    "DOCUMENTATION",
-    "BILLING_AND_CONTRACT",
-    "CUSTOMER_DEVICE",
-    "CUSTOMER_SYSTEM",
-    "COMMUNICATION_CONTENT",
-    "THIRD_PARTY_PRODUCT",
-    "CUSTOM_IMPLEMENTATION",
-    "CARRIER_COMBINATION",
-    "FAILURE_INVESTIGATION",
-    "UNDOCUMENTED_SPECIFICATION",
-    "LEGAL_OPINION",
-    "BASE_STATION",
-    "SIM_TRANSFER_APPLICATION",
-    "ACCOUNT_RECOVERY",
-    "OFFICE_HOURS",
-  ] as const,
+  values: supportCategories,
 });
 
 export const SupportScopeEnum = builder.enumType("SupportScope", {
@@ -109,7 +99,10 @@ builder.queryField("supportScope", (t) =>
     authScopes: { operator: true },
     description: "Scope of a support category under a plan (P2); the viewer's plan when `plan` is omitted.",
     args: { category: t.arg({ type: SupportCategoryEnum, required: true }), plan: t.arg({ type: SupportPlanEnum, required: false }) },
-    resolve: () => notImplemented("supportScope"),
+    resolve: async (_root, args, ctx) => {
+      const plan = args.plan ?? (await ctx.db.operator.findUniqueOrThrow({ where: { id: ctx.viewer!.id }, select: { supportPlan: true } })).supportPlan;
+      return scopeOf(args.category, plan);
+    },
   }),
 );
 
@@ -118,8 +111,8 @@ const ChangeSupportPlanInput = builder.inputType("ChangeSupportPlanInput", {
 });
 const CreateSupportTicketInput = builder.inputType("CreateSupportTicketInput", {
   fields: (t) => ({
-    subject: t.string({ required: true, description: "Subject line." }),
-    body: t.string({ required: true, description: "The first message." }),
+    subject: t.string({ required: true, description: `Subject line, 1 to ${SUBJECT_MAX} characters.` }),
+    body: t.string({ required: true, description: `The first message, 1 to ${BODY_MAX} characters.` }),
     category: t.field({ type: SupportCategoryEnum, required: true, description: "What it is about (P2)." }),
   }),
 });
@@ -133,40 +126,149 @@ const AdminReplyToSupportTicketInput = builder.inputType("AdminReplyToSupportTic
   fields: (t) => ({ ticketId: t.id({ required: true, description: "The ticket." }), body: t.string({ required: true, description: "The staff reply." }) }),
 });
 
-builder.mutationFields((t) => ({
-  changeSupportPlan: t.field({
+const SUBJECT_MAX = 200;
+const BODY_MAX = 10_000;
+/** Opened by the product itself, through their own mutations. */
+const OWN_FLOW_CATEGORIES: Record<string, string> = {
+  SIM_TRANSFER_APPLICATION: "applyForSimTransfer",
+  ACCOUNT_RECOVERY: "requestAccountRecovery",
+  OFFICE_HOURS: "requestOfficeHours",
+};
+
+function checkText(value: string, max: number, field: string[], what: string): UserError | null {
+  return value.trim().length === 0 || value.length > max ? userError("INVALID_INPUT", `${what} must be 1 to ${max} characters.`, field) : null;
+}
+
+/** A ticket of the caller's (or, for staff, anyone's), locked for the transaction; or NOT_FOUND. */
+async function namedTicket(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string) {
+  audit.targetIds.push(globalId);
+  const id = rowIdOf("SupportTicket", globalId);
+  if (id && ctx.provider === "postgresql") await tx.$queryRawUnsafe(`SELECT id FROM "SupportTicket" WHERE id = $1 FOR UPDATE`, id);
+  const ticket = id ? await tx.supportTicket.findUnique({ where: { id } }) : null;
+  if (!ticket) refuse(userError("NOT_FOUND", "No such ticket.", ["input", "ticketId"]));
+  return ticket;
+}
+
+function refuseClosed(ticket: { status: string }): void {
+  if (ticket.status === "CLOSED") refuse(userError("TICKET_CLOSED", "The ticket is closed; open a new one.", ["input", "ticketId"]));
+}
+
+builder.mutationField("changeSupportPlan", (t) =>
+  t.field({
     type: OperatorPayload,
     authScopes: { operator: true },
-    description: "Switches the support plan (P1).",
+    description: "Switches the support plan (P1). Existing tickets keep the scope they were opened with (P2).",
     args: { input: t.arg({ type: ChangeSupportPlanInput, required: true }) },
-    resolve: () => notImplemented("changeSupportPlan"),
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "changeSupportPlan", async ({ tx, audit }) => {
+        audit.targetIds.push(globalIdOf("Operator", ctx.viewer!.id));
+        const operator = await tx.operator.update({ where: { id: ctx.viewer!.id }, data: { supportPlan: input.plan } });
+        return { operator };
+      }),
   }),
-  createSupportTicket: t.field({
+);
+
+builder.mutationField("createSupportTicket", (t) =>
+  t.field({
     type: SupportTicketPayload,
     authScopes: { operator: true },
-    description: "Opens a ticket; its scope (P2) is fixed now and an auto-reply goes to the primary (E8).",
+    description: "Opens a ticket. Its scope (P2) is fixed now from the category and plan; it never blocks creation. An auto-reply goes to the primary only (E8).",
     args: { input: t.arg({ type: CreateSupportTicketInput, required: true }) },
-    resolve: () => notImplemented("createSupportTicket"),
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "createSupportTicket", async ({ tx, audit }) => {
+        const own = OWN_FLOW_CATEGORIES[input.category];
+        refuseIf([
+          checkText(input.subject, SUBJECT_MAX, ["input", "subject"], "The subject"),
+          checkText(input.body, BODY_MAX, ["input", "body"], "The message"),
+          own ? userError("INVALID_INPUT", `Tickets of this category are opened by ${own}.`, ["input", "category"]) : null,
+        ]);
+        const { supportPlan } = await tx.operator.findUniqueOrThrow({ where: { id: ctx.viewer!.id }, select: { supportPlan: true } });
+        const ticket = await openTicket(
+          tx,
+          { operatorId: ctx.viewer!.id, subject: input.subject.trim(), category: input.category, scope: scopeOf(input.category, supportPlan), body: input.body, autoReply: true },
+          ctx.clock.now(),
+        );
+        audit.targetIds.push(ticket.globalId);
+        return { ticket };
+      }),
   }),
-  replyToSupportTicket: t.field({
+);
+
+builder.mutationField("replyToSupportTicket", (t) =>
+  t.field({
     type: SupportTicketPayload,
     authScopes: { operator: true },
-    description: "Adds the operator's reply to an open ticket.",
+    description: "Adds the operator's reply to an open ticket (TICKET_CLOSED otherwise).",
     args: { input: t.arg({ type: ReplyToSupportTicketInput, required: true }) },
-    resolve: () => notImplemented("replyToSupportTicket"),
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "replyToSupportTicket", async ({ tx, audit }) => {
+        refuseIf([checkText(input.body, BODY_MAX, ["input", "body"], "The reply")]);
+        const ticket = await namedTicket(tx, ctx, audit, input.ticketId);
+        refuseClosed(ticket);
+        // Through the ticket, so the tenant client checks it is the caller's (O4).
+        await tx.supportTicket.update({ where: { id: ticket.id }, data: { messages: { create: { author: "CUSTOMER", body: input.body, createdAt: ctx.clock.now() } } } });
+        return { ticket };
+      }),
   }),
-  closeSupportTicket: t.field({
+);
+
+builder.mutationField("closeSupportTicket", (t) =>
+  t.field({
     type: SupportTicketPayload,
     authScopes: { operator: true },
-    description: "Closes a ticket; an auto-reply goes to the primary (E8).",
+    description: "Closes a ticket; an auto-reply goes to the primary only (E8).",
     args: { input: t.arg({ type: CloseSupportTicketInput, required: true }) },
-    resolve: () => notImplemented("closeSupportTicket"),
+    resolve: (_root, { input }, ctx) =>
+      audited(ctx, "closeSupportTicket", async ({ tx, audit }) => {
+        const ticket = await namedTicket(tx, ctx, audit, input.ticketId);
+        refuseClosed(ticket);
+        const now = ctx.clock.now();
+        await tx.supportTicket.update({ where: { id: ticket.id }, data: { status: "CLOSED", closedAt: now } });
+        const primary = await tx.emailAddress.findFirstOrThrow({ where: { primaryOf: { not: null } }, select: { address: true } });
+        await enqueueMail(tx, ctx.viewer!.id, supportAutoReplyMail(primary.address, input.ticketId, ticket.subject, "closed"), now);
+        return { ticket };
+      }),
   }),
-  adminReplyToSupportTicket: t.field({
+);
+
+builder.mutationField("adminReplyToSupportTicket", (t) =>
+  t.field({
     type: SupportTicketPayload,
     authScopes: { admin: true },
-    description: "Administrator only (O5): a staff reply, mailed To the primary and CC every support address (E8).",
+    description: "Administrator only (O5): a staff reply, mailed To the primary and CC every support address at the time of sending (E8).",
     args: { input: t.arg({ type: AdminReplyToSupportTicketInput, required: true }) },
-    resolve: () => notImplemented("adminReplyToSupportTicket"),
+    resolve: (_root, { input }, ctx) =>
+      audited(
+        ctx,
+        "adminReplyToSupportTicket",
+        async ({ tx, audit }) => {
+          refuseIf([checkText(input.body, BODY_MAX, ["input", "body"], "The reply")]);
+          const ticket = await namedTicket(tx, ctx, audit, input.ticketId);
+          audit.operatorId = ticket.operatorId;
+          audit.actor = "support staff";
+          refuseClosed(ticket);
+          const now = ctx.clock.now();
+          await tx.supportTicket.update({ where: { id: ticket.id }, data: { messages: { create: { author: "STAFF", body: input.body, createdAt: now } } } });
+          const addresses = await tx.emailAddress.findMany({
+            where: { operatorId: ticket.operatorId, OR: [{ primaryOf: { not: null } }, { isSupport: true }] },
+            select: { address: true, primaryOf: true, isSupport: true },
+            orderBy: { createdAt: "asc" },
+          });
+          const route = recipientsFor("SUPPORT_REPLY", {
+            primary: addresses.find((a) => a.primaryOf !== null)!.address,
+            support: addresses.filter((a) => a.isSupport).map((a) => a.address),
+            recovery: null,
+            billing: [],
+            unverified: [],
+            paymentMethod: null,
+            invoice: null,
+            hasGlobalSims: false,
+            hasThresholdPlanSims: false,
+          });
+          await enqueueMail(tx, ticket.operatorId, supportReplyMail(route.to, route.cc, input.ticketId, ticket.subject, input.body), now);
+          return { ticket };
+        },
+        { unscoped: true },
+      ),
   }),
-}));
+);
