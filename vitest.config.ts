@@ -18,6 +18,8 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: ["packages/schema/test/**/*.test.ts"] } },
       { extends: true, test: { name: "sqlite", include: httpSuite, env: { SIMGATE_TEST_DB: "sqlite" } } },
       { extends: true, test: { name: "postgres", include: httpSuite, env: { SIMGATE_TEST_DB: "postgres" } } },
+      // The SDK against a real listening server on the embedded database.
+      { extends: true, test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
     ],
   },
 });
