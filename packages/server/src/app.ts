@@ -12,6 +12,7 @@ import type { Config } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { OutboxDeliverer } from "./mail/deliver.ts";
 import { DueJobScheduler } from "./scheduler.ts";
+import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
 
 export interface AppOptions {
@@ -71,7 +72,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     landingPage: false,
     graphiql: { title: "Simgate GraphiQL" },
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader],
+    plugins: [requestIdHeader, useIdempotency(db, clock)],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
@@ -107,6 +108,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     provider: target.provider,
     intervalMs: config.SIMGATE_SCHEDULER_INTERVAL_MS,
     terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
+    housekeeping: [(now) => purgeIdempotencyRecords(db, new Date(now.getTime() - config.SIMGATE_IDEMPOTENCY_TTL_HOURS * 3_600_000))],
   });
 
   let server: Server | undefined;

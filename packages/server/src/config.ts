@@ -24,6 +24,7 @@ export const configSchema = z
     SIMGATE_SCHEDULER_INTERVAL_MS: int(1000, 50, 60_000),
     SIMGATE_TERMINATED_RETENTION_DAYS: int(30, 0, 3650),
     SIMGATE_TRANSFER_TTL_HOURS: int(168, 1, 720),
+    SIMGATE_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
     SIMGATE_OUTBOX_MAX_ATTEMPTS: int(10, 1, 100),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

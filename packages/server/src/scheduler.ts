@@ -9,6 +9,8 @@ export interface SchedulerOptions {
   provider: Provider;
   intervalMs: number;
   terminatedRetentionDays: number;
+  /** Server-side chores on the same beat (forgetting old idempotency records). */
+  housekeeping?: ((now: Date) => Promise<unknown>)[];
 }
 
 export class DueJobScheduler {
@@ -41,10 +43,12 @@ export class DueJobScheduler {
   }
 
   runOnce(): Promise<DueJobReport> {
-    const run = runDueJobs(this.db, this.clock.now(), {
+    const now = this.clock.now();
+    const run = runDueJobs(this.db, now, {
       provider: this.options.provider,
       terminatedRetentionDays: this.options.terminatedRetentionDays,
-    }).then((report) => {
+    }).then(async (report) => {
+      for (const chore of this.options.housekeeping ?? []) await chore(now);
       if (report.expiriesApplied + report.transfersExpired > 0) this.logger.info(report, "due jobs applied");
       return report;
     });
