@@ -15,6 +15,7 @@ const scopes: Record<string, (operatorId: string) => Where> = {
   SupportTicket: (id) => ({ operatorId: id }),
   SupportMessage: (id) => ({ ticket: { operatorId: id } }),
   Sim: (id) => ({ operatorId: id }),
+  SimCount: (id) => ({ operatorId: id }),
   SimTag: (id) => ({ operatorId: id }),
   SimStatusChange: (id) => ({ operatorId: id }),
   OfficeHoursRequest: (id) => ({ operatorId: id }),

@@ -9,6 +9,7 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import { resolveCursorConnection } from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
 import { encodeCursor, InvalidCursor, keysetOrderBy, keysetWhere, type SimOrderSpec } from "../sims/keyset.ts";
+import type { Db } from "../db/database.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -191,6 +192,25 @@ export function simWhere(filter: SimFilterShape | null | undefined, now: Date): 
   return where;
 }
 
+/**
+ * S1 totalCount. Filters on status, coverage and subscription read the counters the database keeps
+ * (SimCount, maintained by triggers): no scan, whatever the number of SIMs. Terminated SIMs leave
+ * listings with time (S9), so they are counted live; so are filters on tags, sessions and search.
+ */
+async function countSims(db: Db, operatorId: string, filter: SimFilterShape | null | undefined, now: Date, where: Prisma.SimWhereInput): Promise<number> {
+  if (filter?.tag || filter?.search || filter?.sessionOnline != null) return db.sim.count({ where });
+  const statuses = filter?.status ?? simStatuses;
+  const scope = {
+    operatorId,
+    ...(filter?.coverage ? { coverage: filter.coverage } : {}),
+    ...(filter?.subscription ? { subscription: { in: filter.subscription } } : {}),
+  };
+  const live = statuses.filter((s) => s !== "TERMINATED");
+  const counted = live.length > 0 ? ((await db.simCount.aggregate({ _sum: { n: true }, where: { ...scope, status: { in: live } } }))._sum.n ?? 0) : 0;
+  const terminated = statuses.includes("TERMINATED") ? await db.sim.count({ where: { ...scope, status: "TERMINATED", listedUntil: { gt: now } } }) : 0;
+  return counted + terminated;
+}
+
 function pageBounds(order: SimOrderSpec, after: string | undefined, before: string | undefined): Prisma.SimWhereInput[] {
   try {
     return [...(after ? [keysetWhere(order, after, "after")] : []), ...(before ? [keysetWhere(order, before, "before")] : [])];
@@ -228,7 +248,7 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
               take: limit,
             }) as Promise<SimRow[]>,
         );
-        return { ...connection!, totalCount: () => ctx.db.sim.count({ where }) };
+        return { ...connection!, totalCount: () => countSims(ctx.db, operator.id, args.filter, ctx.clock.now(), where) };
       },
     },
     SimConnection,
