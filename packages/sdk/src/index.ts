@@ -1,1 +1,30 @@
-export {};
+// @simgate/sdk: the typed client of the Simgate API. Runs in Node 20+ and browsers (ESM, Web
+// fetch and Web Crypto only).
+export { createSimgateClient, DEFAULT_PAGE_SIZE } from "./client.ts";
+export type { SimgateClient, SimgateClientOptions, SimgateConnection } from "./client.ts";
+export {
+  SimgateAuthenticationError,
+  SimgateError,
+  SimgateForbiddenError,
+  SimgateIdempotencyError,
+  SimgateNetworkError,
+  SimgateRateLimitError,
+  SimgateRequestError,
+  SimgateServerError,
+} from "./errors.ts";
+export type { GraphQLErrorInfo, SimgateErrorDetails } from "./errors.ts";
+export type { MutationResult, UserError } from "./result.ts";
+export type { CollectArgs, ConnectionMethod, IterateArgs, Page, PageArgs, PageInfo } from "./pagination.ts";
+export type { RetryEvent, RetryOptions } from "./transport/backoff.ts";
+export type { AuthKeyCredentials, AuthKeyOptions } from "./transport/auth.ts";
+export type { FetchFunction } from "./transport/retrying-fetch.ts";
+export type { AdminApi, OutboxArgs, ProvisionOutcome } from "./resources/admin.ts";
+export type { AuditApi } from "./resources/audit.ts";
+export type { AuthApi } from "./resources/auth.ts";
+export type { EmailsApi } from "./resources/emails.ts";
+export type { SimListArgs, SimsApi } from "./resources/sims.ts";
+export type { SupportApi } from "./resources/support.ts";
+export type { TransferListArgs, TransfersApi } from "./resources/transfers.ts";
+export type * from "./types.ts";
+// Inputs, enums (as string unions) and operation types generated from the schema.
+export type * from "./generated/graphql.ts";

@@ -1,0 +1,78 @@
+// createSimgateClient: one urql client (auth exchange → viewer guard → fetch with retries) and
+// the friendly methods grouped by domain on top of it.
+import { Client, fetchExchange, type Exchange } from "@urql/core";
+import { adminApi, type AdminApi } from "./resources/admin.ts";
+import { auditApi, type AuditApi } from "./resources/audit.ts";
+import { authApi, type AuthApi } from "./resources/auth.ts";
+import { emailsApi, type EmailsApi } from "./resources/emails.ts";
+import { simsApi, type SimsApi } from "./resources/sims.ts";
+import { supportApi, type SupportApi } from "./resources/support.ts";
+import { transfersApi, type TransfersApi } from "./resources/transfers.ts";
+import { createRunner } from "./runner.ts";
+import { authKeyAuthExchange, tokenAuthExchange, type AuthKeyCredentials, type AuthKeyOptions } from "./transport/auth.ts";
+import { retryPolicy, type RetryOptions } from "./transport/backoff.ts";
+import { createRetryingFetch, type FetchFunction } from "./transport/retrying-fetch.ts";
+import { viewerGuardExchange } from "./transport/viewer-guard-exchange.ts";
+
+/** Where the API is and who calls it: a bearer token, an auth key, or nobody (public calls only). */
+export type SimgateConnection =
+  | { url: string; token?: string; authKey?: undefined }
+  | { url: string; authKey: AuthKeyCredentials; token?: undefined };
+
+export interface SimgateClientOptions {
+  /** The fetch to use (default: the global fetch). */
+  fetch?: FetchFunction;
+  /** Retries of dropped connections and HTTP 502/503/504 (P4); `false` turns them off. */
+  retry?: RetryOptions | false;
+  /** Default page size of list, iterate and collect (default 100). */
+  pageSize?: number;
+  /** Token lifetime and refresh margin for auth-key clients. */
+  auth?: AuthKeyOptions;
+}
+
+export interface SimgateClient {
+  auth: AuthApi;
+  emails: EmailsApi;
+  sims: SimsApi;
+  transfers: TransfersApi;
+  support: SupportApi;
+  audit: AuditApi;
+  admin: AdminApi;
+  /** The underlying urql client, with the same auth and retries, for documents the SDK does not wrap. */
+  urql: Client;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+
+export function createSimgateClient(connection: SimgateConnection, options: SimgateClientOptions = {}): SimgateClient {
+  if (!connection.url) throw new TypeError("createSimgateClient: url is required");
+  if (connection.token && connection.authKey) throw new TypeError("createSimgateClient: give either token or authKey, not both");
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError("createSimgateClient: pageSize must be a positive integer");
+
+  // Looked up per call, so a fetch installed (or stubbed) later is used too.
+  const baseFetch: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const exchanges: Exchange[] = [];
+  if (connection.authKey) exchanges.push(authKeyAuthExchange(connection.authKey, options.auth));
+  else if (connection.token) exchanges.push(tokenAuthExchange(connection.token));
+  exchanges.push(viewerGuardExchange, fetchExchange);
+
+  const urql = new Client({
+    url: connection.url,
+    exchanges,
+    fetch: createRetryingFetch({ fetch: baseFetch, policy: retryPolicy(options.retry) }),
+    preferGetMethod: false,
+    requestPolicy: "network-only",
+  });
+  const run = createRunner(urql);
+  return {
+    auth: authApi(run),
+    emails: emailsApi(run),
+    sims: simsApi(run, pageSize),
+    transfers: transfersApi(run, pageSize),
+    support: supportApi(run, pageSize),
+    audit: auditApi(run, pageSize),
+    admin: adminApi(run),
+    urql,
+  };
+}
