@@ -189,3 +189,17 @@ describe("authentication errors", () => {
     }
   });
 });
+
+describe("sign-in payloads", () => {
+  it("the operator in signUp and authenticate payloads resolves every field, also without a prior token", async () => {
+    const FIELDS = `operator { operatorId primaryEmail { address } recoveryEmail { address } emailAddresses { address } authKeys { authKeyId } }`;
+    const email = uniqueEmail("payload");
+    const up = await h.gql(`mutation($i: SignUpInput!) { signUp(input: $i) { ${FIELDS} userErrors { code } } }`, { i: { email, password: "long enough pw", name: "P" } });
+    expect(up.errors).toBeUndefined();
+    expect(up.data.signUp.operator).toMatchObject({ primaryEmail: { address: email }, recoveryEmail: null });
+    const other = await signUp(h);
+    const auth = await h.gql(`mutation($i: AuthenticateInput!) { authenticate(input: $i) { ${FIELDS} userErrors { code } } }`, { i: { email, password: "long enough pw" } }, other.token);
+    expect(auth.errors).toBeUndefined();
+    expect(auth.data.authenticate.operator).toMatchObject({ primaryEmail: { address: email }, emailAddresses: [{ address: email }] });
+  });
+});

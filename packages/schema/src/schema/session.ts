@@ -1,5 +1,6 @@
 // O2, O3: sign-up, sign-in (password or auth key) and sign-out.
 import { issueToken } from "../auth/sessions.ts";
+import { tenantDb } from "../db/tenant.ts";
 import { Prisma } from "../db/generated/sqlite/client.ts";
 import { checkPassword, hashSecret, newToken, verifySecret } from "../domain/credentials.ts";
 import { checkEmailSyntax, normalizeEmail } from "../domain/email-address.ts";
@@ -72,6 +73,16 @@ const LogoutPayload = builder.objectRef<{ userErrors: UserError[] }>("LogoutPayl
   }),
 });
 
+/**
+ * The rest of this request reads as the operator who just signed up or in: the payload's
+ * `operator { … }` resolves through that operator's tenant client (O4 holds: the caller proved
+ * the credentials).
+ */
+function signedIn<T extends { operator?: { id: string } | null }>(ctx: Context, payload: T): T {
+  if (payload.operator) ctx.db = tenantDb(ctx.unscopedDb, payload.operator.id);
+  return payload;
+}
+
 function isUniqueViolation(error: unknown, field: string): boolean {
   return (
     error instanceof Prisma.PrismaClientKnownRequestError &&
@@ -96,7 +107,7 @@ builder.mutationField("signUp", (t) =>
       ].filter((e): e is UserError => e !== null);
       // Hash before the transaction: it is the slow part and needs no lock.
       const passwordHash = errors.length === 0 ? await hashSecret(input.password, ctx.settings.kdf) : "";
-      return audited(
+      return signedIn(ctx, await audited(
         ctx,
         "signUp",
         async ({ tx, audit }) => {
@@ -134,7 +145,7 @@ builder.mutationField("signUp", (t) =>
           return { operator, token: issued.token, expiresAt: issued.expiresAt };
         },
         { unscoped: true },
-      );
+      ));
     },
   }),
 );
@@ -183,7 +194,7 @@ builder.mutationField("authenticate", (t) =>
       const byPassword = input.email != null || input.password != null;
       const byKey = input.authKeyId != null || input.authKey != null;
       const check = byPassword !== byKey ? await checkCredentials(ctx, input) : { account: null, valid: false };
-      return audited(
+      return signedIn(ctx, await audited(
         ctx,
         "authenticate",
         async ({ tx, audit }) => {
@@ -211,7 +222,7 @@ builder.mutationField("authenticate", (t) =>
           return { ...issued, operator: { id: account.operatorId } };
         },
         { unscoped: true },
-      );
+      ));
     },
   }),
 );
