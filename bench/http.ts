@@ -92,7 +92,7 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
   for (const engine of engines) {
     const database = await freshDatabase(engine);
     const [operator] = await seed(database.url, 1, SIMS, false);
-    const db = createDb(parseDatabaseUrl(database.url));
+    const db = await createDb(parseDatabaseUrl(database.url));
     const simIds = (await db.sim.findMany({ where: { operatorId: operator!.id }, select: { id: true }, take: 5000 })).map((s) => Buffer.from(`Sim:${s.id}`).toString("base64"));
     await db.$disconnect();
     const simgate = await startSimgate(database.url);

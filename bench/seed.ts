@@ -22,7 +22,7 @@ export interface SeededOperator {
 export async function seed(databaseUrl: string, operators: number, sims: number, progress = true): Promise<SeededOperator[]> {
   const target = parseDatabaseUrl(databaseUrl);
   await migrate(target);
-  const db = createDb(target);
+  const db = await createDb(target);
   const made: SeededOperator[] = [];
   const passwordHash = await hashSecret(BENCH_PASSWORD, { memoryKiB: 1024, iterations: 1 });
   try {

@@ -42,7 +42,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const target = parseDatabaseUrl(config.DATABASE_URL);
   const applied = await migrate(target);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const db = createDb(target, { poolSize: config.DATABASE_POOL_SIZE, onQuery: options.onQuery });
+  const db = await createDb(target, { poolSize: config.DATABASE_POOL_SIZE, onQuery: options.onQuery });
 
   const deps: ContextDeps = {
     db,

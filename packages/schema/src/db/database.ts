@@ -3,10 +3,7 @@
 // client's type describes either.
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as PostgresClient } from "./generated/postgresql/client.ts";
-import { PrismaClient, type Prisma } from "./generated/sqlite/client.ts";
+import type { PrismaClient, Prisma } from "./generated/sqlite/client.ts";
 
 export type Db = PrismaClient;
 /** A transaction's client; a Db is one too, for code that works either way. */
@@ -36,16 +33,18 @@ export interface ConnectOptions {
   onQuery?: (sql: string) => void;
 }
 
-export function createDb(target: DatabaseTarget, options: ConnectOptions = {}): Db {
+/** Loads only the engine in use: each Prisma client carries its own query compiler (memory). */
+export async function createDb(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Db> {
   const log = options.onQuery ? [{ emit: "event" as const, level: "query" as const }] : [];
   let db: Db;
   if (target.provider === "sqlite") {
     mkdirSync(dirname(target.file!), { recursive: true });
+    const [{ PrismaClient: SqliteClient }, { PrismaBetterSqlite3 }] = await Promise.all([import("./generated/sqlite/client.ts"), import("@prisma/adapter-better-sqlite3")]);
     // A busy timeout lets several connections (tests, scripts) share the file.
-    db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: 10_000 }), log }) as Db;
+    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: 10_000 }), log }) as Db;
   } else {
-    const adapter = new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10 });
-    db = new PostgresClient({ adapter, log }) as unknown as Db;
+    const [{ PrismaClient: PostgresClient }, { PrismaPg }] = await Promise.all([import("./generated/postgresql/client.ts"), import("@prisma/adapter-pg")]);
+    db = new PostgresClient({ adapter: new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10 }), log }) as unknown as Db;
   }
   if (options.onQuery) {
     const onQuery = options.onQuery;
