@@ -1,0 +1,68 @@
+// Bulk writes (S6, T3, T7): time and SQL statements per call for 1,000 SIMs, through the real
+// GraphQL stack in-process. Statements must stay bounded: set-based writes, not a round trip per SIM.
+//   pnpm bench:bulk     BENCH_ENGINES=sqlite,postgresql
+import { performance } from "node:perf_hooks";
+import { createApp } from "../packages/server/src/app.ts";
+import { loadConfig } from "../packages/server/src/config.ts";
+import { createLogger } from "../packages/server/src/logger.ts";
+import { freshDatabase, type Engine } from "./lib/databases.ts";
+import { BENCH_PASSWORD, seed } from "./seed.ts";
+
+const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",") as Engine[];
+const SIZE = 1000;
+const rows: { engine: Engine; call: string; ms: number; statements: number }[] = [];
+
+for (const engine of engines) {
+  const database = await freshDatabase(engine);
+  const [terminator, source, destination] = await seed(database.url, 3, 3 * SIZE, false);
+  let counting = false;
+  let statements = 0;
+  const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", SIMGATE_KDF_MEMORY_KIB: "1024", SIMGATE_KDF_ITERATIONS: "1" }), {
+    logger: createLogger("silent"),
+    onQuery: () => void (counting && statements++),
+  });
+  const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
+    const res = await app.handle(new Request("http://bench/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    }));
+    const body = (await res.json()) as { data?: any; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  const measure = async (call: string, run: () => Promise<unknown>) => {
+    statements = 0;
+    counting = true;
+    const start = performance.now();
+    await run();
+    rows.push({ engine, call, ms: performance.now() - start, statements });
+    counting = false;
+  };
+  try {
+    const token = async (email: string) => (await gql(`mutation($i: AuthenticateInput!) { authenticate(input: $i) { token } }`, { i: { email, password: BENCH_PASSWORD } })).authenticate.token as string;
+    const simIds = async (operatorRowId: string) =>
+      (await app.db.sim.findMany({ where: { operatorId: operatorRowId }, select: { id: true } })).map((s) => Buffer.from(`Sim:${s.id}`).toString("base64"));
+    const [t1, t2, t3] = [await token(terminator!.email), await token(source!.email), await token(destination!.email)];
+    await gql(`mutation { registerPaymentMethod(input: { type: CREDIT_CARD, cardLast4: "4242" }) { userErrors { code } } }`, {}, t3);
+    await app.db.sim.updateMany({ where: { operatorId: terminator!.id }, data: { terminationProtected: false } });
+
+    const toTerminate = await simIds(terminator!.id);
+    await measure("terminateSims (1,000 SIMs)", () => gql(`mutation($ids: [ID!]!) { terminateSims(input: { simIds: $ids }) { results { userErrors { code } } } }`, { ids: toTerminate }, t1));
+    const toTransfer = await simIds(source!.id);
+    let transferToken = "";
+    await measure("issueSimTransfer (1,000 SIMs)", async () => {
+      await gql(`mutation($i: IssueSimTransferInput!) { issueSimTransfer(input: $i) { userErrors { code } } }`, { i: { simIds: toTransfer, destinationOperatorId: destination!.operatorId, destinationEmail: destination!.email } }, t2);
+    });
+    transferToken = (await app.db.outboxMessage.findFirstOrThrow({ where: { kind: "SIM_TRANSFER_TOKEN" } })).token!;
+    await measure("acceptSimTransfer (1,000 SIMs)", () => gql(`mutation($t: String!) { acceptSimTransfer(input: { token: $t }) { userErrors { code } } }`, { t: transferToken }, t3));
+  } finally {
+    await app.close();
+    await database.drop();
+  }
+}
+
+console.log(`Bulk writes, one call each, in-process GraphQL (no HTTP), ${new Date().toISOString()}\n`);
+console.log("| engine | call | ms | SQL statements |");
+console.log("|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.engine} | ${r.call} | ${r.ms.toFixed(0)} | ${r.statements} |`);
