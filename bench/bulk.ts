@@ -46,13 +46,16 @@ for (const engine of engines) {
     const [t1, t2, t3] = [await token(terminator!.email), await token(source!.email), await token(destination!.email)];
     await gql(`mutation { registerPaymentMethod(input: { type: CREDIT_CARD, cardLast4: "4242" }) { userErrors { code } } }`, {}, t3);
     await app.db.sim.updateMany({ where: { operatorId: terminator!.id }, data: { terminationProtected: false } });
+    // The seed mixes statuses; only READY SIMs transfer (T1).
+    await app.db.sim.updateMany({ where: { operatorId: source!.id }, data: { status: "READY" } });
 
     const toTerminate = await simIds(terminator!.id);
     await measure("terminateSims (1,000 SIMs)", () => gql(`mutation($ids: [ID!]!) { terminateSims(input: { simIds: $ids }) { results { userErrors { code } } } }`, { ids: toTerminate }, t1));
     const toTransfer = await simIds(source!.id);
     let transferToken = "";
     await measure("issueSimTransfer (1,000 SIMs)", async () => {
-      await gql(`mutation($i: IssueSimTransferInput!) { issueSimTransfer(input: $i) { userErrors { code } } }`, { i: { simIds: toTransfer, destinationOperatorId: destination!.operatorId, destinationEmail: destination!.email } }, t2);
+      const r = await gql(`mutation($i: IssueSimTransferInput!) { issueSimTransfer(input: $i) { userErrors { code } } }`, { i: { simIds: toTransfer, destinationOperatorId: destination!.operatorId, destinationEmail: destination!.email } }, t2);
+      if (r.issueSimTransfer.userErrors.length > 0) throw new Error(JSON.stringify(r.issueSimTransfer.userErrors.slice(0, 3)));
     });
     transferToken = (await app.db.outboxMessage.findFirstOrThrow({ where: { kind: "SIM_TRANSFER_TOKEN" } })).token!;
     await measure("acceptSimTransfer (1,000 SIMs)", () => gql(`mutation($t: String!) { acceptSimTransfer(input: { token: $t }) { userErrors { code } } }`, { t: transferToken }, t3));
