@@ -13,6 +13,8 @@ export const SupportPlanEnum = builder.enumType("SupportPlan", {
 
 export const OperatorRef = builder.prismaNode("Operator", {
   id: { field: "id" },
+  // Select mode: a query reads only the columns its fields need (never the password hash).
+  select: { id: true },
   // node(id:) answers null, not an error, for a missing or foreign ID (O4).
   nullable: true,
   description: "An account (O1): its addresses, SIMs, transfers, support cases and audit log.",

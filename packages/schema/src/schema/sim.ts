@@ -53,6 +53,7 @@ const SimOrderFieldEnum = builder.enumType("SimOrderField", {
 const OrderDirectionEnum = builder.enumType("OrderDirection", { description: "Sort direction.", values: ["ASC", "DESC"] as const });
 
 const SimTagRef = builder.prismaObject("SimTag", {
+  select: { id: true },
   description: "A name/value label on a SIM.",
   fields: (t) => ({
     name: t.exposeString("name", { description: "Tag name, unique per SIM." }),
@@ -70,6 +71,7 @@ const SimExpiryRef = builder.objectRef<{ expiresAt: Date; action: (typeof expiry
 });
 
 const SimStatusChangeRef = builder.prismaObject("SimStatusChange", {
+  select: { id: true },
   description: "One entry of a SIM's status history.",
   fields: (t) => ({
     from: t.expose("from", { type: SimStatusEnum, nullable: true, description: "Status before; null for the first entry." }),
@@ -84,6 +86,8 @@ const SimStatusChangeConnection = builder.connectionObject({ type: SimStatusChan
 
 export const SimRef = builder.prismaNode("Sim", {
   id: { field: "id" },
+  // Select mode: a query reads only the columns its fields need (a page of 50 full rows costs).
+  select: { id: true },
   // node(id:) answers null, not an error, for a missing or foreign ID (O4).
   nullable: true,
   description: "A SIM registered to the operator (S1).",
