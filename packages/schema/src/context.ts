@@ -7,8 +7,6 @@ import type { KdfCost } from "./domain/credentials.ts";
 export interface Viewer {
   /** Operator row ID. */
   id: string;
-  /** OP + 10 digits (O1). */
-  operatorId: string;
   /** O6: the root user's address at sign-in, or the auth key ID. */
   actor: string;
   sessionId: string;

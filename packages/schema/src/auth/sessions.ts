@@ -29,8 +29,9 @@ export async function viewerForToken(db: Db, token: string, now: Date): Promise<
   if (!token.startsWith(`${TOKEN_PREFIX}_`) || token.length > 200) return null;
   const session = await db.session.findUnique({
     where: { tokenHash: digestToken(token) },
-    select: { id: true, actor: true, expiresAt: true, revokedAt: true, operator: { select: { id: true, operatorId: true } } },
+    // One statement per request: the session row alone names the operator.
+    select: { id: true, actor: true, expiresAt: true, revokedAt: true, operatorId: true },
   });
   if (!session || session.revokedAt || session.expiresAt <= now) return null;
-  return { id: session.operator.id, operatorId: session.operator.operatorId, actor: session.actor, sessionId: session.id };
+  return { id: session.operatorId, actor: session.actor, sessionId: session.id };
 }

@@ -50,6 +50,13 @@ builder.queryField("viewer", (t) =>
     type: "Operator",
     nullable: true,
     description: "The signed-in operator; null without authentication.",
-    resolve: (query, _root, _args, ctx) => (ctx.viewer ? ctx.db.operator.findUnique({ ...query, where: { id: ctx.viewer.id } }) : null),
+    resolve: (query, _root, _args, ctx) => {
+      if (!ctx.viewer) return null;
+      // The session already proved the operator exists: when the selection needs nothing but its
+      // ID (e.g. only `sims`), skip the query.
+      const select = (query as { select?: Record<string, unknown> }).select;
+      if (select && Object.keys(select).every((key) => key === "id")) return { id: ctx.viewer.id } as never;
+      return ctx.db.operator.findUnique({ ...query, where: { id: ctx.viewer.id } });
+    },
   }),
 );

@@ -150,15 +150,15 @@ const ApplyForSimTransferInput = builder.inputType("ApplyForSimTransferInput", {
 /** T2: the destination must match one operator other than the caller; no hint which part failed. */
 async function destinationOf(ctx: Context, operatorId: string, email: string): Promise<{ id: string; operatorId: string; primary: string } | UserError> {
   const invalid = userError("TRANSFER_DESTINATION_INVALID", "The destination operator ID and primary address do not match an operator.", ["input"]);
-  if (operatorId === ctx.viewer!.operatorId) return userError("TRANSFER_TO_SELF", "SIMs cannot be transferred to their own operator.", ["input", "destinationOperatorId"]);
-  if (!isOperatorId(operatorId) || checkEmailSyntax(email, []) !== null) return invalid;
+  if (!isOperatorId(operatorId)) return invalid;
   // Another operator's row: the platform's look-up, not the tenant's.
   const found = await ctx.unscopedDb.operator.findUnique({
     where: { operatorId },
     select: { id: true, operatorId: true, emailAddresses: { where: { primaryOf: { not: null } }, select: { address: true, normalized: true } } },
   });
+  if (found?.id === ctx.viewer!.id) return userError("TRANSFER_TO_SELF", "SIMs cannot be transferred to their own operator.", ["input", "destinationOperatorId"]);
   const primary = found?.emailAddresses[0];
-  if (!found || !primary || primary.normalized !== normalizeEmail(email)) return invalid;
+  if (!found || !primary || checkEmailSyntax(email, []) !== null || primary.normalized !== normalizeEmail(email)) return invalid;
   return { id: found.id, operatorId: found.operatorId, primary: primary.address };
 }
 
@@ -229,7 +229,8 @@ builder.mutationField("issueSimTransfer", (t) =>
         await tx.simStatusChange.createMany({
           data: chosen.map((s) => ({ simId: s.id, operatorId: ctx.viewer!.id, from: "READY" as const, to: "TRANSFERRING" as const, at: now, cause: "TRANSFER" as const })),
         });
-        await enqueueMail(tx, ctx.viewer!.id, simTransferTokenMail(dest.primary, ctx.viewer!.operatorId, chosen.map((s) => s.imsi), token, expiresAt), now);
+        const source = await tx.operator.findUniqueOrThrow({ where: { id: ctx.viewer!.id }, select: { operatorId: true } });
+        await enqueueMail(tx, ctx.viewer!.id, simTransferTokenMail(dest.primary, source.operatorId, chosen.map((s) => s.imsi), token, expiresAt), now);
         audit.targetIds.unshift(globalIdOf("SimTransfer", transfer.id));
         return { transfer };
       }),
