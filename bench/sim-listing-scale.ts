@@ -10,7 +10,7 @@ import { encodeCursor } from "../packages/schema/src/sims/keyset.ts";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
 import { seedSims } from "./lib/seed-sims.ts";
 
-const sizes = (process.env.BENCH_SIZES ?? "1000,1000000").split(",").map(Number);
+const sizes = (process.env.BENCH_SIZES ?? "1000,10000,100000,1000000").split(",").map(Number);
 const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",") as Engine[];
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
 
@@ -19,7 +19,7 @@ const queries: Record<string, string> = {
   "page 1, coverage GLOBAL": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL }) { ${FIELDS} } } }`,
   "page 1, GLOBAL + status READY": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL, status: [READY] }) { ${FIELDS} } } }`,
   "page 1, tag site=site-7": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { tag: { name: "site", value: "site-7" } }) { ${FIELDS} } } }`,
-  "deep page (cursor at the middle), GLOBAL": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL }) { ${FIELDS} } } }`,
+  "page 1,000 (cursor; the last page when there are fewer), GLOBAL": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL }) { ${FIELDS} } } }`,
   "page 1, GLOBAL, with totalCount": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL }) { totalCount ${FIELDS} } } }`,
 };
 
@@ -59,12 +59,14 @@ for (const engine of engines) {
       await seedSims({ engine, url: database.url, operatorRowId: operator.id, prefix: 1 }, size);
       process.stderr.write(`${engine}: seeded ${size.toLocaleString("en")} SIMs in ${((performance.now() - seeded) / 1000).toFixed(1)} s\n`);
 
-      // The cursor of the middle GLOBAL SIM, as the API itself hands it out.
-      const middle = await app.db.sim.findFirstOrThrow({ where: { coverage: "GLOBAL" }, orderBy: [{ registeredAt: "asc" }, { id: "asc" }], skip: Math.floor(size / 4) });
+      // The cursor that opens page 1,000 (after 999 × 50 SIMs), or the last full page, as the API hands it out.
+      const globals = size / 2;
+      const skip = Math.min(999 * 50, globals - 50) - 1;
+      const middle = await app.db.sim.findFirstOrThrow({ where: { coverage: "GLOBAL" }, orderBy: [{ registeredAt: "asc" }, { id: "asc" }], skip });
       const middleCursor = encodeCursor({ field: "CREATED_AT", descending: false }, middle);
 
       for (const [name, query] of Object.entries(queries)) {
-        const variables = name.startsWith("deep") ? { after: middleCursor } : {};
+        const variables = name.startsWith("page 1,000") ? { after: middleCursor } : {};
         const first = await gql(query, variables, token);
         if (first.viewer.sims.edges.length !== 50) throw new Error(`${name}: expected a full page, got ${first.viewer.sims.edges.length}`);
         for (let i = 0; i < 5; i++) await gql(query, variables, token);
