@@ -80,6 +80,9 @@ async function seedPostgres({ url, operatorRowId, prefix }: SeedTarget, first: n
   const range = [`b${p3}-${String(first).padStart(9, "0")}`, `b${p3}-${String(last).padStart(9, "0")}`];
   try {
     await c.query("BEGIN");
+    // The per-row counter trigger would upsert one hot row a million times: skip triggers for this
+    // bulk load (the seed runs as a superuser) and add the counts in one statement afterwards.
+    await c.query("SET LOCAL session_replication_role = replica");
     await c.query(
       `INSERT INTO "Sim" (id, "operatorId", imsi, iccid, msisdn, subscription, coverage, status, "registrationSecretHash",
          name, "nameKey", "searchText", "terminationProtected", "sessionOnline", "returnRequired", "ownedSince", "registeredAt", "listedUntil", "createdAt", "updatedAt")
@@ -101,6 +104,12 @@ async function seedPostgres({ url, operatorRowId, prefix }: SeedTarget, first: n
     await c.query(
       `INSERT INTO "SimStatusChange" (id, "simId", "operatorId", "from", "to", at, cause, reactivation)
        SELECT 'h' || substr(id, 2), id, "operatorId", NULL, 'READY', "registeredAt", 'OPERATOR', false FROM "Sim" WHERE ${inRange}`,
+      range,
+    );
+    await c.query(
+      `INSERT INTO "SimCount" ("operatorId", coverage, status, subscription, n)
+       SELECT "operatorId", coverage, status, subscription, COUNT(*) FROM "Sim" WHERE ${inRange} GROUP BY 1, 2, 3, 4
+       ON CONFLICT ("operatorId", coverage, status, subscription) DO UPDATE SET n = "SimCount".n + EXCLUDED.n`,
       range,
     );
     await c.query("COMMIT");
