@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { signUp } from "./support/accounts.ts";
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
-import { ownSims, reportSession, setProtection, simAction } from "./support/sims.ts";
+import { ownSims, reportSession, simAction } from "./support/sims.ts";
 import { decide, issued, payByCard } from "./support/transfers.ts";
 
 const h = await startHarness();
@@ -61,7 +61,6 @@ describe("S1 totalCount counters", () => {
     } finally {
       h.clock.reset();
     }
-    void setProtection;
   });
 
   it("counting costs the same statements on a handful of SIMs and on many", async () => {

@@ -6,7 +6,7 @@ import { createApp } from "../src/app.ts";
 import { signUp } from "./support/accounts.ts";
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 import { createLogger } from "../src/logger.ts";
-import { history, ownSims, reportSession, setProtection, simAction } from "./support/sims.ts";
+import { history, ownSims, reportSession, setProtection } from "./support/sims.ts";
 
 const h = await startHarness({ env: { SIMGATE_SCHEDULER_INTERVAL_MS: "100" } });
 const op = await signUp(h);
@@ -142,4 +142,3 @@ describe("S7 exactly once with several schedulers", () => {
   });
 });
 
-void simAction;

@@ -5,12 +5,13 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { audited, refuse } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
+import { lockOperator } from "./operator-lock.ts";
 import { UserErrorRef } from "./user-error.ts";
 
 /** The most auth keys an operator holds at once. */
 export const MAX_AUTH_KEYS = 20;
 
-const AuthKeyRef = builder.prismaObject("AuthKey", {
+builder.prismaObject("AuthKey", {
   description: "A machine credential (O3). Its secret is shown once, at creation.",
   fields: (t) => ({
     authKeyId: t.exposeString("authKeyId", { description: "The key's ID, used with its secret in `authenticate`." }),
@@ -18,7 +19,6 @@ const AuthKeyRef = builder.prismaObject("AuthKey", {
     lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true, description: "When it last signed in." }),
   }),
 });
-void AuthKeyRef;
 
 builder.prismaObjectField(OperatorRef, "authKeys", (t) =>
   t.relation("authKeys", { description: "The operator's auth keys, oldest first.", query: { orderBy: { createdAt: "asc" } } }),
@@ -54,7 +54,7 @@ builder.mutationField("createAuthKey", (t) =>
       const authKey = `secret-${randomBytes(32).toString("base64url")}`;
       const secretHash = await hashSecret(authKey, ctx.settings.kdf);
       return audited(ctx, "createAuthKey", async ({ tx, audit }) => {
-        await tx.operator.update({ where: { id: ctx.viewer!.id }, data: { updatedAt: ctx.clock.now() } });
+        await lockOperator(tx, ctx.viewer!.id, ctx.clock.now());
         if ((await tx.authKey.count()) >= MAX_AUTH_KEYS) {
           refuse(userError("TOO_MANY_ITEMS", `An operator holds at most ${MAX_AUTH_KEYS} auth keys; delete one first.`));
         }

@@ -9,12 +9,14 @@ import { judgeAction, type SimAction } from "../domain/sim-status.ts";
 import { tokyoDate } from "../domain/tokyo-time.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { chunked } from "../db/chunks.ts";
+import type { Sim } from "../db/generated/sqlite/client.ts";
 import { lockSims } from "../sims/lock.ts";
 import { changeStatus, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
 import { audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { globalIdOf, rowIdOf } from "./global-id.ts";
 import { ExpiryActionEnum, SimPayload, SimRef } from "./sim.ts";
+import { lockNamedSims } from "./named-sims.ts";
 import { UserErrorRef } from "./user-error.ts";
 import { timingSafeEqual } from "node:crypto";
 
@@ -161,28 +163,16 @@ builder.mutationField("terminateSims", (t) =>
     args: { input: t.arg({ type: TerminateSimsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "terminateSims", async ({ tx, audit }) => {
-        if (input.simIds.length > MAX_BULK_SIMS) {
-          refuse(userError("TOO_MANY_ITEMS", `At most ${MAX_BULK_SIMS} SIMs per call.`, ["input", "simIds"]));
-        }
-        audit.targetIds.push(...input.simIds);
-        const rowIds = input.simIds.map((gid) => rowIdOf("Sim", gid));
-        const known = [...new Set(rowIds.filter((id): id is string => id !== null))];
-        await lockSims(tx, ctx.provider, known);
-        const rows = new Map<string, Awaited<ReturnType<typeof tx.sim.findMany>>[number]>();
-        for (const ids of chunked(known)) for (const s of await tx.sim.findMany({ where: { id: { in: ids } } })) rows.set(s.id, s);
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds);
         const now = ctx.clock.now();
-        const seen = new Set<string>();
-        const chosen: NonNullable<ReturnType<typeof rows.get>>[] = [];
-        const results: SimResult[] = input.simIds.map((simId, i) => {
-          const field = ["input", "simIds", String(i)];
-          const sim = rowIds[i] ? rows.get(rowIds[i]!) : undefined;
-          if (!sim) return { simId, sim: null, userErrors: [userError("NOT_FOUND", "No such SIM.", field)] };
-          if (seen.has(sim.id)) return { simId, sim, userErrors: [userError("INVALID_INPUT", "This SIM is named twice.", field)] };
-          seen.add(sim.id);
-          const judged = judgeAction(sim, "TERMINATE", field);
-          if (!judged.ok) return { simId, sim, userErrors: [judged.error] };
-          chosen.push(sim);
-          return { simId, sim, userErrors: [] };
+        const chosen: Sim[] = [];
+        const results: SimResult[] = named.map(({ sim, error }, i) => {
+          const simId = input.simIds[i]!;
+          if (error) return { simId, sim: sim ?? null, userErrors: [error] };
+          const judged = judgeAction(sim!, "TERMINATE", ["input", "simIds", String(i)]);
+          if (!judged.ok) return { simId, sim: sim!, userErrors: [judged.error] };
+          chosen.push(sim!);
+          return { simId, sim: sim!, userErrors: [] };
         });
         // Set-based writes: one update per coverage (S8 decides returnRequired) and one insert of history.
         for (const coverage of ["GLOBAL", "JAPAN"] as const) {
@@ -281,4 +271,3 @@ builder.mutationField("updateSim", (t) =>
   }),
 );
 
-void SimRef;

@@ -11,6 +11,7 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { simTransferTokenMail } from "../mail/templates.ts";
 import { lockSims } from "../sims/lock.ts";
+import { lockNamedSims } from "./named-sims.ts";
 import { LISTED_FOREVER } from "../sims/status-change.ts";
 import { lockTransfer, releaseTransfer } from "../sims/transfer.ts";
 import { openTicket } from "../support/tickets.ts";
@@ -162,27 +163,11 @@ async function destinationOf(ctx: Context, operatorId: string, email: string): P
   return { id: found.id, operatorId: found.operatorId, primary: primary.address };
 }
 
-/** The caller's SIMs named by global IDs, locked, in input order; NOT_FOUND for the others. */
+/** A transfer or application names at least one SIM (bulk limits and NOT_FOUND: lockNamedSims). */
 async function namedSims(tx: Tx, ctx: Context, audit: AuditDraft, simIds: readonly string[]) {
   if (simIds.length === 0) refuse(userError("INVALID_INPUT", "Name at least one SIM.", ["input", "simIds"]));
-  if (simIds.length > MAX_BULK_SIMS) refuse(userError("TOO_MANY_ITEMS", `At most ${MAX_BULK_SIMS} SIMs per call.`, ["input", "simIds"]));
-  audit.targetIds.push(...simIds);
-  const rowIds = simIds.map((gid) => rowIdOf("Sim", gid));
-  const known = [...new Set(rowIds.filter((id): id is string => id !== null))];
-  await lockSims(tx, ctx.provider, known);
-  const rows = new Map<string, Awaited<ReturnType<typeof tx.sim.findMany>>[number]>();
-  for (const ids of chunked(known)) for (const s of await tx.sim.findMany({ where: { id: { in: ids } } })) rows.set(s.id, s);
-  const errors: UserError[] = [];
-  const seen = new Set<string>();
-  const sims = rowIds.map((id, i) => {
-    const field = ["input", "simIds", String(i)];
-    const sim = id ? rows.get(id) : undefined;
-    if (!sim) errors.push(userError("NOT_FOUND", "No such SIM.", field));
-    else if (seen.has(sim.id)) errors.push(userError("INVALID_INPUT", "This SIM is named twice.", field));
-    if (sim) seen.add(sim.id);
-    return sim;
-  });
-  return { sims, errors };
+  const named = await lockNamedSims(tx, ctx, audit, simIds);
+  return { sims: named.map((n) => n.sim), errors: named.flatMap((n) => (n.error ? [n.error] : [])) };
 }
 
 builder.mutationField("issueSimTransfer", (t) =>

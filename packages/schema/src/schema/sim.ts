@@ -52,7 +52,7 @@ const SimOrderFieldEnum = builder.enumType("SimOrderField", {
 });
 const OrderDirectionEnum = builder.enumType("OrderDirection", { description: "Sort direction.", values: ["ASC", "DESC"] as const });
 
-const SimTagRef = builder.prismaObject("SimTag", {
+builder.prismaObject("SimTag", {
   select: { id: true },
   description: "A name/value label on a SIM.",
   fields: (t) => ({
@@ -60,7 +60,6 @@ const SimTagRef = builder.prismaObject("SimTag", {
     value: t.exposeString("value", { description: "Tag value." }),
   }),
 });
-void SimTagRef;
 
 const SimExpiryRef = builder.objectRef<{ expiresAt: Date; action: (typeof expiryActions)[number] }>("SimExpiry").implement({
   description: "When a SIM expires and what happens then (S7).",

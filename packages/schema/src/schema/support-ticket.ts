@@ -38,7 +38,7 @@ const SupportMessageAuthorEnum = builder.enumType("SupportMessageAuthor", {
   values: { CUSTOMER: { description: "The operator." }, STAFF: { description: "Support staff." } },
 });
 
-const SupportMessageRef = builder.prismaObject("SupportMessage", {
+builder.prismaObject("SupportMessage", {
   description: "One message on a ticket.",
   fields: (t) => ({
     author: t.field({ type: SupportMessageAuthorEnum, description: "Who wrote it.", resolve: (m) => m.author as "CUSTOMER" | "STAFF" }),
@@ -46,7 +46,6 @@ const SupportMessageRef = builder.prismaObject("SupportMessage", {
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was written." }),
   }),
 });
-void SupportMessageRef;
 
 export const SupportTicketRef = builder.prismaNode("SupportTicket", {
   id: { field: "id" },
