@@ -1,8 +1,9 @@
-// `pnpm bench`: throughput and latency of Simgate's realistic read and write over HTTP, against two
+// `pnpm bench`: throughput and latency of Simgate's realistic read and write over HTTP, against
 // baselines measured in the same run: (a) a bare node:http handler running the equivalent
-// hand-written SQL through the same driver (the floor of the work) and (b) a graphql-yoga hello
-// world (the framework's ceiling). Simgate runs as its own process (`pnpm start`'s command) so its
-// RSS is its own; the baselines run inside this process.
+// hand-written SQL through the same driver (the floor of the work), (b) a graphql-yoga hello world
+// (the framework's ceiling) and (c) yoga executing the read document over its answer held in
+// memory (what the executor alone costs for that shape). Simgate runs as its own process (`pnpm
+// start`'s command) so its RSS is its own; the baselines run inside this process.
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=10 BENCH_CONNECTIONS=1,10,50
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -67,6 +68,28 @@ async function startHello(): Promise<{ port: number; close(): Promise<void> }> {
   return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+/**
+ * Baseline (c): yoga executing the benchmark's read document over the answer held in memory (the
+ * same JSON, no database, no auth). What graphql-js and yoga cost for this document's shape: no
+ * resolver can make Simgate faster than this.
+ */
+async function startDocumentCeiling(answer: unknown): Promise<{ port: number; close(): Promise<void> }> {
+  const typeDefs = `type Query { viewer: Operator }
+    type Operator { sims(first: Int, filter: SimFilter): SimConnection }
+    input SimFilter { coverage: Coverage }
+    enum Coverage { GLOBAL JAPAN }
+    type SimConnection { totalCount: Int! edges: [SimEdge!]! }
+    type SimEdge { node: Sim! }
+    type Sim { id: ID! imsi: String! status: String! tags: [SimTag!]! expiry: SimExpiry }
+    type SimTag { name: String! value: String! }
+    type SimExpiry { action: String! }`;
+  const viewer = (answer as { data: { viewer: unknown } }).data.viewer;
+  const yoga = createYoga({ schema: createSchema({ typeDefs, resolvers: { Query: { viewer: () => viewer } } }), logging: false });
+  const server = createServer(yoga);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
+}
+
 async function load(port: number, connections: number, token: string, body: () => string): Promise<Omit<Row, "engine" | "scenario" | "server" | "connections">> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/graphql`,
@@ -98,6 +121,7 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
     const simgate = await startSimgate(database.url);
     const raw = await startRawBaseline(engine, database.url);
     const hello = await startHello();
+    let ceiling: Awaited<ReturnType<typeof startDocumentCeiling>> | undefined;
     try {
       process.stderr.write(`simgate on ${simgate.port}, raw on ${raw.port}\n`);
       const auth = await post(simgate.port, `mutation($i: AuthenticateInput!) { authenticate(input: $i) { token } }`, { i: { email: operator!.email, password: BENCH_PASSWORD, tokenTimeoutSeconds: 172_800 } });
@@ -106,11 +130,13 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       const ours = await post(simgate.port, READ, {}, token);
       const floor = await post(raw.port, READ, {}, token);
       if (JSON.stringify(ours) !== JSON.stringify(floor)) throw new Error(`raw baseline differs:\n${JSON.stringify(ours).slice(0, 400)}\n${JSON.stringify(floor).slice(0, 400)}`);
+      ceiling = await startDocumentCeiling(ours);
+      if (JSON.stringify(await post(ceiling.port, READ, {})) !== JSON.stringify(ours)) throw new Error("the in-memory yoga baseline answers differently");
       const readBody = JSON.stringify({ query: READ });
       let n = 0;
       const writeBody = () => JSON.stringify({ query: WRITE, variables: { input: { simId: simIds[Math.floor(Math.random() * simIds.length)], name: `bench-${n++}` } } });
       for (const connections of CONNECTIONS) {
-        for (const [server, port] of [["simgate", simgate.port], ["raw SQL (a)", raw.port], ["yoga hello (b)", hello.port]] as const) {
+        for (const [server, port] of [["simgate", simgate.port], ["raw SQL (a)", raw.port], ["yoga hello (b)", hello.port], ["yoga, this document in memory (c)", ceiling.port]] as const) {
           const body = server === "yoga hello (b)" ? () => JSON.stringify({ query: "{ hello }" }) : () => readBody;
           rows.push({ engine, scenario: "read", server, connections, ...(await load(port, connections, token, body)) });
           process.stderr.write(`${engine} read ${server} c=${connections}: ${rows.at(-1)!.rps.toFixed(0)} req/s\n`);
@@ -126,6 +152,7 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       await new Promise((r) => simgate.child.once("exit", r));
       await raw.close();
       await hello.close();
+      await ceiling?.close();
       await database.drop();
     }
   }

@@ -30,9 +30,17 @@ export async function buildContext(deps: ContextDeps, request: Request, requestI
   const bearer = bearerOf(request);
   const isAdmin = bearer !== null && deps.adminSecret !== undefined && sameSecret(bearer, deps.adminSecret);
   const viewer = bearer && !isAdmin ? await viewerForToken(deps.db, bearer, deps.clock.now()) : null;
+  // The tenant client is made when a resolver first asks for it: many requests (the SIM listing,
+  // sign-in) never do, and a Prisma extension costs time to build.
+  let db: Db | undefined;
   return {
     requestId,
-    db: tenantDb(deps.db, viewer?.id ?? null),
+    get db() {
+      return (db ??= tenantDb(deps.db, viewer?.id ?? null));
+    },
+    set db(replacement: Db) {
+      db = replacement;
+    },
     unscopedDb: deps.db,
     provider: deps.provider,
     viewer,

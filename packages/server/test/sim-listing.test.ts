@@ -120,6 +120,56 @@ describe("S1 order and cursor pages", () => {
   });
 });
 
+describe("S1 listing: the hand-written SQL path answers what Prisma's does", () => {
+  // A plain selection (columns, tags) runs as hand-written SQL (sims/listing-sql.ts); asking for
+  // statusHistory too sends the same listing through Prisma. Both must list the same SIMs.
+  const node = `imsi name status coverage subscription sessionOnline terminationProtected createdAt expiry { action } tags { name value }`;
+  const query = (extra: string) => `query($first: Int, $after: String, $last: Int, $before: String, $filter: SimFilter, $orderBy: SimOrder) {
+    viewer { sims(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
+      totalCount pageInfo { hasNextPage hasPreviousPage endCursor startCursor } edges { cursor node { ${node} ${extra} } } } } }`;
+  const SQL = query("");
+  const PRISMA = query("statusHistory(first: 1) { totalCount }");
+  type Listed = { totalCount: number; pageInfo: Page["pageInfo"]; edges: { cursor: string; node: Record<string, unknown> }[] };
+  const strip = (p: Listed) => ({ ...p, edges: p.edges.map((e) => ({ cursor: e.cursor, node: { ...e.node, statusHistory: undefined } })) });
+  const filters = [
+    null,
+    { coverage: "GLOBAL" },
+    { status: ["ACTIVE", "SUSPENDED", "TERMINATED"] },
+    { subscription: ["planX3"] },
+    { tag: { name: "site", value: "tokyo", match: "PREFIX" } },
+    { tag: { name: "rack", value: "1" } },
+    { sessionOnline: false },
+    { search: "sim-2" },
+    { coverage: "JAPAN", subscription: ["plan01s", "plan-D"], status: ["READY", "ACTIVE", "INACTIVE"] },
+  ];
+  const orders = (["CREATED_AT", "IMSI", "NAME", "STATUS"] as const).flatMap((field) => (["ASC", "DESC"] as const).map((direction) => ({ field, direction })));
+
+  it.each(filters.map((filter) => [JSON.stringify(filter), filter]))("S1: filter %s, every order, forward and back pages", async (_name, filter) => {
+    for (const orderBy of orders) {
+      for (const vars of [{ first: 4 }, { last: 4 }]) {
+        const sql = (await h.ok(SQL, { ...vars, filter, orderBy }, op.token)).viewer.sims as Listed;
+        const prisma = (await h.ok(PRISMA, { ...vars, filter, orderBy }, op.token)).viewer.sims as Listed;
+        expect(strip(sql)).toEqual(strip(prisma));
+        const next = "first" in vars ? { first: 4, after: sql.pageInfo.endCursor } : { last: 4, before: sql.pageInfo.startCursor };
+        if (sql.edges.length === 0) continue;
+        const sql2 = (await h.ok(SQL, { ...next, filter, orderBy }, op.token)).viewer.sims as Listed;
+        const prisma2 = (await h.ok(PRISMA, { ...next, filter, orderBy }, op.token)).viewer.sims as Listed;
+        expect(strip(sql2)).toEqual(strip(prisma2));
+      }
+    }
+  });
+
+  it("S1: the plain path costs three statements besides the session: counters, page, tags", async () => {
+    h.statements.reset();
+    h.statements.counting = true;
+    const data = await h.ok(`query { viewer { sims(first: 20, filter: { coverage: GLOBAL }) { totalCount edges { node { id imsi tags { name } } } } } }`, {}, op.token);
+    h.statements.counting = false;
+    expect(data.viewer.sims.edges).toHaveLength(15);
+    // Session, live counters, terminated SIMs still listed, page, tags.
+    expect(h.statements.count).toBe(5);
+  });
+});
+
 describe("S1 look-up and update", () => {
   it("sim(imsi) finds the viewer's SIM; another operator's IMSI is null (O4)", async () => {
     const other = await signUp(h);

@@ -1,6 +1,6 @@
 // O3: bearer tokens. A token is random, kept only as its digest, expires, and can be revoked.
 import type { Viewer } from "../context.ts";
-import type { Db, Tx } from "../db/database.ts";
+import { sqlReaderOf, type Db, type Tx } from "../db/database.ts";
 import { digestToken, newToken } from "../domain/credentials.ts";
 
 export const TOKEN_PREFIX = "sgt";
@@ -27,11 +27,12 @@ export async function issueToken(
 /** The viewer a bearer token stands for, or null when it is unknown, expired or revoked. */
 export async function viewerForToken(db: Db, token: string, now: Date): Promise<Viewer | null> {
   if (!token.startsWith(`${TOKEN_PREFIX}_`) || token.length > 200) return null;
-  const session = await db.session.findUnique({
-    where: { tokenHash: digestToken(token) },
-    // One statement per request: the session row alone names the operator.
-    select: { id: true, actor: true, expiresAt: true, revokedAt: true, operatorId: true },
-  });
+  // Every request asks this: hand-written SQL on the driver (db/sql-reader.ts), one statement.
+  const [session] = await sqlReaderOf(db).all<{ id: string; actor: string; expiresAt: Date; revokedAt: Date | null; operatorId: string }>(
+    `SELECT "id", "actor", "expiresAt", "revokedAt", "operatorId" FROM "Session" WHERE "tokenHash" = ?`,
+    [digestToken(token)],
+    { expiresAt: "date", revokedAt: "date" },
+  );
   if (!session || session.revokedAt || session.expiresAt <= now) return null;
   return { id: session.operatorId, actor: session.actor, sessionId: session.id };
 }

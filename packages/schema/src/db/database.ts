@@ -4,6 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { PrismaClient, Prisma } from "./generated/sqlite/client.ts";
+import { postgresReader, sqliteReader, type SqlReader } from "./sql-reader.ts";
 
 export type Db = PrismaClient;
 /** A transaction's client; a Db is one too, for code that works either way. */
@@ -37,18 +38,43 @@ export interface ConnectOptions {
 export async function createDb(target: DatabaseTarget, options: ConnectOptions = {}): Promise<Db> {
   const log = options.onQuery ? [{ emit: "event" as const, level: "query" as const }] : [];
   let db: Db;
+  let reader: SqlReader;
   if (target.provider === "sqlite") {
     mkdirSync(dirname(target.file!), { recursive: true });
     const [{ PrismaClient: SqliteClient }, { PrismaBetterSqlite3 }] = await Promise.all([import("./generated/sqlite/client.ts"), import("@prisma/adapter-better-sqlite3")]);
     // A busy timeout lets several connections (tests, scripts) share the file.
     db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: 10_000 }), log }) as Db;
+    reader = await sqliteReader(target.file!, options.onQuery);
   } else {
-    const [{ PrismaClient: PostgresClient }, { PrismaPg }] = await Promise.all([import("./generated/postgresql/client.ts"), import("@prisma/adapter-pg")]);
-    db = new PostgresClient({ adapter: new PrismaPg({ connectionString: target.url, max: options.poolSize ?? 10 }), log }) as unknown as Db;
+    const [{ PrismaClient: PostgresClient }, { PrismaPg }, { default: pg }] = await Promise.all([
+      import("./generated/postgresql/client.ts"),
+      import("@prisma/adapter-pg"),
+      import("pg"),
+    ]);
+    // One pool for Prisma and the hand-written reads; Prisma's $disconnect ends it.
+    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+    db = new PostgresClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), log }) as unknown as Db;
+    reader = await postgresReader(pool, options.onQuery);
   }
+  readers.set(db, reader);
+  const disconnect = db.$disconnect.bind(db);
+  // The SQLite read connection closes with the client.
+  (db as { $disconnect(): Promise<void> }).$disconnect = async () => {
+    await disconnect();
+    await reader.close();
+  };
   if (options.onQuery) {
     const onQuery = options.onQuery;
     (db as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) => onQuery(e.query));
   }
   return db;
+}
+
+const readers = new WeakMap<object, SqlReader>();
+
+/** The hand-written-SQL reader beside a client made by createDb (sql-reader.ts). */
+export function sqlReaderOf(db: Db): SqlReader {
+  const reader = readers.get(db);
+  if (!reader) throw new Error("This client was not made by createDb");
+  return reader;
 }

@@ -9,7 +9,8 @@ import { queryFromInfo } from "@pothos/plugin-prisma";
 import { resolveCursorConnection } from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
 import { encodeCursor, InvalidCursor, keysetOrderBy, keysetWhere, type SimOrderSpec } from "../sims/keyset.ts";
-import type { Db } from "../db/database.ts";
+import { sqlReaderOf } from "../db/database.ts";
+import { plainSelection, simCount, simPage } from "../sims/listing-sql.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -195,32 +196,22 @@ export function simWhere(filter: SimFilterShape | null | undefined, now: Date): 
   return where;
 }
 
-/**
- * S1 totalCount. Filters on status, coverage and subscription read the counters the database keeps
- * (SimCount, maintained by triggers): no scan, whatever the number of SIMs. Terminated SIMs leave
- * listings with time (S9), so they are counted live; so are filters on tags, sessions and search.
- */
-async function countSims(db: Db, operatorId: string, filter: SimFilterShape | null | undefined, now: Date, where: Prisma.SimWhereInput): Promise<number> {
-  if (filter?.tag || filter?.search || filter?.sessionOnline != null) return db.sim.count({ where });
-  const statuses = filter?.status ?? simStatuses;
-  const scope = {
-    operatorId,
-    ...(filter?.coverage ? { coverage: filter.coverage } : {}),
-    ...(filter?.subscription ? { subscription: { in: filter.subscription } } : {}),
-  };
-  const live = statuses.filter((s) => s !== "TERMINATED");
-  const counted = live.length > 0 ? ((await db.simCount.aggregate({ _sum: { n: true }, where: { ...scope, status: { in: live } } }))._sum.n ?? 0) : 0;
-  const terminated = statuses.includes("TERMINATED") ? await db.sim.count({ where: { ...scope, status: "TERMINATED", listedUntil: { gt: now } } }) : 0;
-  return counted + terminated;
+function badInput(error: unknown): never {
+  if (error instanceof InvalidCursor) throw new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT" } });
+  throw error;
+}
+
+function invalidCursorIsBadInput<T>(work: () => T): T {
+  try {
+    const result = work();
+    return (result instanceof Promise ? result.catch(badInput) : result) as T;
+  } catch (error) {
+    return badInput(error);
+  }
 }
 
 function pageBounds(order: SimOrderSpec, after: string | undefined, before: string | undefined): Prisma.SimWhereInput[] {
-  try {
-    return [...(after ? [keysetWhere(order, after, "after")] : []), ...(before ? [keysetWhere(order, before, "before")] : [])];
-  } catch (error) {
-    if (error instanceof InvalidCursor) throw new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT" } });
-    throw error;
-  }
+  return invalidCursorIsBadInput(() => [...(after ? [keysetWhere(order, after, "after")] : []), ...(before ? [keysetWhere(order, before, "before")] : [])]);
 }
 
 builder.prismaObjectField(OperatorRef, "sims", (t) =>
@@ -232,7 +223,6 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
       select: { id: true },
       resolve: async (operator, args, ctx, info) => {
         const order: SimOrderSpec = { field: args.orderBy?.field ?? "CREATED_AT", descending: args.orderBy?.direction === "DESC" };
-        const where: Prisma.SimWhereInput = { ...simWhere(args.filter, ctx.clock.now()), operatorId: operator.id };
         // Tags, history and the rest of the selection load with the page, not per SIM.
         const query = queryFromInfo({
           context: ctx,
@@ -241,17 +231,25 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
           path: ["edges", "node"],
           select: { id: true, registeredAt: true, imsi: true, name: true, status: true },
         });
+        // The common selections (columns and tags) run as hand-written SQL (sims/listing-sql.ts);
+        // Prisma plans the rest (history, relation counts).
+        const plain = plainSelection(query);
+        const reader = sqlReaderOf(ctx.unscopedDb);
+        const now = ctx.clock.now();
+        const owner = { operatorId: operator.id, viewerId: ctx.viewer?.id ?? null };
         const connection = await resolveCursorConnection<Promise<SimRow[]>>(
           { args, toCursor: (sim) => encodeCursor(order, sim), defaultSize: 20, maxSize: 1000 },
           ({ after, before, limit, inverted }) =>
-            ctx.db.sim.findMany({
-              ...query,
-              where: { AND: [where, ...pageBounds(order, after, before)] },
-              orderBy: keysetOrderBy(order, inverted),
-              take: limit,
-            }) as Promise<SimRow[]>,
+            plain
+              ? (invalidCursorIsBadInput(() => simPage(reader, { owner, filter: args.filter, now, order, after, before, limit, inverted }, plain)) as Promise<SimRow[]>)
+              : (ctx.db.sim.findMany({
+                  ...query,
+                  where: { AND: [{ ...simWhere(args.filter, now), operatorId: operator.id }, ...pageBounds(order, after, before)] },
+                  orderBy: keysetOrderBy(order, inverted),
+                  take: limit,
+                }) as Promise<SimRow[]>),
         );
-        return { ...connection!, totalCount: () => countSims(ctx.db, operator.id, args.filter, ctx.clock.now(), where) };
+        return { ...connection!, totalCount: () => simCount(reader, owner, args.filter, now) };
       },
     },
     SimConnection,

@@ -4,6 +4,7 @@
 // term is a range the (operator, [filters,] key, id) indexes seek to; the second drops the few
 // ties. Every order ends with the ID, so pages never skip or repeat.
 import type { Prisma } from "../db/generated/sqlite/client.ts";
+import { simStatuses } from "../domain/sim-status.ts";
 
 export const orderKeys = { CREATED_AT: "registeredAt", IMSI: "imsi", NAME: "name", STATUS: "status" } as const;
 export type OrderField = keyof typeof orderKeys;
@@ -42,17 +43,38 @@ function decodeCursor(order: SimOrderSpec, cursor: string): { value: string | Da
   }
   const value = order.field === "CREATED_AT" ? new Date(parsed[1]) : parsed[1];
   if (value instanceof Date && Number.isNaN(value.getTime())) throw new InvalidCursor("The cursor is damaged.");
+  if (order.field === "STATUS" && !(simStatuses as readonly string[]).includes(value as string)) throw new InvalidCursor("The cursor is damaged.");
   return { value, id: parsed[2] };
 }
 
-/** Rows strictly after (or, with `before`, strictly before) the cursor in the listing's order. */
-export function keysetWhere(order: SimOrderSpec, cursor: string, side: "after" | "before"): Prisma.SimWhereInput {
+export interface KeysetBound {
+  value: string | Date;
+  id: string;
+  /** The rows wanted have larger keys than the cursor's. */
+  larger: boolean;
+}
+
+/** Where rows strictly after (or, with `before`, strictly before) the cursor lie. */
+export function keysetBound(order: SimOrderSpec, cursor: string, side: "after" | "before"): KeysetBound {
   const { value, id } = decodeCursor(order, cursor);
-  const column: KeyColumn = orderKeys[order.field];
   // Walking forward in ascending order, or backward in descending order, means larger keys.
-  const larger = (side === "after") !== order.descending;
+  return { value, id, larger: (side === "after") !== order.descending };
+}
+
+/** The same bound as a Prisma condition. */
+export function keysetWhere(order: SimOrderSpec, cursor: string, side: "after" | "before"): Prisma.SimWhereInput {
+  const { value, id, larger } = keysetBound(order, cursor, side);
+  const column: KeyColumn = orderKeys[order.field];
+  // Prisma compares enums only by equality: "at or beyond" a status is the list of those statuses
+  // (declared in alphabetical order, which is also PostgreSQL's order for the enum).
+  const range =
+    order.field === "STATUS"
+      ? { in: simStatuses.filter((s) => (larger ? s >= (value as string) : s <= (value as string))) }
+      : larger
+        ? { gte: value }
+        : { lte: value };
   return {
-    [column]: larger ? { gte: value } : { lte: value },
+    [column]: range,
     NOT: { [column]: value, id: larger ? { lte: id } : { gte: id } },
   } as Prisma.SimWhereInput;
 }

@@ -1,0 +1,104 @@
+// Reads on the hottest paths (the session behind every request, the SIM listing) run as
+// hand-written SQL straight on the driver: Prisma's client runtime costs about 0.8 ms of CPU per
+// call, the driver a tenth of that (bench/RESULTS.md). Writes and everything else go through
+// Prisma. PostgreSQL shares Prisma's pool; SQLite opens its own read connection (WAL lets it read
+// beside the writer).
+import type { Provider } from "./database.ts";
+
+/** A column's JavaScript type: what `all` converts the driver's value to. */
+export type ColumnKind = "string" | "date" | "boolean" | "int";
+
+export interface SqlReader {
+  readonly provider: Provider;
+  /**
+   * Runs one read-only statement written with `?` placeholders and double-quoted identifiers (both
+   * engines accept those). Date parameters are bound in the engine's stored form; columns named in
+   * `kinds` come back as Date / boolean / number whatever the engine returns.
+   */
+  all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+type Row = Record<string, unknown>;
+
+function convert(rows: Row[], kinds: Readonly<Record<string, ColumnKind>> | undefined): Row[] {
+  if (!kinds) return rows;
+  const entries = Object.entries(kinds);
+  for (const row of rows) {
+    for (const [column, kind] of entries) {
+      const value = row[column];
+      if (value === null || value === undefined) continue;
+      if (kind === "date" && !(value instanceof Date)) row[column] = new Date(value as string);
+      else if (kind === "boolean" && typeof value !== "boolean") row[column] = value === 1 || value === 1n;
+      else if (kind === "int" && typeof value !== "number") row[column] = Number(value);
+    }
+  }
+  return rows;
+}
+
+/** SQLite: Prisma's adapter stores DateTime as ISO 8601 text with "+00:00"; compare in that form. */
+function sqliteParam(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+export async function sqliteReader(file: string, onQuery?: (sql: string) => void): Promise<SqlReader> {
+  const { default: Database } = await import("better-sqlite3");
+  let connection: import("better-sqlite3").Database | null = null;
+  const statements = new Map<string, import("better-sqlite3").Statement>();
+  const prepared = (sql: string) => {
+    // Opened on first use: the file may not exist or be migrated when the reader is created.
+    connection ??= new Database(file, { readonly: true, timeout: 10_000 });
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = connection.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  return {
+    provider: "sqlite",
+    async all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>) {
+      onQuery?.(sql);
+      return convert(prepared(sql).all(...params.map(sqliteParam)) as Row[], kinds) as T[];
+    },
+    async close() {
+      connection?.close();
+      connection = null;
+      statements.clear();
+    },
+  };
+}
+
+/** PostgreSQL: `?` → `$n`; timestamps are UTC without a zone (Prisma's `timestamp(3)`). */
+export async function postgresReader(pool: import("pg").Pool, onQuery?: (sql: string) => void): Promise<SqlReader> {
+  const { default: pg } = await import("pg");
+  const texts = new Map<string, string>();
+  const numbered = (sql: string) => {
+    let text = texts.get(sql);
+    if (text === undefined) {
+      let n = 0;
+      text = sql.replace(/\?/g, () => `$${++n}`);
+      texts.set(sql, text);
+    }
+    return text;
+  };
+  const TIMESTAMP = 1114;
+  // node-pg would read a zoneless timestamp in the process's local time zone.
+  const types = {
+    getTypeParser: (oid: number, format?: "text" | "binary") =>
+      oid === TIMESTAMP ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format as "text"),
+  };
+  return {
+    provider: "postgresql",
+    async all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>) {
+      onQuery?.(sql);
+      const values = params.map((p) => (p instanceof Date ? p.toISOString().replace("Z", "") : p));
+      const result = await pool.query({ text: numbered(sql), values, types } as import("pg").QueryConfig);
+      return convert(result.rows as Row[], kinds) as T[];
+    },
+    // The pool is Prisma's; whoever disconnects Prisma ends it (database.ts).
+    async close() {},
+  };
+}
