@@ -14,6 +14,7 @@ import { OutboxDeliverer } from "./mail/deliver.ts";
 import { DueJobScheduler } from "./scheduler.ts";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
+import { corsOptions } from "./cors.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -71,6 +72,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: { title: "Simgate GraphiQL" },
+    cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
     plugins: [requestIdHeader, useIdempotency(db, clock)],
     logging: {

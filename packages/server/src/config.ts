@@ -26,6 +26,11 @@ export const configSchema = z
     SIMGATE_TRANSFER_TTL_HOURS: int(168, 1, 720),
     SIMGATE_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
     SIMGATE_OUTBOX_MAX_ATTEMPTS: int(10, 1, 100),
+    SIMGATE_CORS_ORIGINS: z
+      .string()
+      .default("")
+      .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "each origin must be scheme://host[:port] with no path"))),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   })
