@@ -54,3 +54,12 @@ describe("CORS off by default", async () => {
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
+
+describe("CSRF", () => {
+  it("a mutation sent as GET is not executed", async () => {
+    const query = encodeURIComponent(`mutation { signUp(input: { name: "x", email: "get@example.com", password: "password-1" }) { userErrors { code } } }`);
+    const res = await h.raw({ method: "GET", path: `/graphql?query=${query}`, headers: { accept: "application/json" } });
+    expect(res.status).toBe(405);
+    expect(await h.app.db.emailAddress.count({ where: { address: "get@example.com" } })).toBe(0);
+  });
+});
