@@ -1,5 +1,5 @@
-// createSimgateClient: one urql client (auth exchange → viewer guard → fetch with retries) and
-// the friendly methods grouped by domain on top of it.
+// createSimgateClient: one urql client (auth exchange → viewer guard → fetch with retries, each
+// attempt sent by persisted-operation hash) and the friendly methods grouped by domain on top of it.
 import { Client, fetchExchange, type Exchange } from "@urql/core";
 import { adminApi, type AdminApi } from "./resources/admin.ts";
 import { auditApi, type AuditApi } from "./resources/audit.ts";
@@ -11,6 +11,7 @@ import { transfersApi, type TransfersApi } from "./resources/transfers.ts";
 import { createRunner } from "./runner.ts";
 import { authKeyAuthExchange, tokenAuthExchange, type AuthKeyCredentials, type AuthKeyOptions } from "./transport/auth.ts";
 import { retryPolicy, type RetryOptions } from "./transport/backoff.ts";
+import { createPersistedFetch } from "./transport/persisted-fetch.ts";
 import { createRetryingFetch, type FetchFunction } from "./transport/retrying-fetch.ts";
 import { viewerGuardExchange } from "./transport/viewer-guard-exchange.ts";
 
@@ -28,6 +29,12 @@ export interface SimgateClientOptions {
   pageSize?: number;
   /** Token lifetime and refresh margin for auth-key clients. */
   auth?: AuthKeyOptions;
+  /**
+   * Send the SDK's own operations by their registered SHA-256 instead of their text (default true;
+   * needed when the server requires persisted operations). Falls back to the text once when the
+   * server does not know the hash.
+   */
+  persistedOperations?: boolean;
 }
 
 export interface SimgateClient {
@@ -60,7 +67,11 @@ export function createSimgateClient(connection: SimgateConnection, options: Simg
   const urql = new Client({
     url: connection.url,
     exchanges,
-    fetch: createRetryingFetch({ fetch: baseFetch, policy: retryPolicy(options.retry) }),
+    // Retries wrap the persisted-operation step, so each attempt is sent by hash first.
+    fetch: createRetryingFetch({
+      fetch: options.persistedOperations === false ? baseFetch : createPersistedFetch({ fetch: baseFetch }),
+      policy: retryPolicy(options.retry),
+    }),
     preferGetMethod: false,
     requestPolicy: "network-only",
   });

@@ -15,6 +15,7 @@ import { DueJobScheduler } from "./scheduler.ts";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
 import { corsOptions } from "./cors.ts";
+import { persistedOperationsFor } from "./persisted-operations.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -60,6 +61,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
 
+  // Registered operations by hash; `require` refuses ad-hoc documents (persisted-operations.ts).
+  const persistedOperations = [persistedOperationsFor(config, deps)].filter((p): p is Plugin => p !== null);
+
   const requestIdHeader: Plugin = {
     onResponse({ response }) {
       const id = currentRequestId();
@@ -74,7 +78,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphiql: { title: "Simgate GraphiQL" },
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, useIdempotency(db, clock)],
+    plugins: [requestIdHeader, useIdempotency(db, clock), ...persistedOperations],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),

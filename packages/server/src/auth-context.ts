@@ -26,6 +26,14 @@ export function bearerOf(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
+/** Who a request says it is, without building a context: the administrator, a signed-in operator, or nobody. */
+export async function callerOf(deps: Pick<ContextDeps, "db" | "clock" | "adminSecret">, request: Request): Promise<"admin" | "operator" | null> {
+  const bearer = bearerOf(request);
+  if (bearer === null) return null;
+  if (deps.adminSecret !== undefined && sameSecret(bearer, deps.adminSecret)) return "admin";
+  return (await viewerForToken(deps.db, bearer, deps.clock.now())) ? "operator" : null;
+}
+
 export async function buildContext(deps: ContextDeps, request: Request, requestId: string): Promise<Context> {
   const bearer = bearerOf(request);
   const isAdmin = bearer !== null && deps.adminSecret !== undefined && sameSecret(bearer, deps.adminSecret);

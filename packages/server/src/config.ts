@@ -26,6 +26,9 @@ export const configSchema = z
     SIMGATE_TRANSFER_TTL_HOURS: int(168, 1, 720),
     SIMGATE_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
     SIMGATE_OUTBOX_MAX_ATTEMPTS: int(10, 1, 100),
+    // Persisted operations (issue 8, item 3; see persisted-operations.ts).
+    SIMGATE_PERSISTED_OPERATIONS: z.enum(["off", "allow", "require"]).default("allow"),
+    SIMGATE_PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
     SIMGATE_CORS_ORIGINS: z
       .string()
       .default("")

@@ -1,0 +1,93 @@
+// Persisted operations (issue 8, item 3): the SDK's operations are registered by the SHA-256 of
+// their text (packages/sdk/src/generated/persisted-operations.json, made by the SDK's codegen), and
+// clients send `extensions.persistedQuery { version: 1, sha256Hash }` instead of the document.
+// Modes (SIMGATE_PERSISTED_OPERATIONS):
+//   off      no registry: every request carries its document text.
+//   allow    registered hashes and ad-hoc documents are both accepted (default).
+//   require  only registered hashes, except for the administrator and, with NODE_ENV=development,
+//            any caller with a valid bearer token (GraphiQL keeps working for signed-in users).
+// The refusal happens in onParams, before parsing and execution.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
+import { createGraphQLError, type Plugin } from "graphql-yoga";
+import { callerOf, type ContextDeps } from "./auth-context.ts";
+import type { Config } from "./config.ts";
+
+export type PersistedOperationsMode = "off" | "allow" | "require";
+
+/** The SDK's generated manifest in this repository (the server reads the JSON, never SDK code). */
+export const DEFAULT_MANIFEST_PATH = fileURLToPath(new URL("../../sdk/src/generated/persisted-operations.json", import.meta.url));
+
+const HASH = /^[0-9a-f]{64}$/;
+
+export class PersistedOperationsManifestError extends Error {}
+
+/** Reads a manifest `{ operations: { <sha256 hex>: <document text> } }`; throws naming the file on any problem. */
+export function loadPersistedOperations(path: string): Map<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new PersistedOperationsManifestError(`Persisted operations: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const operations = (parsed as { operations?: unknown } | null)?.operations;
+  if (typeof operations !== "object" || operations === null || Array.isArray(operations)) {
+    throw new PersistedOperationsManifestError(`Persisted operations: ${path} has no "operations" object`);
+  }
+  const store = new Map<string, string>();
+  for (const [hash, body] of Object.entries(operations)) {
+    if (!HASH.test(hash) || typeof body !== "string") {
+      throw new PersistedOperationsManifestError(`Persisted operations: ${path}: entry ${JSON.stringify(hash.slice(0, 80))} is not <sha256 hex>: <document>`);
+    }
+    store.set(hash, body);
+  }
+  return store;
+}
+
+export interface PersistedOperationsOptions {
+  mode: PersistedOperationsMode;
+  store: ReadonlyMap<string, string>;
+  /** In `require` mode: may this request send an ad-hoc document (admin secret, or development sign-in)? */
+  maySendDocuments(request: Request): boolean | Promise<boolean>;
+}
+
+const refusal = (message: string, code: string) => () => createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
+
+/** The yoga plugin for the mode, or null for `off`. */
+export function persistedOperationsPlugin({ mode, store, maySendDocuments }: PersistedOperationsOptions): Plugin | null {
+  if (mode === "off") return null;
+  return usePersistedOperations({
+    getPersistedOperation: (hash) => store.get(hash) ?? null,
+    allowArbitraryOperations: mode === "allow" ? true : (request) => maySendDocuments(request),
+    customErrors: {
+      // Apollo's and urql's clients recognise this code and fall back to sending the text.
+      notFound: refusal("PersistedQueryNotFound: no operation registered on this server has this sha256Hash.", "PERSISTED_QUERY_NOT_FOUND"),
+      persistedQueryOnly: refusal(
+        "This server accepts only registered operations: send extensions.persistedQuery { version: 1, sha256Hash } of an operation of the Simgate SDK instead of a document.",
+        "PERSISTED_QUERY_ONLY",
+      ),
+      keyNotFound: refusal("Send a GraphQL document in `query`, or a registered operation's hash in extensions.persistedQuery.sha256Hash.", "BAD_REQUEST"),
+    },
+  }) as Plugin;
+}
+
+/** The plugin as configured: SIMGATE_PERSISTED_OPERATIONS, its manifest, and who may send documents in `require` mode. */
+export function persistedOperationsFor(
+  config: Pick<Config, "SIMGATE_PERSISTED_OPERATIONS" | "SIMGATE_PERSISTED_OPERATIONS_FILE" | "NODE_ENV">,
+  deps: Pick<ContextDeps, "db" | "clock" | "adminSecret">,
+): Plugin | null {
+  const mode = config.SIMGATE_PERSISTED_OPERATIONS;
+  if (mode === "off") return null;
+  const development = config.NODE_ENV === "development";
+  return persistedOperationsPlugin({
+    mode,
+    store: loadPersistedOperations(config.SIMGATE_PERSISTED_OPERATIONS_FILE ?? DEFAULT_MANIFEST_PATH),
+    // The same token check as the resolver context (auth-context.ts). A bearer that is neither
+    // the admin secret nor a live token counts as anonymous.
+    maySendDocuments: async (request) => {
+      const caller = await callerOf(deps, request);
+      return caller === "admin" || (development && caller === "operator");
+    },
+  });
+}
