@@ -1,0 +1,157 @@
+// Issue 8 item 6: kill -9 a server process while a 1,000-SIM acceptSimTransfer and a 1,000-SIM
+// terminateSims have their transaction open, restart a server on the same database, and check the
+// outcome is all or nothing and the scheduler resumes. How the kill is timed: support/fault.ts (on
+// PostgreSQL the transaction is held just before COMMIT, so "nothing" is the only right outcome;
+// on SQLite the kill lands while the server holds the write lock, so either outcome may be right).
+import { afterAll, describe, expect, it } from "vitest";
+import { createDb, parseDatabaseUrl } from "@simgate/schema/db/database";
+import { signUp } from "./support/accounts.ts";
+import { holdAuditTable, waitForBackendGone, waitForBlockedAuditInsert, waitForSqliteWriteLock } from "./support/fault.ts";
+import { rowIdOf, transferViolations } from "./support/invariants.ts";
+import { killServersAfterAll, startServerProcess, type ServerProcess } from "./support/server-process.ts";
+import { ownSims } from "./support/sims.ts";
+import { createTestDatabase } from "./support/test-database.ts";
+import { issue, payByCard } from "./support/transfers.ts";
+
+const database = await createTestDatabase();
+const target = parseDatabaseUrl(database.url);
+killServersAfterAll();
+// A long scheduler interval while a kill is being timed: on SQLite an idle tick takes the write lock too.
+let server: ServerProcess = await startServerProcess(database.url, { SIMGATE_SCHEDULER_INTERVAL_MS: "60000" });
+const db = await createDb(target, { poolSize: 2 });
+afterAll(async () => {
+  await server.kill();
+  await db.$disconnect();
+  await database.drop();
+});
+
+const source = await signUp(server.client);
+const dest = await signUp(server.client);
+await payByCard(server.client, dest);
+const sims = await ownSims(server.client, source, 1000);
+const spares = await ownSims(server.client, source, 2);
+// "The 1,000" in queries: every SIM but the two spares (SQLite takes at most 999 bound values).
+const batch = { id: { notIn: spares.map((s) => rowIdOf(s.id)) } };
+const batchHistory = { simId: batch.id };
+
+const ACCEPT = `mutation($i: SimTransferDecisionInput!) { acceptSimTransfer(input: $i) { transfer { status } userErrors { code } } }`;
+const TERMINATE = `mutation($ids: [ID!]!) { terminateSims(input: { simIds: $ids }) { results { userErrors { code } } userErrors { code } } }`;
+const SET_EXPIRY = `mutation($i: SetSimExpiryInput!) { setSimExpiry(input: $i) { userErrors { code } } }`;
+
+/**
+ * Sends the mutation and kills the server (SIGKILL) while its transaction is open; returns the
+ * tables the transaction had written to (PostgreSQL) so the test can show the kill was mid-way.
+ */
+async function killDuring(query: string, variables: Record<string, unknown>, token: string): Promise<string[]> {
+  const hold = target.provider === "postgresql" ? await holdAuditTable(database.url) : null;
+  const request = server.client.gql(query, variables, token).then(
+    () => "answered",
+    () => "connection lost",
+  );
+  let written: string[] = [];
+  try {
+    if (hold) {
+      const blocked = await waitForBlockedAuditInsert(database.url);
+      written = blocked.written;
+      try {
+        await server.kill();
+      } finally {
+        await hold.release();
+      }
+      await waitForBackendGone(database.url, blocked.pid);
+    } else {
+      await waitForSqliteWriteLock(target.file!, server.pid);
+      await server.kill();
+    }
+  } finally {
+    await server.kill(); // a no-op unless a wait above failed
+  }
+  expect(await request).toBe("connection lost");
+  return written;
+}
+
+/** A new server on the same database; `intervalMs` short once no more kills are to be timed. */
+async function restart(intervalMs = 60_000): Promise<void> {
+  server = await startServerProcess(database.url, { SIMGATE_SCHEDULER_INTERVAL_MS: String(intervalMs) });
+}
+
+describe("item 6: kill -9 in the middle of a bulk transaction", () => {
+  let transferId = "";
+
+  it("item 6, T6: a 1,000-SIM acceptance killed mid-transaction is either fully ACCEPTED or still PENDING with every SIM TRANSFERRING; after a restart it is accepted once", async () => {
+    const issued = await issue(server.client, source, dest, sims.map((s) => s.id));
+    expect(issued.userErrors).toEqual([]);
+    transferId = issued.transfer!.id;
+    // S7: falls due while the server is down or just restarted (its scheduler waits a minute).
+    const due = await server.client.ok(SET_EXPIRY, { i: { simId: spares[0]!.id, expiresAt: new Date(Date.now() + 2000).toISOString(), action: "SUSPEND" } }, source.token);
+    expect(due.setSimExpiry.userErrors).toEqual([]);
+
+    const written = await killDuring(ACCEPT, { i: { transferId } }, dest.token);
+    if (target.provider === "postgresql") expect(written).toEqual(expect.arrayContaining(["Sim", "SimStatusChange", "SimTransfer"]));
+
+    // The database alone, before any server touches it again.
+    expect(await transferViolations(db)).toEqual([]);
+    const transfer = await db.simTransfer.findUniqueOrThrow({ where: { id: rowIdOf(transferId) } });
+    const atDest = await db.sim.count({ where: { ...batch, operatorId: rowIdOf(dest.id), status: "READY" } });
+    const held = await db.sim.count({ where: { ...batch, operatorId: rowIdOf(source.id), status: "TRANSFERRING", pendingTransferId: transfer.id } });
+    const moves = await db.simStatusChange.count({ where: { ...batchHistory, from: "TRANSFERRING", cause: "TRANSFER" } });
+    const audits = await db.auditLogEntry.count({ where: { action: "acceptSimTransfer" } });
+    const outcome = { status: transfer.status, atDest, held, moves, audits };
+    console.info(`item 6 (${target.provider}): acceptSimTransfer killed, found ${transfer.status}`);
+    if (transfer.status === "ACCEPTED") expect(outcome).toEqual({ status: "ACCEPTED", atDest: 1000, held: 0, moves: 1000, audits: 1 });
+    else expect(outcome).toEqual({ status: "PENDING", atDest: 0, held: 1000, moves: 0, audits: 0 });
+    // On PostgreSQL the kill came before COMMIT: nothing may have survived.
+    if (target.provider === "postgresql") expect(transfer.status).toBe("PENDING");
+
+    await restart();
+    const again = (await server.client.ok(ACCEPT, { i: { transferId } }, dest.token)).acceptSimTransfer;
+    if (transfer.status === "PENDING") expect(again).toEqual({ transfer: { status: "ACCEPTED" }, userErrors: [] });
+    else expect(again.userErrors.length).toBe(1);
+    expect(await transferViolations(db)).toEqual([]);
+    expect(await db.sim.count({ where: { ...batch, operatorId: rowIdOf(dest.id), status: "READY" } })).toBe(1000);
+    expect(await db.auditLogEntry.count({ where: { action: "acceptSimTransfer", result: "SUCCEEDED" } })).toBe(1);
+  }, 90_000);
+
+  it("item 6, S6: a 1,000-SIM terminateSims killed mid-transaction terminated all of them or none; after a restart it completes once", async () => {
+    // The destination now owns them, protected (T7); protection off is setup, not the subject.
+    await db.sim.updateMany({ where: { ...batch }, data: { terminationProtected: false } });
+    const ids = sims.map((s) => s.id);
+
+    const written = await killDuring(TERMINATE, { ids }, dest.token);
+    if (target.provider === "postgresql") expect(written).toEqual(expect.arrayContaining(["Sim", "SimStatusChange"]));
+
+    const terminated = await db.sim.count({ where: { ...batch, status: "TERMINATED" } });
+    const withTime = await db.sim.count({ where: { ...batch, terminatedAt: { not: null } } });
+    const history = await db.simStatusChange.count({ where: { ...batchHistory, to: "TERMINATED" } });
+    const audits = await db.auditLogEntry.count({ where: { action: "terminateSims" } });
+    const outcome = { terminated, withTime, history, audits };
+    console.info(`item 6 (${target.provider}): terminateSims killed, found ${terminated} of 1,000 terminated`);
+    if (terminated > 0) expect(outcome).toEqual({ terminated: 1000, withTime: 1000, history: 1000, audits: 1 });
+    else expect(outcome).toEqual({ terminated: 0, withTime: 0, history: 0, audits: 0 });
+    if (target.provider === "postgresql") expect(terminated).toBe(0);
+
+    await restart(200);
+    const again = (await server.client.ok(TERMINATE, { ids }, dest.token)).terminateSims;
+    expect(again.userErrors).toEqual([]);
+    const codes = new Set(again.results.flatMap((r: { userErrors: { code: string }[] }) => r.userErrors.map((e) => e.code)));
+    expect(codes).toEqual(terminated > 0 ? new Set(["SIM_TERMINATED"]) : new Set());
+    expect(await db.sim.count({ where: { ...batch, status: "TERMINATED" } })).toBe(1000);
+    expect(await db.simStatusChange.count({ where: { ...batchHistory, to: "TERMINATED" } })).toBe(1000);
+    // The SIM counters (kept by triggers) rolled back with the transaction too.
+    const counted = await db.simCount.aggregate({ where: { operatorId: rowIdOf(dest.id), status: "TERMINATED" }, _sum: { n: true } });
+    expect(counted._sum.n).toBe(1000);
+  }, 90_000);
+
+  it("item 6, S7: after the restarts the scheduler resumes: the expiry that fell due while the server was down is applied once, and a new one too", async () => {
+    const [downtime, fresh] = spares.map((s) => rowIdOf(s.id)) as [string, string];
+    const set = await server.client.ok(SET_EXPIRY, { i: { simId: spares[1]!.id, expiresAt: new Date(Date.now() + 1000).toISOString(), action: "DEACTIVATE" } }, source.token);
+    expect(set.setSimExpiry.userErrors).toEqual([]);
+    await expect.poll(() => db.sim.count({ where: { id: { in: [downtime, fresh] }, expiryAppliedAt: { not: null } } }), { timeout: 30_000, interval: 100 }).toBe(2);
+    expect(await db.sim.findMany({ where: { id: { in: [downtime, fresh] } }, select: { status: true }, orderBy: { id: "asc" } })).toEqual(
+      [downtime, fresh].sort().map((id) => ({ status: id === downtime ? "SUSPENDED" : "INACTIVE" })),
+    );
+    const entries = await db.simStatusChange.groupBy({ by: ["simId"], where: { simId: { in: [downtime, fresh] }, cause: "EXPIRY" }, _count: true });
+    expect(entries.map((e) => e._count)).toEqual([1, 1]);
+    expect(await db.auditLogEntry.count({ where: { action: "applySimExpiry" } })).toBe(2);
+  }, 60_000);
+});
