@@ -57,6 +57,8 @@ export function createPersistedFetch({ fetch, hashes = persistedOperationHashes 
     const { query: _text, ...withoutText } = body;
     const persisted = { ...withoutText, extensions: { ...body.extensions, persistedQuery: { version: 1, sha256Hash: hash } } };
     const response = await fetch(input, { ...init, body: JSON.stringify(persisted) });
+    // Pages of data are long: pass them on unread (the retrying fetch reads them once).
+    if (Number(response.headers.get("content-length")) > MAX_REFUSAL_LENGTH) return response;
     const text = await response.text();
     if (!isUnknownOperation(text)) return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
 
