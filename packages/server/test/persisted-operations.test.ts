@@ -109,6 +109,12 @@ describe("item 3: require mode (production)", async () => {
     // Not even a hash: the request names nothing to run.
     const empty = await post(h, { variables: {} }, op.token);
     expect(empty.body.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_REQUEST"]);
+    // Hostile or foreign extensions name nothing either; a huge hash is just unknown.
+    const codes = async (persistedQuery: unknown) => (await post(h, { extensions: { persistedQuery } }, op.token)).body.errors?.map((e) => e.extensions?.code);
+    expect(await codes({ version: 2, sha256Hash: registered("Viewer") })).toEqual(["BAD_REQUEST"]);
+    expect(await codes({ version: 1, sha256Hash: 42 })).toEqual(["BAD_REQUEST"]);
+    expect(await codes("not an object")).toEqual(["BAD_REQUEST"]);
+    expect(await codes({ version: 1, sha256Hash: "é".repeat(50_000) })).toEqual(["PERSISTED_QUERY_NOT_FOUND"]);
   });
 
   it("item 3, O5: the administrator may send ad-hoc documents", async () => {
