@@ -15,6 +15,7 @@ import { DueJobScheduler } from "./scheduler.ts";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
 import { corsOptions } from "./cors.ts";
+import { useStorableText } from "./input-text.ts";
 import { persistedOperationsFor } from "./persisted-operations.ts";
 
 export interface AppOptions {
@@ -78,7 +79,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphiql: { title: "Simgate GraphiQL" },
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, useIdempotency(db, clock), ...persistedOperations],
+    plugins: [requestIdHeader, useIdempotency(db, clock), ...persistedOperations, useStorableText()],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),

@@ -61,4 +61,22 @@ describe("bad input changes nothing", () => {
     expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/); // no stack traces
     expect(await snapshot(h.app.db)).toBe(before);
   });
+
+  // Found by bad-input-sweep.test.ts: PostgreSQL cannot store NUL, so these reached the database
+  // and came back as INTERNAL_SERVER_ERROR; unpaired surrogates were stored as U+FFFD.
+  it.each([
+    ["NUL in a variable", `mutation($i: SignUpInput!) { signUp(input: $i) { userErrors { code } } }`, { i: { email: uniqueEmail("nul"), password: "long enough pw", name: "a\u0000b" } }],
+    ["NUL in a nested list variable", `mutation($ids: [ID!]!) { terminateSims(input: { simIds: $ids }) { userErrors { code } } }`, { ids: ["U2lt\u0000"] }],
+    ["NUL in a literal", `mutation { addEmailAddress(input: { address: "a\\u0000@b.example" }) { userErrors { code } } }`, {}],
+    ["NUL in a query", `query($imsi: String!) { sim(imsi: $imsi) { id } }`, { imsi: "4401\u0000" }],
+    ["lone surrogate", `mutation($i: SignUpInput!) { signUp(input: $i) { userErrors { code } } }`, { i: { email: uniqueEmail("sur"), password: "long enough pw", name: "x\uD800" } }],
+  ])("%s: refused with BAD_USER_INPUT before execution, never a 500, no change", async (_name, doc, vars) => {
+    const before = await snapshot(h.app.db);
+    const response = await h.raw({ body: { query: doc, variables: vars }, headers: { authorization: `Bearer ${op.token}` } });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_USER_INPUT"]);
+    expect(body.errors?.[0]?.message).toMatch(/valid Unicode without NUL/);
+    expect(await snapshot(h.app.db)).toBe(before);
+  });
 });
