@@ -14,6 +14,8 @@ import { OutboxDeliverer } from "./mail/deliver.ts";
 import { DueJobScheduler } from "./scheduler.ts";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
+import { useRateLimits } from "./rate-limit.ts";
+import { purgeRateLimitCounters, RateLimitStore } from "./rate-limit-store.ts";
 import { corsOptions } from "./cors.ts";
 import { useStorableText } from "./input-text.ts";
 import { persistedOperationsFor } from "./persisted-operations.ts";
@@ -65,6 +67,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // Registered operations by hash; `require` refuses ad-hoc documents (persisted-operations.ts).
   const persistedOperations = [persistedOperationsFor(config, deps)].filter((p): p is Plugin => p !== null);
 
+  // Item 2: brute-force and per-client budgets, counted in the database (rate-limit.ts).
+  const rateLimits = useRateLimits(
+    new RateLimitStore(db, clock),
+    {
+      windowMs: config.SIMGATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      perIp: config.SIMGATE_RATE_LIMIT_PER_IP,
+      perAccount: config.SIMGATE_RATE_LIMIT_PER_ACCOUNT,
+      perClient: config.SIMGATE_RATE_LIMIT_PER_CLIENT,
+      trustProxy: config.SIMGATE_TRUST_PROXY,
+    },
+    () => clock.now(),
+  );
+
   const requestIdHeader: Plugin = {
     onResponse({ response }) {
       const id = currentRequestId();
@@ -79,7 +94,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphiql: { title: "Simgate GraphiQL" },
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, useIdempotency(db, clock), ...persistedOperations, useStorableText()],
+    plugins: [requestIdHeader, useIdempotency(db, clock), ...persistedOperations, useStorableText(), rateLimits],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
@@ -115,7 +130,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     provider: target.provider,
     intervalMs: config.SIMGATE_SCHEDULER_INTERVAL_MS,
     terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
-    housekeeping: [(now) => purgeIdempotencyRecords(db, new Date(now.getTime() - config.SIMGATE_IDEMPOTENCY_TTL_HOURS * 3_600_000))],
+    housekeeping: [
+      (now) => purgeIdempotencyRecords(db, new Date(now.getTime() - config.SIMGATE_IDEMPOTENCY_TTL_HOURS * 3_600_000)),
+      (now) => purgeRateLimitCounters(db, now),
+    ],
   });
 
   let server: Server | undefined;

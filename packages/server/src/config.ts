@@ -26,6 +26,12 @@ export const configSchema = z
     SIMGATE_TRANSFER_TTL_HOURS: int(168, 1, 720),
     SIMGATE_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
     SIMGATE_OUTBOX_MAX_ATTEMPTS: int(10, 1, 100),
+    // Rate limiting (issue 8, item 2; see rate-limit.ts). 0 turns a budget off.
+    SIMGATE_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+    SIMGATE_RATE_LIMIT_PER_IP: int(10, 0, 1_000_000),
+    SIMGATE_RATE_LIMIT_PER_ACCOUNT: int(10, 0, 1_000_000),
+    SIMGATE_RATE_LIMIT_PER_CLIENT: int(600, 0, 1_000_000),
+    SIMGATE_TRUST_PROXY: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),
     // Persisted operations (issue 8, item 3; see persisted-operations.ts).
     SIMGATE_PERSISTED_OPERATIONS: z.enum(["off", "allow", "require"]).default("allow"),
     SIMGATE_PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),

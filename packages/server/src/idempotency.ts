@@ -73,8 +73,9 @@ export function useIdempotency(db: Db, clock: Clock): Plugin {
       const id = owned.get(request);
       if (!id) return;
       owned.delete(request);
-      // A server failure is not an answer: let the retry run the request again.
-      if (response.status >= 500) {
+      // A server failure is not an answer, nor is a rate-limit refusal (429, item 2): let the
+      // retry run the request again.
+      if (response.status >= 500 || response.status === 429) {
         await db.idempotencyRecord.deleteMany({ where: { id } });
         return;
       }

@@ -172,6 +172,7 @@ async function checkCredentials(ctx: Context, input: { email?: string | null; pa
       select: { address: true, operator: { select: { id: true, passwordHash: true } } },
     });
     const valid = await verifySecret(primary?.operator.passwordHash ?? null, input.password, ctx.settings.kdf);
+    if (valid) await ctx.signInGuard?.passwordAccepted(input.email);
     const account = primary && { operatorId: primary.operator.id, actor: primary.address, authKeyRowId: null, authKeyId: null };
     return { account, valid };
   }

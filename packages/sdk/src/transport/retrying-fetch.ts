@@ -2,7 +2,7 @@
 // dropped connections and HTTP 502/503/504 are retried with backoff; queries always, mutations
 // only with an Idempotency-Key (the server then replays the first response instead of running the
 // mutation again). The final failure becomes a typed SimgateError.
-import { retryAfterSeconds, SimgateNetworkError, SimgateRateLimitError, SimgateServerError } from "../errors.ts";
+import { errorFromGraphQLErrors, retryAfterSeconds, SimgateNetworkError, SimgateRateLimitError, SimgateServerError, type GraphQLErrorInfo } from "../errors.ts";
 import { backoffDelay, sleep, type RetryPolicy } from "./backoff.ts";
 import { operationTypeOfRequest } from "./operation-type.ts";
 import { randomId } from "./random-id.ts";
@@ -24,13 +24,17 @@ function urlOf(input: string | URL | Request): string {
   return typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
 }
 
-function graphQLErrorCodes(body: string): string[] {
+function graphQLErrors(body: string): GraphQLErrorInfo[] {
   try {
-    const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
-    return (parsed.errors ?? []).map((e) => e.extensions?.code).filter((c): c is string => typeof c === "string");
+    const parsed = JSON.parse(body) as { errors?: unknown };
+    return Array.isArray(parsed.errors) ? (parsed.errors as GraphQLErrorInfo[]) : [];
   } catch {
     return [];
   }
+}
+
+function graphQLErrorCodes(body: string): string[] {
+  return graphQLErrors(body).map((e) => e.extensions?.code).filter((c): c is string => typeof c === "string");
 }
 
 function isJson(response: Response): boolean {
@@ -86,7 +90,11 @@ export function createRetryingFetch({ fetch, policy, random = Math.random }: Ret
         await wait("IDEMPOTENCY_IN_PROGRESS", retryAfter);
         continue;
       }
+      // Never retried here (sign-in included): the caller decides whether to wait retryAfterSeconds.
       if (response.status === 429) {
+        // Simgate says why in RATE_LIMITED (message, retryAfterSeconds); a proxy's 429 has only the status.
+        const said = errorFromGraphQLErrors(graphQLErrors(body), response, requestId);
+        if (said instanceof SimgateRateLimitError) throw said;
         throw new SimgateRateLimitError("Rate limited by the Simgate API.", {
           requestId: responseId,
           status: 429,

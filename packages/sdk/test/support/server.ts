@@ -34,6 +34,10 @@ export async function startServer(options: { env?: Record<string, string>; clock
     SIMGATE_KDF_ITERATIONS: "1",
     PORT: "0",
     LOG_LEVEL: "silent",
+    // The SDK's tests sign in many times from one address: rate limits off unless a test sets them.
+    SIMGATE_RATE_LIMIT_PER_IP: "0",
+    SIMGATE_RATE_LIMIT_PER_ACCOUNT: "0",
+    SIMGATE_RATE_LIMIT_PER_CLIENT: "0",
     ...options.env,
   });
   const app = await createApp(config, { logger: createLogger(process.env.SIMGATE_TEST_LOG ?? "silent"), clock: options.clock });

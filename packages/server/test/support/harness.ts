@@ -60,6 +60,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SIMGATE_KDF_ITERATIONS: "1",
     DATABASE_POOL_SIZE: "20",
     PORT: "0",
+    // Tests sign in many times from one client: rate limits are off unless a test sets them
+    // (rate-limit.test.ts does, with the real defaults).
+    SIMGATE_RATE_LIMIT_PER_IP: "0",
+    SIMGATE_RATE_LIMIT_PER_ACCOUNT: "0",
+    SIMGATE_RATE_LIMIT_PER_CLIENT: "0",
     ...options.env,
   });
   const statements: Harness["statements"] = {

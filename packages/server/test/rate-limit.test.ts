@@ -1,0 +1,245 @@
+// Issue 8, item 2: rate limiting with the real default limits (10 per IP and public mutation, 10
+// failed sign-ins per account, 600 operations per signed-in client, per 60 s window). In-process
+// requests name their client with X-Forwarded-For (SIMGATE_TRUST_PROXY=true here), so each test
+// uses addresses of its own; the second instance below runs without it, over real HTTP.
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ADMIN_SECRET, startHarness, type Harness } from "./support/harness.ts";
+import { signUp, uniqueEmail, lastMail } from "./support/accounts.ts";
+
+const LIMITS = {
+  SIMGATE_RATE_LIMIT_WINDOW_SECONDS: "60",
+  SIMGATE_RATE_LIMIT_PER_IP: "10",
+  SIMGATE_RATE_LIMIT_PER_ACCOUNT: "10",
+  SIMGATE_RATE_LIMIT_PER_CLIENT: "600",
+};
+const h: Harness = await startHarness({ env: { ...LIMITS, SIMGATE_TRUST_PROXY: "true" } });
+
+const children: { stop(): Promise<void> }[] = [];
+// Registered after the harness, so it runs before the harness drops the database.
+afterAll(async () => {
+  await Promise.all(children.map((c) => c.stop()));
+});
+
+/** A second server process (`pnpm start`'s entry) on a database; stopped after the file. */
+async function startSecondServer(databaseUrl: string, env: Record<string, string>): Promise<Client> {
+  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
+    cwd: resolve(import.meta.dirname, "../../.."),
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", SIMGATE_ADMIN_SECRET: ADMIN_SECRET, SIMGATE_KDF_MEMORY_KIB: "1024", SIMGATE_KDF_ITERATIONS: "1", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  children.push({
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  });
+  let out = "";
+  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  const port = await new Promise<number>((done, fail) => {
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const line = out.split("\n").find((l) => l.includes("Simgate listening"));
+      if (line) done((JSON.parse(line) as { port: number }).port);
+    });
+    child.once("exit", (code) => fail(new Error(`second server exited ${code}:\n${out}`)));
+  });
+  return {
+    raw: ({ body, headers = {}, method = "POST", path = "/graphql" }) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { "content-type": "application/json", ...headers }, body: body === undefined ? undefined : JSON.stringify(body) }),
+  };
+}
+
+const AUTHENTICATE = `mutation($input: AuthenticateInput!) { authenticate(input: $input) { token userErrors { code } } }`;
+const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token userErrors { code } } }`;
+const RECOVERY = `mutation($input: RequestAccountRecoveryInput!) { requestAccountRecovery(input: $input) { accepted userErrors { code } } }`;
+const VERIFY = `mutation($input: VerifyEmailAddressInput!) { verifyEmailAddress(input: $input) { emailAddress { verified } userErrors { code } } }`;
+
+let ipCounter = 0;
+/** A client address no other test uses. */
+const freshIp = () => `198.51.100.${++ipCounter}`;
+
+type Client = Pick<Harness, "raw">;
+
+async function call(client: Client, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const response = await client.raw({ body: { query, variables }, headers });
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as any };
+}
+const from = (ip: string) => ({ "x-forwarded-for": ip });
+
+function expectRateLimited(result: Awaited<ReturnType<typeof call>>) {
+  expect(result.status).toBe(429);
+  const seconds = Number(result.retryAfter);
+  expect(seconds).toBeGreaterThanOrEqual(1);
+  expect(seconds).toBeLessThanOrEqual(60);
+  expect(result.body.data ?? null).toBeNull();
+  expect(result.body.errors).toHaveLength(1);
+  // The HTTP instructions stay out of the body; the seconds are the header's.
+  expect(result.body.errors[0].extensions).toEqual({ code: "RATE_LIMITED", retryAfterSeconds: seconds });
+}
+
+async function auditCount(op: { token: string }, action: string): Promise<{ SUCCEEDED: number; REFUSED: number }> {
+  const data = await h.ok(`query($a: String) { viewer { auditLog(first: 100, filter: { action: $a }) { edges { node { result } } } } }`, { a: action }, op.token);
+  const counts = { SUCCEEDED: 0, REFUSED: 0 };
+  for (const edge of data.viewer.auditLog.edges) counts[edge.node.result as "SUCCEEDED" | "REFUSED"] += 1;
+  return counts;
+}
+
+describe("2: sign-in brute force", () => {
+  it("the 11th wrong password within a minute is refused even with the right password: 429, Retry-After, nothing issued or audited; from any address; a minute later it works", async () => {
+    const op = await signUp(h);
+    const attacker = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      const wrong = await call(h, AUTHENTICATE, { input: { email: op.email, password: `wrong ${i}` } }, from(attacker));
+      expect(wrong.status).toBe(200);
+      expect(wrong.body.data.authenticate.userErrors).toEqual([{ code: "CREDENTIALS_INVALID" }]);
+    }
+    const right = await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(attacker));
+    expectRateLimited(right);
+    // The account's failures count whatever the address (a botnet gets no more tries), and the
+    // email's case does not make it another account.
+    expectRateLimited(await call(h, AUTHENTICATE, { input: { email: op.email.toUpperCase(), password: op.password } }, from(freshIp())));
+    // Refused before execution: only the ten wrong attempts are in the audit log.
+    expect(await auditCount(op, "authenticate")).toEqual({ SUCCEEDED: 0, REFUSED: 10 });
+
+    h.clock.advance(61_000);
+    const later = await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(attacker));
+    expect(later.status).toBe(200);
+    expect(later.body.data.authenticate.token).toEqual(expect.any(String));
+    expect(await auditCount(op, "authenticate")).toEqual({ SUCCEEDED: 1, REFUSED: 10 });
+    h.clock.reset();
+  });
+
+  it("right passwords give their attempt back: only failures count per account", async () => {
+    const op = await signUp(h);
+    // 15 good sign-ins from 15 addresses (the per-IP limit does not interfere).
+    for (let i = 0; i < 15; i += 1) {
+      const good = await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(freshIp()));
+      expect(good.body.data.authenticate.token).toEqual(expect.any(String));
+    }
+    for (let i = 0; i < 10; i += 1) {
+      const wrong = await call(h, AUTHENTICATE, { input: { email: op.email, password: "wrong" } }, from(freshIp()));
+      expect(wrong.body.data.authenticate.userErrors).toEqual([{ code: "CREDENTIALS_INVALID" }]);
+    }
+    expectRateLimited(await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(freshIp())));
+  });
+
+  it("10 attempts per IP, whatever the accounts; aliases count one by one; other addresses unaffected", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      const attempt = await call(h, AUTHENTICATE, { input: { email: uniqueEmail("nobody"), password: "guess" } }, from(ip));
+      expect(attempt.body.data.authenticate.userErrors).toEqual([{ code: "CREDENTIALS_INVALID" }]);
+    }
+    const op = await signUp(h);
+    expectRateLimited(await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(ip)));
+    // Eleven attempts in one document from a fresh address: refused as a whole, none verified.
+    const batch = Array.from({ length: 11 }, (_, i) => `a${i}: authenticate(input: { email: "x${i}@example.com", password: "guess" }) { token }`).join(" ");
+    expectRateLimited(await call(h, `mutation { ${batch} }`, {}, from(freshIp())));
+    const elsewhere = await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(freshIp()));
+    expect(elsewhere.body.data.authenticate.token).toEqual(expect.any(String));
+  });
+});
+
+describe("2: signUp, requestAccountRecovery and verifyEmailAddress are limited per IP", () => {
+  it("signUp: the 11th from one address is refused and creates nothing (no operator, no mail)", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      const made = await call(h, SIGN_UP, { input: { email: uniqueEmail("spam"), password: "a long password", name: "Spam" } }, from(ip));
+      expect(made.body.data.signUp.userErrors).toEqual([]);
+    }
+    const email = uniqueEmail("eleventh");
+    expectRateLimited(await call(h, SIGN_UP, { input: { email, password: "a long password", name: "Spam" } }, from(ip)));
+    expect(await lastMail(h, email, "EMAIL_VERIFICATION")).toBeUndefined();
+    const signIn = await call(h, AUTHENTICATE, { input: { email, password: "a long password" } }, from(freshIp()));
+    expect(signIn.body.data.authenticate.userErrors).toEqual([{ code: "CREDENTIALS_INVALID" }]);
+    // The same address still has its own budget for the other mutations.
+    expect((await call(h, RECOVERY, { input: { operatorId: "OP0000000000" } }, from(ip))).status).toBe(200);
+  });
+
+  it("a refusal is not stored under its Idempotency-Key: the retry after Retry-After runs", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      await call(h, SIGN_UP, { input: { email: uniqueEmail("spam"), password: "a long password", name: "Spam" } }, from(ip));
+    }
+    const input = { email: uniqueEmail("patient"), password: "a long password", name: "Patient" };
+    const headers = { ...from(ip), "idempotency-key": `rate-limited-${ip}` };
+    expectRateLimited(await call(h, SIGN_UP, { input }, headers));
+    h.clock.advance(61_000);
+    const retried = await h.raw({ body: { query: SIGN_UP, variables: { input } }, headers });
+    expect(retried.headers.get("idempotent-replayed")).toBeNull();
+    expect(((await retried.json()) as any).data.signUp).toMatchObject({ token: expect.any(String), userErrors: [] });
+    h.clock.reset();
+  });
+
+  it("requestAccountRecovery: the 11th is refused and opens no ticket", async () => {
+    const op = await signUp(h);
+    const ip = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      const asked = await call(h, RECOVERY, { input: { primaryEmail: op.email } }, from(ip));
+      expect(asked.body.data.requestAccountRecovery.accepted).toBe(true);
+    }
+    expectRateLimited(await call(h, RECOVERY, { input: { primaryEmail: op.email } }, from(ip)));
+    expect(await auditCount(op, "requestAccountRecovery")).toEqual({ SUCCEEDED: 10, REFUSED: 0 });
+  });
+
+  it("verifyEmailAddress: 10 guesses per address; the 11th is refused even with the right token, which still works elsewhere", async () => {
+    const op = await signUp(h);
+    const ip = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      const guess = await call(h, VERIFY, { input: { token: `sgv_guess_${i}` } }, from(ip));
+      expect(guess.body.data.verifyEmailAddress.userErrors.length).toBe(1);
+    }
+    const mail = await lastMail(h, op.email, "EMAIL_VERIFICATION");
+    expectRateLimited(await call(h, VERIFY, { input: { token: mail!.token } }, from(ip)));
+    const primary = `{ viewer { primaryEmail { verified } } }`;
+    expect((await h.ok(primary, {}, op.token)).viewer.primaryEmail.verified).toBe(false);
+    const elsewhere = await call(h, VERIFY, { input: { token: mail!.token } }, from(freshIp()));
+    expect(elsewhere.body.data.verifyEmailAddress.emailAddress.verified).toBe(true);
+  });
+});
+
+describe("2: budget per signed-in client", () => {
+  it("600 operations a minute per user or auth key, the 601st refused; other operators and the administrator unaffected; a new token buys nothing", async () => {
+    const op = await signUp(h, uniqueEmail("busy"));
+    const other = await signUp(h);
+    const read = `{ viewer { operatorId } }`;
+    // signUp itself is not an authenticated request: the budget starts with these.
+    for (let batch = 0; batch < 600; batch += 50) {
+      const results = await Promise.all(Array.from({ length: 50 }, () => h.gql(read, {}, op.token)));
+      for (const r of results) expect(r.errors).toBeUndefined();
+    }
+    const over = await call(h, read, {}, { authorization: `Bearer ${op.token}` });
+    expectRateLimited(over);
+    // Signing in again (same identity, new token) does not reset the budget.
+    const again = await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(freshIp()));
+    expectRateLimited(await call(h, read, {}, { authorization: `Bearer ${again.body.data.authenticate.token}` }));
+    expect((await h.gql(read, {}, other.token)).errors).toBeUndefined();
+    expect((await h.gql(`{ adminOutbox(first: 1) { id } }`, {}, ADMIN_SECRET)).errors).toBeUndefined();
+  });
+});
+
+describe("2: two instances on one database share the counters", () => {
+  it("attempts on either count for both; over real HTTP the socket address is the client and X-Forwarded-For is ignored without SIMGATE_TRUST_PROXY", async () => {
+    // A second server process (not a second app in this process: two Prisma clients on one SQLite
+    // file in one process can deadlock), on the same database, proxy headers not trusted.
+    const second = await startSecondServer(h.app.config.DATABASE_URL, { ...LIMITS, SIMGATE_TRUST_PROXY: "false" });
+    const op = await signUp(h);
+    for (let i = 0; i < 10; i += 1) {
+      const instance: Client = i % 2 === 0 ? h : second;
+      // Each request claims another address: the second instance does not believe it.
+      const wrong = await call(instance, AUTHENTICATE, { input: { email: op.email, password: "wrong" } }, from(freshIp()));
+      expect(wrong.body.data.authenticate.userErrors).toEqual([{ code: "CREDENTIALS_INVALID" }]);
+    }
+    expectRateLimited(await call(second, AUTHENTICATE, { input: { email: op.email, password: op.password } }));
+    expectRateLimited(await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(freshIp())));
+
+    // Per IP on the second instance: all from 127.0.0.1, the spoofed addresses change nothing.
+    for (let i = 0; i < 10; i += 1) {
+      const asked = await call(second, RECOVERY, { input: { operatorId: "OP0000000000" } }, from(freshIp()));
+      expect(asked.status).toBe(200);
+    }
+    expectRateLimited(await call(second, RECOVERY, { input: { operatorId: "OP0000000000" } }, from(freshIp())));
+  });
+});
