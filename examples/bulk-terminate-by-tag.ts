@@ -1,4 +1,4 @@
-// Terminates every SIM that carries a tag, in batches of up to 1,000: turns termination
+// Terminates every SIM that carries a tag, in batches of up to 100 (the server's largest page): turns termination
 // protection OFF where it is ON (S6), then terminates the batch with one terminateSims call,
 // printing progress as it goes. Safe to run again: terminated SIMs no longer match.
 //
@@ -12,7 +12,8 @@ import { createSimgateClient, type Page, type Sim, type SimgateClient, type SimS
 
 /** Statuses a SIM can be terminated from (S3): not TERMINATED, not TRANSFERRING. */
 const TERMINABLE: SimStatus[] = ["READY", "ACTIVE", "INACTIVE", "STANDBY", "SUSPENDED"];
-const BATCH_SIZE = 1_000;
+/** One listing page (the server caps `first` at 100) is one terminateSims call. */
+const BATCH_SIZE = 100;
 /** Parallel protection changes per batch: enough to be quick, few enough to be polite. */
 const CONCURRENCY = 8;
 

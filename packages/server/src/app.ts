@@ -14,6 +14,7 @@ import { OutboxDeliverer } from "./mail/deliver.ts";
 import { DueJobScheduler } from "./scheduler.ts";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
+import { queryLimitsFrom, useQueryLimits } from "./query-limits.ts";
 import { useRateLimits } from "./rate-limit.ts";
 import { purgeRateLimitCounters, RateLimitStore } from "./rate-limit-store.ts";
 import { corsOptions } from "./cors.ts";
@@ -94,7 +95,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphiql: { title: "Simgate GraphiQL" },
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, useIdempotency(db, clock), ...persistedOperations, useStorableText(), rateLimits],
+    plugins: [requestIdHeader, useIdempotency(db, clock), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),

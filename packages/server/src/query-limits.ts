@@ -1,0 +1,269 @@
+// Issue 8, item 1: what one GraphQL document may ask of the server, checked before anything runs.
+// Depth, aliases, tokens and directives use GraphQL Armor's counting (parse and validation); the
+// cost analysis and the page-size rules are ours because they need the variables' values, which
+// only exist at execution: they run in `onExecute`, before the first resolver. Every refusal has
+// an `extensions.code`, HTTP 400, and a message naming the limit and the value found; every
+// response reports the limits and the document's cost in `extensions`.
+import {
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  isCompositeType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+} from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
+import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
+import type { Config } from "./config.ts";
+
+export interface QueryLimits {
+  depth: number;
+  aliases: number;
+  tokens: number;
+  directives: number;
+  cost: number;
+  /** Largest `first`/`last` on a connection. */
+  pageSize: number;
+  /** Largest `first`/`last` on a bulk admin path (BULK_ADMIN_PATHS). */
+  bulkPageSize: number;
+  /** Production hides "Did you mean …" so the schema cannot be guessed field by field. */
+  hideSuggestions: boolean;
+}
+
+export function queryLimitsFrom(config: Config): QueryLimits {
+  return {
+    depth: config.SIMGATE_MAX_QUERY_DEPTH,
+    aliases: config.SIMGATE_MAX_ALIASES,
+    tokens: config.SIMGATE_MAX_TOKENS,
+    directives: config.SIMGATE_MAX_DIRECTIVES,
+    cost: config.SIMGATE_MAX_QUERY_COST,
+    pageSize: config.SIMGATE_MAX_PAGE_SIZE,
+    bulkPageSize: config.SIMGATE_MAX_BULK_PAGE_SIZE,
+    hideSuggestions: config.NODE_ENV === "production",
+  };
+}
+
+/**
+ * Administrator fields that read in bulk: their `first`/`last` may go up to bulkPageSize. The
+ * administrator has no connection (no viewer); `adminOutbox` is its one sized list (its resolver
+ * also stops at 1,000). Operator connections stay at pageSize, like GitHub's and Shopify's APIs.
+ */
+export const BULK_ADMIN_PATHS: ReadonlySet<string> = new Set(["Query.adminOutbox"]);
+
+/** A list whose size nothing states (e.g. `Sim.tags`) counts as this many items. */
+export const UNSIZED_LIST_FACTOR = 10;
+
+export const QUERY_LIMIT_CODES = {
+  depth: "QUERY_DEPTH_EXCEEDED",
+  aliases: "QUERY_ALIASES_EXCEEDED",
+  tokens: "QUERY_TOKENS_EXCEEDED",
+  directives: "QUERY_DIRECTIVES_EXCEEDED",
+  cost: "QUERY_COST_EXCEEDED",
+  pageRequired: "CONNECTION_LIMIT_REQUIRED",
+  pageExceeded: "CONNECTION_LIMIT_EXCEEDED",
+} as const;
+
+const OUR_CODES: ReadonlySet<string> = new Set(Object.values(QUERY_LIMIT_CODES));
+
+function refusal(message: string, code: string): GraphQLError {
+  // yoga answers with extensions.http.status and strips `http` from the body. `spec: false`: 400
+  // also for `Accept: application/json` clients, which yoga otherwise answers 200 on validation errors.
+  return new GraphQLError(message, { extensions: { code, http: { status: 400, spec: false } } });
+}
+
+export interface CostAnalysis {
+  cost: number;
+  errors: GraphQLError[];
+}
+
+const isConnection = (typeName: string) => typeName.endsWith("Connection");
+const PAGE_ARGS = ["first", "last"] as const;
+
+/**
+ * Cost of one operation with its variables: every field costs 1; an object field's selection
+ * counts once per item it may return: a connection's `edges`/`nodes` by its `first`/`last`, a
+ * list by its `first` or its `ids`, other lists by UNSIZED_LIST_FACTOR. Scalars and scalar lists
+ * cost 1; introspection fields cost 1 (bounded by the schema). Fragments on abstract types are
+ * all added (an upper bound). Also checks `first`/`last` on connections and bulk paths.
+ */
+export function analyzeCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: Record<string, unknown> | null | undefined,
+  limits: Pick<QueryLimits, "pageSize" | "bulkPageSize">,
+): CostAnalysis | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  // Bad variables: execution refuses them with its own message; nothing runs either way.
+  if (coerced.errors) return null;
+  const variables = coerced.coerced;
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) return null;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const errors: GraphQLError[] = [];
+
+  const argumentsOf = (field: GraphQLField<unknown, unknown>, node: Parameters<typeof getArgumentValues>[1]) => {
+    try {
+      return getArgumentValues(field, node, variables);
+    } catch {
+      return null; // execution reports the bad argument
+    }
+  };
+
+  const selectionCost = (parentType: GraphQLCompositeType, selectionSet: SelectionSetNode, pageSize: number | null): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
+        if (type && isCompositeType(type)) total += selectionCost(type, selection.selectionSet, pageSize);
+        continue;
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        const type = fragment && schema.getType(fragment.typeCondition.name.value);
+        if (fragment && type && isCompositeType(type)) total += selectionCost(type, fragment.selectionSet, pageSize);
+        continue;
+      }
+      const name = selection.name.value;
+      if (name === "__typename") continue;
+      if (name.startsWith("__") || !(isObjectType(parentType) || isInterfaceType(parentType))) {
+        total += 1;
+        continue;
+      }
+      const field = parentType.getFields()[name];
+      if (!field) continue; // validation already refused unknown fields
+      const returnType = getNullableType(field.type);
+      const namedType = getNamedType(field.type);
+      if (!isCompositeType(namedType) || !selection.selectionSet) {
+        total += 1;
+        continue;
+      }
+      const coordinate = `${parentType.name}.${name}`;
+      const known = argumentsOf(field, selection);
+      const args = known ?? {};
+      const sizes = PAGE_ARGS.filter((a) => typeof args[a] === "number").map((a) => ({ arg: a, value: args[a] as number }));
+      const cap = BULK_ADMIN_PATHS.has(coordinate) ? limits.bulkPageSize : limits.pageSize;
+      const connection = isConnection(namedType.name) && !isListType(returnType);
+      if (connection && known && sizes.length === 0) {
+        errors.push(
+          refusal(`${coordinate} needs \`first\` or \`last\` (1 to ${cap}); found neither.`, QUERY_LIMIT_CODES.pageRequired),
+        );
+      }
+      for (const { arg, value } of sizes) {
+        if ((connection || BULK_ADMIN_PATHS.has(coordinate) || isListType(returnType)) && value > cap) {
+          errors.push(refusal(`${coordinate}(${arg}:) is at most ${cap}; found ${value}.`, QUERY_LIMIT_CODES.pageExceeded));
+        }
+      }
+      const stated = sizes.length > 0 ? Math.max(0, Math.min(...sizes.map((s) => s.value))) : null;
+      let items = 1;
+      let childPageSize: number | null = null;
+      if (connection) {
+        childPageSize = stated ?? cap; // missing size is refused above; cost it at the cap meanwhile
+      } else if (isListType(returnType)) {
+        const ids = Array.isArray(args.ids) ? args.ids.length : null;
+        items =
+          (pageSize !== null && (name === "edges" || name === "nodes") ? pageSize : null) ?? stated ?? ids ?? UNSIZED_LIST_FACTOR;
+      }
+      total += 1 + items * selectionCost(namedType, selection.selectionSet, childPageSize);
+    }
+    return total;
+  };
+
+  const cost = selectionCost(rootType, operation.selectionSet, null);
+  return { cost, errors };
+}
+
+function rejectWith(code: string) {
+  // Armor's own error reads "Syntax Error: …" and has no code: report ours instead.
+  return [
+    (context: ValidationContext | null, error: GraphQLError) => {
+      const message = error.message.replace(/^Syntax Error: /, "");
+      const ours = refusal(message, code);
+      if (context) context.reportError(ours);
+      else throw ours; // max-tokens rejects while parsing: no validation context
+    },
+  ];
+}
+
+/** The yoga plugins enforcing `limits`; each response gets `extensions.limits` and `extensions.cost`. */
+export function useQueryLimits(limits: QueryLimits): Plugin[] {
+  const costs = new WeakMap<Request, number>();
+  const reported = {
+    depth: limits.depth,
+    aliases: limits.aliases,
+    tokens: limits.tokens,
+    directives: limits.directives,
+    cost: limits.cost,
+    pageSize: limits.pageSize,
+    bulkPageSize: limits.bulkPageSize,
+  };
+  const armor: Plugin = {
+    onValidate({ addValidationRule }) {
+      const shared = { propagateOnRejection: false, exposeLimits: true };
+      addValidationRule(maxDepthRule({ ...shared, n: limits.depth, onReject: rejectWith(QUERY_LIMIT_CODES.depth) }));
+      addValidationRule(maxAliasesRule({ ...shared, n: limits.aliases, onReject: rejectWith(QUERY_LIMIT_CODES.aliases) }));
+      addValidationRule(maxDirectivesRule({ ...shared, n: limits.directives, onReject: rejectWith(QUERY_LIMIT_CODES.directives) }));
+    },
+  };
+  const tokens = maxTokensPlugin({
+    n: limits.tokens,
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: rejectWith(QUERY_LIMIT_CODES.tokens),
+  }) as Plugin;
+  const cost: Plugin = {
+    onExecute({ args, setResultAndStopExecution }) {
+      const analysis = analyzeCost(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>, limits);
+      if (!analysis) return;
+      const request = (args.contextValue as { request?: Request }).request;
+      if (request) costs.set(request, analysis.cost);
+      const errors = [...analysis.errors];
+      if (analysis.cost > limits.cost) {
+        errors.push(
+          refusal(`Query cost limit of ${limits.cost} exceeded, found ${analysis.cost}. Ask for fewer items (first/last) or fewer fields.`, QUERY_LIMIT_CODES.cost),
+        );
+      }
+      if (errors.length > 0) setResultAndStopExecution({ errors });
+    },
+    onResultProcess({ request, result, setResult }) {
+      const requested = costs.get(request) ?? null;
+      // yoga marks every parse error `spec` (200 for Accept: application/json), also the token
+      // limit's: our refusals answer 400 whatever the client accepts.
+      for (const one of Array.isArray(result) ? result : [result]) {
+        for (const error of (one as ExecutionResult | null)?.errors ?? []) {
+          const http = error.extensions?.http as { spec?: boolean } | undefined;
+          if (http && OUR_CODES.has(error.extensions.code as string)) http.spec = false;
+        }
+      }
+      const withLimits = (one: ExecutionResult): ExecutionResult => ({
+        ...one,
+        extensions: { ...one.extensions, limits: reported, cost: { requested, limit: limits.cost } },
+      });
+      if (Array.isArray(result)) setResult(result.map(withLimits));
+      else if (result && typeof result === "object" && !(Symbol.asyncIterator in result)) setResult(withLimits(result as ExecutionResult));
+    },
+  };
+  return [tokens, armor, ...(limits.hideSuggestions ? [blockFieldSuggestionsPlugin() as Plugin] : []), cost];
+}
