@@ -14,12 +14,16 @@ import { OutboxDeliverer } from "./mail/deliver.ts";
 import { DueJobScheduler } from "./scheduler.ts";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
-import { queryLimitsFrom, useQueryLimits } from "./query-limits.ts";
 import { useRateLimits } from "./rate-limit.ts";
 import { purgeRateLimitCounters, RateLimitStore } from "./rate-limit-store.ts";
+import { queryLimitsFrom, useQueryLimits } from "./query-limits.ts";
 import { corsOptions } from "./cors.ts";
 import { useStorableText } from "./input-text.ts";
 import { persistedOperationsFor } from "./persisted-operations.ts";
+import { HttpDrain } from "./graceful-shutdown.ts";
+import { useAccessLog } from "./access-log.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
+import { createOperationsRoutes, serveOperationsRoute } from "./operations-routes.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -35,10 +39,12 @@ export interface App {
   logger: Logger;
   deliverer: OutboxDeliverer | null;
   scheduler: DueJobScheduler;
+  metrics: Metrics;
   /** Handles one request in-process (tests, other adapters). */
   handle(request: Request): Promise<Response>;
   /** Listens on config.PORT (0: any free port); resolves with the port taken. */
   listen(): Promise<number>;
+  /** Graceful: readiness turns 503, in-flight requests finish (SIMGATE_SHUTDOWN_GRACE_MS), jobs stop, database disconnects. */
   close(): Promise<void>;
 }
 
@@ -64,6 +70,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       transferTtlHours: config.SIMGATE_TRANSFER_TTL_HOURS,
     },
   };
+
+  const metrics = createMetrics({ maxOperationNames: config.SIMGATE_METRICS_MAX_OPERATION_NAMES });
+  const drain = new HttpDrain(logger);
+  const operationsRoutes = createOperationsRoutes({
+    db,
+    target,
+    metrics,
+    logger,
+    metricsToken: config.SIMGATE_METRICS_TOKEN,
+    readinessTimeoutMs: config.SIMGATE_READINESS_TIMEOUT_MS,
+    draining: () => drain.draining,
+  });
 
   // Registered operations by hash; `require` refuses ad-hoc documents (persisted-operations.ts).
   const persistedOperations = [persistedOperationsFor(config, deps)].filter((p): p is Plugin => p !== null);
@@ -95,7 +113,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphiql: { title: "Simgate GraphiQL" },
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, useIdempotency(db, clock), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
+    plugins: [requestIdHeader, metrics.plugin, useAccessLog(logger), useIdempotency(db, clock), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
@@ -124,6 +142,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         from: config.MAIL_FROM,
         intervalMs: config.SIMGATE_OUTBOX_INTERVAL_MS,
         maxAttempts: config.SIMGATE_OUTBOX_MAX_ATTEMPTS,
+        onResult: (result) => metrics.outboxMessage(result),
       })
     : null;
 
@@ -131,6 +150,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     provider: target.provider,
     intervalMs: config.SIMGATE_SCHEDULER_INTERVAL_MS,
     terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
+    onReport: (report) => metrics.dueJobsApplied(report),
     housekeeping: [
       (now) => purgeIdempotencyRecords(db, new Date(now.getTime() - config.SIMGATE_IDEMPOTENCY_TTL_HOURS * 3_600_000)),
       (now) => purgeRateLimitCounters(db, now),
@@ -146,13 +166,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     deliverer,
     scheduler,
-    handle: (request) =>
+    metrics,
+    handle: async (request) =>
+      (await operationsRoutes(request)) ??
       requestScope.run({ requestId: requestIdFrom(request.headers.get("x-request-id")) }, async () => yoga.fetch(request)),
     async listen() {
-      server = createServer((req, res) => {
+      server = createServer(drain.track((req, res) => {
+        if (serveOperationsRoute(operationsRoutes, req, res)) return;
         const header = req.headers["x-request-id"];
         requestScope.run({ requestId: requestIdFrom(Array.isArray(header) ? header[0] : header) }, () => yoga(req, res));
-      });
+      }));
       await new Promise<void>((resolve, reject) => {
         server!.once("error", reject);
         server!.listen(config.PORT, config.HOST, resolve);
@@ -162,12 +185,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return (server.address() as AddressInfo).port;
     },
     async close() {
-      await scheduler.stop();
-      await deliverer?.stop();
-      if (server) {
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeAllConnections();
-      }
+      // Order matters: stop taking work, let requests and the current job tick finish, then the database.
+      drain.begin();
+      const stopJobs = Promise.all([scheduler.stop(), deliverer?.stop()]).catch((err) => logger.error({ err }, "stopping jobs failed"));
+      if (server) await drain.drain(server, config.SIMGATE_SHUTDOWN_GRACE_MS);
+      await stopJobs;
       await db.$disconnect();
     },
   };

@@ -35,6 +35,19 @@ export const configSchema = z
     // Persisted operations (issue 8, item 3; see persisted-operations.ts).
     SIMGATE_PERSISTED_OPERATIONS: z.enum(["off", "allow", "require"]).default("allow"),
     SIMGATE_PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
+    // Operations (issue 8, item 4; see operations-routes.ts, metrics.ts, graceful-shutdown.ts).
+    SIMGATE_SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+    SIMGATE_READINESS_TIMEOUT_MS: int(2000, 100, 60_000),
+    SIMGATE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    SIMGATE_METRICS_MAX_OPERATION_NAMES: int(200, 0, 10_000),
+    // Query limits (issue 8, item 1; see query-limits.ts).
+    SIMGATE_MAX_QUERY_DEPTH: int(10, 1, 100),
+    SIMGATE_MAX_ALIASES: int(15, 0, 1000),
+    SIMGATE_MAX_TOKENS: int(1000, 100, 100_000),
+    SIMGATE_MAX_DIRECTIVES: int(20, 0, 1000),
+    SIMGATE_MAX_QUERY_COST: int(20_000, 1, 10_000_000),
+    SIMGATE_MAX_PAGE_SIZE: int(100, 1, 1000),
+    SIMGATE_MAX_BULK_PAGE_SIZE: int(1000, 1, 1000),
     SIMGATE_CORS_ORIGINS: z
       .string()
       .default("")

@@ -7,7 +7,11 @@ function stopOnSignals(app: App): void {
   let closing = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      if (closing) return;
+      if (closing) {
+        // A second signal means "now": skip the drain (operators press Ctrl-C twice).
+        app.logger.warn({ signal }, "second signal: exiting without finishing the drain");
+        process.exit(1);
+      }
       closing = true;
       app.logger.info({ signal }, "shutting down");
       app.close().then(

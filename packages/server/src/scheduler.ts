@@ -11,6 +11,8 @@ export interface SchedulerOptions {
   terminatedRetentionDays: number;
   /** Server-side chores on the same beat (forgetting old idempotency records). */
   housekeeping?: ((now: Date) => Promise<unknown>)[];
+  /** Sees every run's report (metrics). */
+  onReport?: (report: DueJobReport) => void;
 }
 
 export class DueJobScheduler {
@@ -48,6 +50,7 @@ export class DueJobScheduler {
       provider: this.options.provider,
       terminatedRetentionDays: this.options.terminatedRetentionDays,
     }).then(async (report) => {
+      this.options.onReport?.(report);
       for (const chore of this.options.housekeeping ?? []) await chore(now);
       if (report.expiriesApplied + report.transfersExpired > 0) this.logger.info(report, "due jobs applied");
       return report;

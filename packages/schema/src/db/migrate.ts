@@ -37,7 +37,8 @@ export async function pendingMigrations(target: DatabaseTarget): Promise<string[
 
 async function appliedMigrations(target: DatabaseTarget): Promise<string[]> {
   if (target.provider === "sqlite") {
-    const db = new Database(target.file!, { timeout: 10_000 });
+    // Read-only: a readiness probe must never create the file or take the write lock.
+    const db = new Database(target.file!, { readonly: true, fileMustExist: true, timeout: 10_000 });
     try {
       const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='_simgate_migrations'").get();
       return exists ? db.prepare("SELECT name FROM _simgate_migrations").pluck().all() as string[] : [];

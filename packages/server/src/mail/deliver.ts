@@ -11,6 +11,8 @@ export interface DeliveryOptions {
   intervalMs: number;
   maxAttempts: number;
   batchSize?: number;
+  /** Sees every delivery attempt's result (metrics). */
+  onResult?: (result: "sent" | "failed") => void;
 }
 
 const LEASE_MS = 60_000;
@@ -78,6 +80,7 @@ export class OutboxDeliverer {
         });
         await this.db.outboxMessage.update({ where: { id: message.id }, data: { deliveredAt: this.clock.now(), lastError: null } });
         sent += 1;
+        this.options.onResult?.("sent");
       } catch (err) {
         // Exponential backoff: 2, 4, 8 … seconds, at most an hour.
         const delay = Math.min(3_600_000, 2 ** (message.attempts + 1) * 1000);
@@ -85,6 +88,7 @@ export class OutboxDeliverer {
           where: { id: message.id },
           data: { nextAttemptAt: new Date(this.clock.now().getTime() + delay), lastError: String((err as Error).message).slice(0, 500) },
         });
+        this.options.onResult?.("failed");
         this.logger.warn({ err, outboxId: message.id }, "mail delivery failed; will retry");
       }
     }
