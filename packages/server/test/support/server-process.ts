@@ -50,10 +50,10 @@ export function serverEnv(databaseUrl: string, env: Record<string, string> = {})
 
 /** Starts a server on the database and resolves once it logs "Simgate listening" with its port. */
 export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./packages/server/test/support/exit-with-parent.ts", "packages/server/src/main.ts"], {
     cwd: root,
     env: { ...process.env, ...serverEnv(databaseUrl, env) },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"], // stdin stays open while this process lives (exit-with-parent.ts)
   });
   running.add(child);
   let out = "";
