@@ -113,7 +113,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphiql: { title: "Simgate GraphiQL" },
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, metrics.plugin, useAccessLog(logger), useIdempotency(db, clock), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
+    plugins: [requestIdHeader, metrics.plugin, useAccessLog(logger), useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),

@@ -25,6 +25,7 @@ export const configSchema = z
     SIMGATE_TERMINATED_RETENTION_DAYS: int(30, 0, 3650),
     SIMGATE_TRANSFER_TTL_HOURS: int(168, 1, 720),
     SIMGATE_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
+    SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS: int(60, 5, 3600),
     SIMGATE_OUTBOX_MAX_ATTEMPTS: int(10, 1, 100),
     // Rate limiting (issue 8, item 2; see rate-limit.ts). 0 turns a budget off.
     SIMGATE_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),

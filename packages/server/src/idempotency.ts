@@ -10,8 +10,6 @@ import type { Clock } from "@simgate/schema/domain/clock";
 export const IDEMPOTENCY_HEADER = "idempotency-key";
 export const REPLAYED_HEADER = "idempotent-replayed";
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-/** A first request still unfinished after this long is taken to have died with its server. */
-const ABANDONED_AFTER_MS = 60_000;
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -22,7 +20,11 @@ function graphqlError(status: number, code: string, message: string, headers: Re
   });
 }
 
-export function useIdempotency(db: Db, clock: Clock): Plugin {
+/**
+ * `abandonedAfterMs`: a first request still unfinished after this long is taken to have died with
+ * its server (kill -9), and a retry runs it again.
+ */
+export function useIdempotency(db: Db, clock: Clock, abandonedAfterMs = 60_000): Plugin {
   // Requests whose record this instance created, and must complete.
   const owned = new WeakMap<Request, string>();
 
@@ -59,7 +61,7 @@ export function useIdempotency(db: Db, clock: Clock): Plugin {
       }
       // Still running: unless its server died, the caller waits and retries.
       const takeover = await db.idempotencyRecord.updateMany({
-        where: { id: existing.id, status: null, createdAt: { lt: new Date(now.getTime() - ABANDONED_AFTER_MS) } },
+        where: { id: existing.id, status: null, createdAt: { lt: new Date(now.getTime() - abandonedAfterMs) } },
         data: { createdAt: now },
       });
       if (takeover.count === 1) {

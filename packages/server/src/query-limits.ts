@@ -78,6 +78,7 @@ export const QUERY_LIMIT_CODES = {
   cost: "QUERY_COST_EXCEEDED",
   pageRequired: "CONNECTION_LIMIT_REQUIRED",
   pageExceeded: "CONNECTION_LIMIT_EXCEEDED",
+  pageNegative: "CONNECTION_LIMIT_INVALID",
 } as const;
 
 const OUR_CODES: ReadonlySet<string> = new Set(Object.values(QUERY_LIMIT_CODES));
@@ -172,6 +173,9 @@ export function analyzeCost(
         );
       }
       for (const { arg, value } of sizes) {
+        if ((connection || BULK_ADMIN_PATHS.has(coordinate) || isListType(returnType)) && value < 0) {
+          errors.push(refusal(`${coordinate}(${arg}:) cannot be negative; found ${value}.`, QUERY_LIMIT_CODES.pageNegative));
+        }
         if ((connection || BULK_ADMIN_PATHS.has(coordinate) || isListType(returnType)) && value > cap) {
           errors.push(refusal(`${coordinate}(${arg}:) is at most ${cap}; found ${value}.`, QUERY_LIMIT_CODES.pageExceeded));
         }

@@ -133,6 +133,7 @@ describe("issue 8.1: abusive documents are refused before execution", () => {
 
   it("first or last above 100 on a connection, literal or variable", async () => {
     expectRefused(await send(h, `{ viewer { sims(first: 101) { totalCount } } }`), "CONNECTION_LIMIT_EXCEEDED", /^Operator\.sims\(first:\) is at most 100; found 101\.$/);
+    expectRefused(await send(h, `query($n: Int) { viewer { sims(last: $n) { totalCount } } }`, { n: -1 }), "CONNECTION_LIMIT_INVALID", /^Operator\.sims\(last:\) cannot be negative; found -1\.$/);
     expectRefused(await send(h, `query($n: Int) { viewer { supportTickets(last: $n) { totalCount } } }`, { n: 5000 }), "CONNECTION_LIMIT_EXCEEDED", /^Operator\.supportTickets\(last:\) is at most 100; found 5000\.$/);
     const accepted = await send(h, `{ viewer { sims(first: 100) { totalCount } } }`);
     expect(accepted.body.errors).toBeUndefined();
