@@ -128,12 +128,13 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       process.stderr.write(`simgate on ${simgate.port}, raw on ${raw.port}\n`);
       const auth = await post(simgate.port, `mutation($i: AuthenticateInput!) { authenticate(input: $i) { token } }`, { i: { email: operator!.email, password: BENCH_PASSWORD, tokenTimeoutSeconds: 172_800 } });
       const token = auth.data.authenticate.token as string;
-      // Same answers from both before timing them.
+      // Same answers from both before timing them (ours also carries the query limits and cost in
+      // `extensions`).
       const ours = await post(simgate.port, READ, {}, token);
       const floor = await post(raw.port, READ, {}, token);
-      if (JSON.stringify(ours) !== JSON.stringify(floor)) throw new Error(`raw baseline differs:\n${JSON.stringify(ours).slice(0, 400)}\n${JSON.stringify(floor).slice(0, 400)}`);
+      if (JSON.stringify(ours.data) !== JSON.stringify(floor.data)) throw new Error(`raw baseline differs:\n${JSON.stringify(ours).slice(0, 400)}\n${JSON.stringify(floor).slice(0, 400)}`);
       ceiling = await startDocumentCeiling(ours);
-      if (JSON.stringify(await post(ceiling.port, READ, {})) !== JSON.stringify(ours)) throw new Error("the in-memory yoga baseline answers differently");
+      if (JSON.stringify((await post(ceiling.port, READ, {})).data) !== JSON.stringify(ours.data)) throw new Error("the in-memory yoga baseline answers differently");
       const readBody = JSON.stringify({ query: READ });
       let n = 0;
       const writeBody = () => JSON.stringify({ query: WRITE, variables: { input: { simId: simIds[Math.floor(Math.random() * simIds.length)], name: `bench-${n++}` } } });

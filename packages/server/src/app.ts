@@ -94,6 +94,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       perIp: config.SIMGATE_RATE_LIMIT_PER_IP,
       perAccount: config.SIMGATE_RATE_LIMIT_PER_ACCOUNT,
       perClient: config.SIMGATE_RATE_LIMIT_PER_CLIENT,
+      clientSyncMs: config.SIMGATE_RATE_LIMIT_CLIENT_SYNC_MS,
       trustProxy: config.SIMGATE_TRUST_PROXY,
     },
     () => clock.now(),

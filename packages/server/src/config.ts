@@ -32,6 +32,7 @@ export const configSchema = z
     SIMGATE_RATE_LIMIT_PER_IP: int(10, 0, 1_000_000),
     SIMGATE_RATE_LIMIT_PER_ACCOUNT: int(10, 0, 1_000_000),
     SIMGATE_RATE_LIMIT_PER_CLIENT: int(600, 0, 1_000_000),
+    SIMGATE_RATE_LIMIT_CLIENT_SYNC_MS: int(1000, 0, 60_000),
     SIMGATE_TRUST_PROXY: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),
     // Persisted operations (issue 8, item 3; see persisted-operations.ts).
     SIMGATE_PERSISTED_OPERATIONS: z.enum(["off", "allow", "require"]).default("allow"),

@@ -59,3 +59,55 @@ export class RateLimitStore {
 export async function purgeRateLimitCounters(db: Db, before: Date): Promise<number> {
   return (await db.rateLimitCounter.deleteMany({ where: { resetAt: { lt: before } } })).count;
 }
+
+/**
+ * The per-client budget counts every operation of a signed-in caller: one database write per
+ * request would cost the hot read path a third of its throughput. Here each instance adds its hits
+ * to the shared counter at most every `syncMs` (and always at a window's first hit), and decides
+ * on the shared total it last read plus its own hits since. Several instances may therefore grant
+ * together up to one sync interval of each other's traffic beyond the limit; a single instance
+ * never does. Brute-force limits stay exact (RateLimitStore.hit on every attempt).
+ */
+export class BatchedBudget {
+  private readonly entries = new Map<string, { shared: HitResult; unsynced: number; syncedAt: number; syncing: Promise<void> | null }>();
+
+  constructor(
+    private readonly store: RateLimitStore,
+    private readonly clock: Clock,
+    private readonly syncMs: number,
+  ) {}
+
+  async hit(key: string, windowMs: number, points = 1): Promise<HitResult> {
+    const now = this.clock.now().getTime();
+    const entry = this.entries.get(key);
+    if (!entry || entry.shared.resetAt.getTime() <= now) {
+      if (this.entries.size > 10_000) this.forgetEnded(now);
+      const shared = await this.store.hit(key, windowMs, points);
+      this.entries.set(key, { shared, unsynced: 0, syncedAt: now, syncing: null });
+      return shared;
+    }
+    entry.unsynced += points;
+    if (now - entry.syncedAt >= this.syncMs && !entry.syncing) {
+      const sending = entry.unsynced;
+      entry.unsynced = 0;
+      entry.syncedAt = now;
+      entry.syncing = this.store.hit(key, windowMs, sending).then(
+        (shared) => {
+          entry.shared = shared;
+          entry.syncing = null;
+        },
+        (error: unknown) => {
+          entry.unsynced += sending;
+          entry.syncing = null;
+          throw error;
+        },
+      );
+      await entry.syncing;
+    }
+    return { points: entry.shared.points + entry.unsynced, resetAt: entry.shared.resetAt };
+  }
+
+  private forgetEnded(now: number): void {
+    for (const [key, entry] of this.entries) if (entry.shared.resetAt.getTime() <= now && !entry.syncing) this.entries.delete(key);
+  }
+}

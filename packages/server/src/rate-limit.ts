@@ -14,7 +14,7 @@ import { getOperationAST, GraphQLError, Kind, valueFromASTUntyped, type Document
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "@simgate/schema/context";
 import { normalizeEmail } from "@simgate/schema/domain/email-address";
-import { counterKey, type RateLimitStore } from "./rate-limit-store.ts";
+import { BatchedBudget, counterKey, type RateLimitStore } from "./rate-limit-store.ts";
 
 export interface RateLimits {
   windowMs: number;
@@ -24,6 +24,8 @@ export interface RateLimits {
   perAccount: number;
   /** Operations per signed-in user or auth key, per window; 0 turns it off. */
   perClient: number;
+  /** How often an instance adds its per-client hits to the shared counter (BatchedBudget). */
+  clientSyncMs: number;
   /** Take the client IP from X-Forwarded-For (its last entry: the address our proxy saw). */
   trustProxy: boolean;
 }
@@ -86,6 +88,7 @@ export function rateLimitedError(retryAfterSeconds: number): GraphQLError {
 }
 
 export function useRateLimits(store: RateLimitStore, limits: RateLimits, now: () => Date): Plugin {
+  const budget = new BatchedBudget(store, { now }, limits.clientSyncMs);
   return {
     onContextBuilding({ extendContext }) {
       if (limits.perAccount === 0) return;
@@ -99,15 +102,15 @@ export function useRateLimits(store: RateLimitStore, limits: RateLimits, now: ()
       const context = args.contextValue as unknown as ServerContext;
       if (context.isAdmin) return;
       // Points per counter key and the limit it is held to.
-      const wanted = new Map<string, { points: number; limit: number }>();
-      const add = (key: string, limit: number) => {
-        const entry = wanted.get(key) ?? { points: 0, limit };
+      const wanted = new Map<string, { points: number; limit: number; batched: boolean }>();
+      const add = (key: string, limit: number, batched = false) => {
+        const entry = wanted.get(key) ?? { points: 0, limit, batched };
         entry.points += 1;
         wanted.set(key, entry);
       };
       if (context.viewer && limits.perClient > 0) {
         // Per user sign-in identity or auth key of the operator (O6 actor), whatever token it uses.
-        add(counterKey("client", `${context.viewer.id}\n${context.viewer.actor}`), limits.perClient);
+        add(counterKey("client", `${context.viewer.id}\n${context.viewer.actor}`), limits.perClient, true);
       }
       const operation = getOperationAST(args.document, args.operationName);
       if (operation?.operation === "mutation" && (limits.perIp > 0 || limits.perAccount > 0)) {
@@ -124,8 +127,8 @@ export function useRateLimits(store: RateLimitStore, limits: RateLimits, now: ()
       }
       if (wanted.size === 0) return;
       let retryAfterMs: number | null = null;
-      for (const [key, { points, limit }] of wanted) {
-        const hit = await store.hit(key, limits.windowMs, points);
+      for (const [key, { points, limit, batched }] of wanted) {
+        const hit = await (batched ? budget : store).hit(key, limits.windowMs, points);
         if (hit.points > limit) retryAfterMs = Math.max(retryAfterMs ?? 0, hit.resetAt.getTime() - now().getTime());
       }
       if (retryAfterMs !== null) setResultAndStopExecution({ errors: [rateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)))] });

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ADMIN_SECRET, startHarness, type Harness } from "./support/harness.ts";
+import { BatchedBudget, counterKey, RateLimitStore } from "../src/rate-limit-store.ts";
 import { signUp, uniqueEmail, lastMail } from "./support/accounts.ts";
 
 const LIMITS = {
@@ -241,5 +242,26 @@ describe("2: two instances on one database share the counters", () => {
       expect(asked.status).toBe(200);
     }
     expectRateLimited(await call(second, RECOVERY, { input: { operatorId: "OP0000000000" } }, from(freshIp())));
+  });
+});
+
+describe("per-client budget: batched writes to the shared counter", () => {
+  it("each instance adds its hits to the shared counter at each sync; the first hit of a window always syncs", async () => {
+    const store = new RateLimitStore(h.app.db, h.clock);
+    const key = counterKey("client", `batched-${Math.random()}`);
+    // Sync on every hit: two instances see each other's hits exactly.
+    const a = new BatchedBudget(store, h.clock, 0);
+    const b = new BatchedBudget(store, h.clock, 0);
+    for (let i = 1; i <= 3; i++) expect((await a.hit(key, 60_000)).points).toBe(i);
+    expect((await b.hit(key, 60_000)).points).toBe(4);
+    expect((await a.hit(key, 60_000)).points).toBe(5);
+
+    // A long sync interval: an instance counts its own hits locally, the shared row only at syncs.
+    const other = counterKey("client", `batched-${Math.random()}`);
+    const slow = new BatchedBudget(store, h.clock, 3_600_000);
+    for (let i = 1; i <= 10; i++) expect((await slow.hit(other, 60_000)).points).toBe(i);
+    const row = await h.app.db.rateLimitCounter.findUniqueOrThrow({ where: { key: other } });
+    expect(row.points).toBe(1);
+    expect((await new BatchedBudget(store, h.clock, 0).hit(other, 60_000)).points).toBe(2);
   });
 });
