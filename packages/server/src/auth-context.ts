@@ -2,7 +2,7 @@
 // administrator (O5), or nobody.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { viewerForToken } from "@simgate/schema/auth/sessions";
-import type { Context, Settings } from "@simgate/schema/context";
+import type { Context, Settings, Viewer } from "@simgate/schema/context";
 import type { Db, Provider } from "@simgate/schema/db/database";
 import { tenantDb } from "@simgate/schema/db/tenant";
 import type { Clock } from "@simgate/schema/domain/clock";
@@ -26,18 +26,22 @@ export function bearerOf(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
-/** Who a request says it is, without building a context: the administrator, a signed-in operator, or nobody. */
-export async function callerOf(deps: Pick<ContextDeps, "db" | "clock" | "adminSecret">, request: Request): Promise<"admin" | "operator" | null> {
+/** The administrator (O5), a signed-in operator (O3), or nobody: one reading of the bearer for every use. */
+async function identify(deps: Pick<ContextDeps, "db" | "clock" | "adminSecret">, request: Request): Promise<{ isAdmin: boolean; viewer: Viewer | null }> {
   const bearer = bearerOf(request);
-  if (bearer === null) return null;
-  if (deps.adminSecret !== undefined && sameSecret(bearer, deps.adminSecret)) return "admin";
-  return (await viewerForToken(deps.db, bearer, deps.clock.now())) ? "operator" : null;
+  if (bearer === null) return { isAdmin: false, viewer: null };
+  if (deps.adminSecret !== undefined && sameSecret(bearer, deps.adminSecret)) return { isAdmin: true, viewer: null };
+  return { isAdmin: false, viewer: await viewerForToken(deps.db, bearer, deps.clock.now()) };
+}
+
+/** Who a request says it is, without building a context. */
+export async function callerOf(deps: Pick<ContextDeps, "db" | "clock" | "adminSecret">, request: Request): Promise<"admin" | "operator" | null> {
+  const { isAdmin, viewer } = await identify(deps, request);
+  return isAdmin ? "admin" : viewer ? "operator" : null;
 }
 
 export async function buildContext(deps: ContextDeps, request: Request, requestId: string): Promise<Context> {
-  const bearer = bearerOf(request);
-  const isAdmin = bearer !== null && deps.adminSecret !== undefined && sameSecret(bearer, deps.adminSecret);
-  const viewer = bearer && !isAdmin ? await viewerForToken(deps.db, bearer, deps.clock.now()) : null;
+  const { isAdmin, viewer } = await identify(deps, request);
   // The tenant client is made when a resolver first asks for it: many requests (the SIM listing,
   // sign-in) never do, and a Prisma extension costs time to build.
   let db: Db | undefined;

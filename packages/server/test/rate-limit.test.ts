@@ -2,10 +2,9 @@
 // failed sign-ins per account, 600 operations per signed-in client, per 60 s window). In-process
 // requests name their client with X-Forwarded-For (SIMGATE_TRUST_PROXY=true here), so each test
 // uses addresses of its own; the second instance below runs without it, over real HTTP.
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ADMIN_SECRET, startHarness, type Harness } from "./support/harness.ts";
+import { startServerProcess, type ServerProcess } from "./support/server-process.ts";
 import { BatchedBudget, counterKey, RateLimitStore } from "../src/rate-limit-store.ts";
 import { signUp, uniqueEmail, lastMail } from "./support/accounts.ts";
 
@@ -17,7 +16,7 @@ const LIMITS = {
 };
 const h: Harness = await startHarness({ env: { ...LIMITS, SIMGATE_TRUST_PROXY: "true" } });
 
-const children: { stop(): Promise<void> }[] = [];
+const children: ServerProcess[] = [];
 // Registered after the harness, so it runs before the harness drops the database.
 afterAll(async () => {
   await Promise.all(children.map((c) => c.stop()));
@@ -25,32 +24,9 @@ afterAll(async () => {
 
 /** A second server process (`pnpm start`'s entry) on a database; stopped after the file. */
 async function startSecondServer(databaseUrl: string, env: Record<string, string>): Promise<Client> {
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
-    cwd: resolve(import.meta.dirname, "../../.."),
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", SIMGATE_ADMIN_SECRET: ADMIN_SECRET, SIMGATE_KDF_MEMORY_KIB: "1024", SIMGATE_KDF_ITERATIONS: "1", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  children.push({
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      await exited;
-    },
-  });
-  let out = "";
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  const port = await new Promise<number>((done, fail) => {
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const line = out.split("\n").find((l) => l.includes("Simgate listening"));
-      if (line) done((JSON.parse(line) as { port: number }).port);
-    });
-    child.once("exit", (code) => fail(new Error(`second server exited ${code}:\n${out}`)));
-  });
-  return {
-    raw: ({ body, headers = {}, method = "POST", path = "/graphql" }) =>
-      fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { "content-type": "application/json", ...headers }, body: body === undefined ? undefined : JSON.stringify(body) }),
-  };
+  const server = await startServerProcess(databaseUrl, env);
+  children.push(server);
+  return server.client;
 }
 
 const AUTHENTICATE = `mutation($input: AuthenticateInput!) { authenticate(input: $input) { token userErrors { code } } }`;

@@ -60,6 +60,10 @@ class Where {
     this.params.push(...params);
     return this;
   }
+  /** `column IN (…)`; an empty list matches nothing, as Prisma's `in: []` does. */
+  anyOf(column: string, values: readonly unknown[]): this {
+    return values.length ? this.add(`${q(column)} IN (${marks(values.length)})`, ...values) : this.add("1 = 0");
+  }
   get sql(): string {
     return this.parts.join(" AND ");
   }
@@ -81,9 +85,9 @@ function ownedBy(owner: Owner): Where {
 function filtered(owner: Owner, filter: SimListingFilter | null | undefined, now: Date): Where {
   const where = ownedBy(owner).add(`"listedUntil" > ?`, now);
   if (!filter) return where;
-  if (filter.status) where.add(filter.status.length ? `"status" IN (${marks(filter.status.length)})` : "1 = 0", ...filter.status);
+  if (filter.status) where.anyOf("status", filter.status);
   if (filter.coverage) where.add(`"coverage" = ?`, filter.coverage);
-  if (filter.subscription) where.add(filter.subscription.length ? `"subscription" IN (${marks(filter.subscription.length)})` : "1 = 0", ...filter.subscription);
+  if (filter.subscription) where.anyOf("subscription", filter.subscription);
   if (filter.sessionOnline != null) where.add(`"sessionOnline" = ?`, filter.sessionOnline);
   if (filter.tag) {
     const prefix = filter.tag.match === "PREFIX";
@@ -162,13 +166,13 @@ export async function simCount(reader: SqlReader, owner: Owner, filter: SimListi
   const scope = () => {
     const where = ownedBy(owner);
     if (filter?.coverage) where.add(`"coverage" = ?`, filter.coverage);
-    if (filter?.subscription) where.add(filter.subscription.length ? `"subscription" IN (${marks(filter.subscription.length)})` : "1 = 0", ...filter.subscription);
+    if (filter?.subscription) where.anyOf("subscription", filter.subscription);
     return where;
   };
   const live = statuses.filter((s) => s !== "TERMINATED");
   let total = 0;
   if (live.length > 0) {
-    const where = scope().add(`"status" IN (${marks(live.length)})`, ...live);
+    const where = scope().anyOf("status", live);
     total += await count(`SELECT COALESCE(SUM("n"), 0) AS "n" FROM "SimCount" WHERE ${where.sql}`, where.params);
   }
   if (statuses.includes("TERMINATED")) {

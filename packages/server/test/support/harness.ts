@@ -48,6 +48,20 @@ export interface HarnessOptions {
   logger?: import("../../src/logger.ts").Logger;
 }
 
+/** gql and ok on top of a way to send a request (in-process here, over a socket to a child process). */
+export function graphqlOver(raw: Harness["raw"], where = ""): Pick<Harness, "gql" | "ok"> {
+  const gql: Harness["gql"] = async (query, variables, auth) => {
+    const response = await raw({ body: { query, variables }, headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+    return (await response.json()) as GraphQLResponse;
+  };
+  const ok: Harness["ok"] = async (query, variables, auth) => {
+    const result = await gql(query, variables, auth);
+    if (result.errors?.length) throw new Error(`GraphQL errors${where}: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  };
+  return { gql, ok };
+}
+
 /** One app and database per test file, closed and dropped after it. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase();
@@ -98,14 +112,5 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
     );
-  const gql: Harness["gql"] = async (query, variables, auth) => {
-    const response = await raw({ body: { query, variables }, headers: auth ? { authorization: `Bearer ${auth}` } : {} });
-    return (await response.json()) as GraphQLResponse;
-  };
-  const ok: Harness["ok"] = async (query, variables, auth) => {
-    const result = await gql(query, variables, auth);
-    if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
-    return result.data;
-  };
-  return { app, clock, statements, gql, ok, raw };
+  return { app, clock, statements, ...graphqlOver(raw), raw };
 }

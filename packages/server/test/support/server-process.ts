@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll } from "vitest";
-import { ADMIN_SECRET, type GraphQLResponse, type Harness } from "./harness.ts";
+import { ADMIN_SECRET, graphqlOver, type Harness } from "./harness.ts";
 
 const root = resolve(import.meta.dirname, "../../../..");
 
@@ -74,15 +74,7 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
       headers: { "content-type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  const gql: Harness["gql"] = async (query, variables, auth) => {
-    const response = await raw({ body: { query, variables }, headers: auth ? { authorization: `Bearer ${auth}` } : {} });
-    return (await response.json()) as GraphQLResponse;
-  };
-  const ok: Harness["ok"] = async (query, variables, auth) => {
-    const result = await gql(query, variables, auth);
-    if (result.errors?.length) throw new Error(`GraphQL errors from :${port}: ${JSON.stringify(result.errors)}`);
-    return result.data;
-  };
+  const { gql, ok } = graphqlOver(raw, ` from :${port}`);
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
