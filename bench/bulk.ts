@@ -17,7 +17,7 @@ for (const engine of engines) {
   const [terminator, source, destination] = await seed(database.url, 3, 3 * SIZE, false);
   let counting = false;
   let statements = 0;
-  const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", SIMGATE_KDF_MEMORY_KIB: "1024", SIMGATE_KDF_ITERATIONS: "1", SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000" }), {
+  const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", SIMGATE_KDF_MEMORY_KIB: "1024", SIMGATE_KDF_ITERATIONS: "1", SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "1000000" }), {
     logger: createLogger("silent"),
     onQuery: () => void (counting && statements++),
   });

@@ -42,7 +42,7 @@ async function startSimgate(databaseUrl: string): Promise<{ child: ChildProcess;
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "production", DATABASE_POOL_SIZE: "10", SIMGATE_ADMIN_SECRET: "",
       // Budgets counted (their cost is measured) but high enough never to refuse the load.
-      SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_PER_ACCOUNT: "1000000" },
+      SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_PER_ACCOUNT: "1000000", SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "1000000" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((done, fail) => {

@@ -10,6 +10,10 @@ export interface Viewer {
   /** O6: the root user's address at sign-in, or the auth key ID. */
   actor: string;
   sessionId: string;
+  /** How the session's token was obtained: a password (sign-up or sign-in) or an auth key. */
+  signedInWith: "password" | "authKey";
+  /** When the token was issued (the injected clock's time). */
+  signedInAt: Date;
 }
 
 /** Limits and lifetimes the schema applies; the server reads them from the environment. */
@@ -22,18 +26,20 @@ export interface Settings {
   terminatedRetentionDays: number;
   /** T10: hours a pending transfer waits for the destination. */
   transferTtlHours: number;
+  /** createAuthKey without the password needs a password sign-in at most this many seconds old. */
+  recentSignInSeconds: number;
 }
 
 export interface Context {
   requestId: string;
-  /** O4: scoped to the viewer's operator; without a viewer it matches nothing. */
-  db: Db;
+  /** O4: scoped to the viewer's operator; without a viewer it matches nothing. Fixed for the request. */
+  readonly db: Db;
   /** Unscoped: only for public flows (sign-up, sign-in, verification, recovery) and O5 admin fields. */
   unscopedDb: Db;
   provider: Provider;
-  viewer: Viewer | null;
+  readonly viewer: Viewer | null;
   /** O5: the request carried the configured admin secret. */
-  isAdmin: boolean;
+  readonly isAdmin: boolean;
   settings: Settings;
   clock: Clock;
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { digestToken, hashSecret, newToken, verifySecret } from "../src/domain/credentials.ts";
+import { digestToken, hashSecret, isRecentPasswordSignIn, newToken, verifySecret } from "../src/domain/credentials.ts";
 import { isOperatorId, newOperatorId } from "../src/domain/operator-id.ts";
 
 const cheap = { memoryKiB: 1024, iterations: 1 };
@@ -26,5 +26,17 @@ describe("credentials", () => {
     expect(a.token).toMatch(/^sgt_[A-Za-z0-9_-]{43}$/);
     expect(a.digest).toBe(digestToken(a.token));
     expect(a.digest).not.toContain(a.token.slice(4));
+  });
+});
+
+describe("O3: a recent password sign-in (createAuthKey without re-entering the password)", () => {
+  const at = new Date("2026-12-01T10:00:00Z");
+  const later = (seconds: number) => new Date(at.getTime() + seconds * 1000);
+
+  it("a password token counts up to the limit, not after; an auth-key token never; a token from the future never", () => {
+    expect(isRecentPasswordSignIn({ signedInWith: "password", signedInAt: at }, later(300), 300)).toBe(true);
+    expect(isRecentPasswordSignIn({ signedInWith: "password", signedInAt: at }, later(301), 300)).toBe(false);
+    expect(isRecentPasswordSignIn({ signedInWith: "authKey", signedInAt: at }, later(1), 300)).toBe(false);
+    expect(isRecentPasswordSignIn({ signedInWith: "password", signedInAt: later(10) }, at, 300)).toBe(false);
   });
 });

@@ -53,6 +53,15 @@ describe("auth", () => {
     expect(await op.client.auth.deleteAuthKey(key.authKeyId)).toMatchObject({ ok: false, userErrors: [{ code: "NOT_FOUND" }] });
   });
 
+  it("O3: createAuthKey from an auth-key client needs the root password: refused with CREDENTIALS_INVALID without it, created with it", async () => {
+    const key = ok(await op.client.auth.createAuthKey());
+    const machine = server.client({ authKey: { id: key.authKeyId, secret: key.authKey } });
+    expect(await machine.auth.createAuthKey()).toMatchObject({ ok: false, userErrors: [{ code: "CREDENTIALS_INVALID", field: ["input", "password"] }] });
+    const second = ok(await machine.auth.createAuthKey({ password: op.password }));
+    expect(second.authKeyId).not.toBe(key.authKeyId);
+    for (const id of [key.authKeyId, second.authKeyId]) ok(await op.client.auth.deleteAuthKey(id));
+  });
+
   it("logout revokes the client's token: later calls throw SimgateAuthenticationError", async () => {
     const session = ok(await server.client().auth.authenticate({ email: op.email, password: op.password }));
     const client = server.client({ token: session.token });

@@ -13,7 +13,8 @@ import { createLogger, type Logger } from "./logger.ts";
 import { OutboxDeliverer } from "./mail/deliver.ts";
 import { DueJobScheduler } from "./scheduler.ts";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
-import { currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
+import { currentIdentity, currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
+import { useCallerIdentity } from "./caller-identity.ts";
 import { useRateLimits } from "./rate-limit.ts";
 import { purgeRateLimitCounters, RateLimitStore } from "./rate-limit-store.ts";
 import { queryLimitsFrom, useQueryLimits } from "./query-limits.ts";
@@ -60,7 +61,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     provider: target.provider,
     clock,
-    adminSecret: config.SIMGATE_ADMIN_SECRET,
     settings: {
       tokenTtlSeconds: config.SIMGATE_TOKEN_TTL_SECONDS,
       tokenMaxTtlSeconds: config.SIMGATE_TOKEN_MAX_TTL_SECONDS,
@@ -68,6 +68,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       kdf: { memoryKiB: config.SIMGATE_KDF_MEMORY_KIB, iterations: config.SIMGATE_KDF_ITERATIONS },
       terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
       transferTtlHours: config.SIMGATE_TRANSFER_TTL_HOURS,
+      recentSignInSeconds: config.SIMGATE_RECENT_SIGN_IN_SECONDS,
     },
   };
 
@@ -84,21 +85,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   // Registered operations by hash; `require` refuses ad-hoc documents (persisted-operations.ts).
-  const persistedOperations = [persistedOperationsFor(config, deps)].filter((p): p is Plugin => p !== null);
+  const persistedOperations = [persistedOperationsFor(config)].filter((p): p is Plugin => p !== null);
 
-  // Item 2: brute-force and per-client budgets, counted in the database (rate-limit.ts).
+  // Brute-force, anonymous and per-client budgets, counted in the database (rate-limit.ts).
+  const rateLimitStore = new RateLimitStore(db, clock);
   const rateLimits = useRateLimits(
-    new RateLimitStore(db, clock),
+    rateLimitStore,
     {
       windowMs: config.SIMGATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
       perIp: config.SIMGATE_RATE_LIMIT_PER_IP,
       perAccount: config.SIMGATE_RATE_LIMIT_PER_ACCOUNT,
       perClient: config.SIMGATE_RATE_LIMIT_PER_CLIENT,
+      perAnonymousIp: config.SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP,
       clientSyncMs: config.SIMGATE_RATE_LIMIT_CLIENT_SYNC_MS,
       trustProxy: config.SIMGATE_TRUST_PROXY,
     },
     () => clock.now(),
   );
+
+  // The caller, once per request, before any other plugin reads the request (caller-identity.ts).
+  const callerIdentity = useCallerIdentity({
+    db,
+    clock,
+    adminSecret: config.SIMGATE_ADMIN_SECRET,
+    logger,
+    store: rateLimitStore,
+    failedPerIp: config.SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP,
+    windowMs: config.SIMGATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
+    trustProxy: config.SIMGATE_TRUST_PROXY,
+  });
 
   const requestIdHeader: Plugin = {
     onResponse({ response }) {
@@ -113,8 +128,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     landingPage: false,
     graphiql: { title: "Simgate GraphiQL" },
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
-    context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, metrics.plugin, useAccessLog(logger), useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
+    context: () => buildContext(deps, currentIdentity(), currentRequestId() ?? requestIdFrom(null)),
+    plugins: [requestIdHeader, metrics.plugin, useAccessLog(logger), callerIdentity, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),

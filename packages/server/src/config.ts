@@ -12,7 +12,8 @@ export const configSchema = z
       .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgres:// (PostgreSQL)")
       .default("file:./data/simgate.db"),
     DATABASE_POOL_SIZE: int(10, 1, 200),
-    SIMGATE_ADMIN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    // Guessable only by brute force, and failed attempts are limited per IP (caller-identity.ts).
+    SIMGATE_ADMIN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
     MAIL_FROM: z.string().min(3).default("Simgate <no-reply@simgate.invalid>"),
     SIMGATE_TOKEN_TTL_SECONDS: int(86_400, 60, 172_800),
@@ -33,6 +34,12 @@ export const configSchema = z
     SIMGATE_RATE_LIMIT_PER_ACCOUNT: int(10, 0, 1_000_000),
     SIMGATE_RATE_LIMIT_PER_CLIENT: int(600, 0, 1_000_000),
     SIMGATE_RATE_LIMIT_CLIENT_SYNC_MS: int(1000, 0, 60_000),
+    // Root fields per window of every request without a valid bearer, per client IP (rate-limit.ts).
+    SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: int(300, 0, 1_000_000),
+    // Bearers that are neither a live token nor the admin secret, per client IP (caller-identity.ts).
+    SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP: int(10, 0, 1_000_000),
+    // createAuthKey without the password needs a password sign-in at most this old (auth-key.ts).
+    SIMGATE_RECENT_SIGN_IN_SECONDS: int(300, 0, 86_400),
     SIMGATE_TRUST_PROXY: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),
     // Persisted operations (issue 8, item 3; see persisted-operations.ts).
     SIMGATE_PERSISTED_OPERATIONS: z.enum(["off", "allow", "require"]).default("allow"),

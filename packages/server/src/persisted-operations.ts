@@ -11,8 +11,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
 import { createGraphQLError, type Plugin } from "graphql-yoga";
-import { callerOf, type ContextDeps } from "./auth-context.ts";
 import type { Config } from "./config.ts";
+import { currentIdentity } from "./request-context.ts";
 
 export type PersistedOperationsMode = "off" | "allow" | "require";
 
@@ -75,7 +75,6 @@ export function persistedOperationsPlugin({ mode, store, maySendDocuments }: Per
 /** The plugin as configured: SIMGATE_PERSISTED_OPERATIONS, its manifest, and who may send documents in `require` mode. */
 export function persistedOperationsFor(
   config: Pick<Config, "SIMGATE_PERSISTED_OPERATIONS" | "SIMGATE_PERSISTED_OPERATIONS_FILE" | "NODE_ENV">,
-  deps: Pick<ContextDeps, "db" | "clock" | "adminSecret">,
 ): Plugin | null {
   const mode = config.SIMGATE_PERSISTED_OPERATIONS;
   if (mode === "off") return null;
@@ -83,11 +82,11 @@ export function persistedOperationsFor(
   return persistedOperationsPlugin({
     mode,
     store: loadPersistedOperations(config.SIMGATE_PERSISTED_OPERATIONS_FILE ?? DEFAULT_MANIFEST_PATH),
-    // The same token check as the resolver context (auth-context.ts). A bearer that is neither
+    // The identity the resolver context gets too (caller-identity.ts). A bearer that is neither
     // the admin secret nor a live token counts as anonymous.
-    maySendDocuments: async (request) => {
-      const caller = await callerOf(deps, request);
-      return caller === "admin" || (development && caller === "operator");
+    maySendDocuments: () => {
+      const { isAdmin, viewer } = currentIdentity();
+      return isAdmin || (development && viewer !== null);
     },
   });
 }

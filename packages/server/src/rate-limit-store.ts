@@ -46,6 +46,12 @@ export class RateLimitStore {
     }
   }
 
+  /** The key's open window, without counting anything; null when none is open. */
+  async current(key: string): Promise<HitResult | null> {
+    const open = await this.db.rateLimitCounter.findFirst({ where: { key, resetAt: { gt: this.clock.now() } } });
+    return open && { points: open.points, resetAt: open.resetAt };
+  }
+
   /** Gives points back to an open window (a sign-in that turned out right). */
   async refund(key: string, points = 1): Promise<void> {
     await this.db.rateLimitCounter.updateMany({

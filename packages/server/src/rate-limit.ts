@@ -1,16 +1,31 @@
-// Item 2: rate limiting, decided before execution so a refused operation runs nothing (no audit,
-// no account, no mail, no password check). Three budgets per window (SIMGATE_RATE_LIMIT_*):
+// Rate limiting, decided before execution so a refused operation runs nothing (no audit, no
+// account, no mail, no password check). Budgets per window (SIMGATE_RATE_LIMIT_*):
 //  - per client IP and public mutation (authenticate, signUp, requestAccountRecovery,
 //    verifyEmailAddress): brute force and sign-up spam;
 //  - per target account for `authenticate` with an email: failed sign-ins, counted before the
 //    password is checked (a correct password gives its point back), so the attempt after the limit
-//    is refused even with the right password, from any number of addresses;
+//    is refused even with the right password, from any number of addresses; and per operator for
+//    `createAuthKey` with a re-entered password (a stolen token cannot guess the password);
+//  - per client IP for every operation of a caller without a valid bearer (anonymous);
 //  - per signed-in user or auth key (not per token: minting tokens does not buy budget): every
 //    operation of an authenticated caller. The administrator is exempt.
 // Every root field counts, aliases included, so ten `authenticate`s in one document are ten
-// attempts. Counters live in the database (rate-limit-store.ts), shared by all instances.
+// attempts. Arguments are read as execution will see them (variables coerced, defaults applied),
+// so no way of writing a document escapes its count. Counters live in the database
+// (rate-limit-store.ts), shared by all instances. Failed bearers are limited in caller-identity.ts.
 import type { IncomingMessage } from "node:http";
-import { getOperationAST, GraphQLError, Kind, valueFromASTUntyped, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from "graphql";
+import {
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type SelectionSetNode,
+} from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "@simgate/schema/context";
 import { normalizeEmail } from "@simgate/schema/domain/email-address";
@@ -24,6 +39,8 @@ export interface RateLimits {
   perAccount: number;
   /** Operations per signed-in user or auth key, per window; 0 turns it off. */
   perClient: number;
+  /** Root fields per client IP of callers without a valid bearer, per window; 0 turns it off. */
+  perAnonymousIp: number;
   /** How often an instance adds its per-client hits to the shared counter (BatchedBudget). */
   clientSyncMs: number;
   /** Take the client IP from X-Forwarded-For (its last entry: the address our proxy saw). */
@@ -67,14 +84,29 @@ function rootFields(document: DocumentNode, selectionSet: SelectionSetNode): Fie
   return fields;
 }
 
-/** The email an `authenticate` field names, from a literal or variables; null for auth keys or nonsense. */
-function emailOf(field: FieldNode, variables: Record<string, unknown> | undefined): string | null {
-  const input = field.arguments?.find((a) => a.name.value === "input");
-  if (!input) return null;
-  const value = valueFromASTUntyped(input.value, variables ?? {}) as unknown;
-  const email = value && typeof value === "object" ? (value as { email?: unknown }).email : undefined;
+/**
+ * The field's arguments as execution will see them: variables coerced with their defaults, input
+ * object defaults applied (graphql-js, like analyzeCost in query-limits.ts). Null when they do not
+ * coerce: execution then refuses the field without running it.
+ */
+function argumentsOf(rootType: GraphQLObjectType, field: FieldNode, variables: Record<string, unknown> | null): Record<string, unknown> | null {
+  const definition = rootType.getFields()[field.name.value];
+  if (!definition || !variables) return null;
+  try {
+    return getArgumentValues(definition, field, variables);
+  } catch {
+    return null;
+  }
+}
+
+/** The email an `authenticate` call names; null for auth keys or nonsense. */
+function emailOf(args: Record<string, unknown> | null): string | null {
+  const email = (args?.input as { email?: unknown } | null | undefined)?.email;
   return typeof email === "string" && email.length <= 254 ? normalizeEmail(email) : null;
 }
+
+/** Whether a `createAuthKey` call re-enters the password (a guess to count). */
+const reentersPassword = (args: Record<string, unknown> | null) => typeof (args?.input as { password?: unknown } | null | undefined)?.password === "string";
 
 export function rateLimitedError(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Too many requests: try again in ${retryAfterSeconds} s.`, {
@@ -113,15 +145,25 @@ export function useRateLimits(store: RateLimitStore, limits: RateLimits, now: ()
         add(counterKey("client", `${context.viewer.id}\n${context.viewer.actor}`), limits.perClient, true);
       }
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation === "mutation" && (limits.perIp > 0 || limits.perAccount > 0)) {
+      const rootType = operation && args.schema.getRootType(operation.operation);
+      const anonymous = !context.viewer && limits.perAnonymousIp > 0;
+      const mutation = operation?.operation === "mutation";
+      if (operation && rootType && (anonymous || (mutation && (limits.perIp > 0 || limits.perAccount > 0)))) {
+        const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
+        const variables = coerced.errors ? null : coerced.coerced;
         let ip: string | undefined;
+        const ipOf = () => (ip ??= clientIp(context, limits.trustProxy));
         for (const field of rootFields(args.document, operation.selectionSet)) {
           const name = field.name.value;
-          if (!PUBLIC_MUTATIONS.has(name)) continue;
-          if (limits.perIp > 0) add(counterKey(`ip:${name}`, (ip ??= clientIp(context, limits.trustProxy))), limits.perIp);
-          if (name === "authenticate" && limits.perAccount > 0) {
-            const email = emailOf(field, args.variableValues as Record<string, unknown> | undefined);
+          if (anonymous) add(counterKey("anonymous", ipOf()), limits.perAnonymousIp, true);
+          if (!mutation) continue;
+          if (PUBLIC_MUTATIONS.has(name) && limits.perIp > 0) add(counterKey(`ip:${name}`, ipOf()), limits.perIp);
+          if (limits.perAccount === 0) continue;
+          if (name === "authenticate") {
+            const email = emailOf(argumentsOf(rootType, field, variables));
             if (email) add(counterKey("account", email), limits.perAccount);
+          } else if (name === "createAuthKey" && context.viewer && reentersPassword(argumentsOf(rootType, field, variables))) {
+            add(counterKey("reauth", context.viewer.id), limits.perAccount);
           }
         }
       }

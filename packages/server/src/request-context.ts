@@ -1,8 +1,16 @@
-// The request ID travels with the request's async work, so logs and masked errors can name it.
+// The request ID and the caller's identity travel with the request's async work, so logs, masked
+// errors and every plugin read the same values.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
+import type { Identity } from "./caller-identity.ts";
 
-export const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+export interface RequestScope {
+  requestId: string;
+  /** Set once, by the first plugin (caller-identity.ts), before anything else looks at the request. */
+  identity?: Identity;
+}
+
+export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 /** Honours a caller's X-Request-ID when it is short and plain; otherwise makes one. */
 export function requestIdFrom(header: string | null | undefined): string {
@@ -11,4 +19,11 @@ export function requestIdFrom(header: string | null | undefined): string {
 
 export function currentRequestId(): string | undefined {
   return requestScope.getStore()?.requestId;
+}
+
+/** The identity resolved for this request; throws when read before it was resolved (a plugin-order bug). */
+export function currentIdentity(): Identity {
+  const identity = requestScope.getStore()?.identity;
+  if (!identity) throw new Error("The caller's identity is read before caller-identity.ts resolved it");
+  return identity;
 }

@@ -203,3 +203,90 @@ describe("sign-in payloads", () => {
     expect(auth.data.authenticate.operator).toMatchObject({ primaryEmail: { address: email }, emailAddresses: [{ address: email }] });
   });
 });
+
+describe("the caller is fixed for the whole request (O3, O4)", () => {
+  const SIGN_IN_AND_ADD = `mutation($email: String!, $password: String!, $address: String!) {
+    a: authenticate(input: { email: $email, password: $password }) { token operator { operatorId primaryEmail { address } } userErrors { code } }
+    b: addEmailAddress(input: { address: $address }) { emailAddress { address } userErrors { code } }
+  }`;
+
+  it("an anonymous caller that signs in inside a multi-field mutation stays anonymous: the next field is UNAUTHENTICATED, no server error", async () => {
+    const op = await signUp(h);
+    const address = uniqueEmail("after-sign-in");
+    const response = await h.raw({ body: { query: SIGN_IN_AND_ADD, variables: { email: op.email, password: op.password, address } } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: unknown; errors?: { path?: string[]; extensions?: { code?: string } }[] };
+    // Every mutation field of the contract is non-null, so GraphQL nulls all of `data` for b's error.
+    expect(body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[["b"], "UNAUTHENTICATED"]]);
+    const log = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action result } } } emailAddresses { address } } }`, {}, op.token);
+    expect(log.viewer.auditLog.edges[0].node).toEqual({ action: "authenticate", result: "SUCCEEDED" });
+    expect(log.viewer.emailAddresses).toEqual([{ address: op.email }]);
+  });
+
+  it("signing in as another operator inside a document leaves the caller as it was: the next field acts for the caller (O4)", async () => {
+    const caller = await signUp(h);
+    const other = await signUp(h);
+    const address = uniqueEmail("callers");
+    const data = await h.ok(SIGN_IN_AND_ADD, { email: other.email, password: other.password, address }, caller.token);
+    expect(data.a.operator.operatorId).toBe(other.operatorId);
+    expect(data.b).toEqual({ emailAddress: { address }, userErrors: [] });
+    const mine = await h.ok(`{ viewer { emailAddresses { address } } }`, {}, caller.token);
+    const theirs = await h.ok(`{ viewer { emailAddresses { address } } }`, {}, other.token);
+    expect(mine.viewer.emailAddresses.map((e: { address: string }) => e.address)).toEqual([caller.email, address]);
+    expect(theirs.viewer.emailAddresses).toEqual([{ address: other.email }]);
+  });
+
+  it("signUp inside a multi-field mutation returns the new operator and token; the next field still acts for the caller", async () => {
+    const caller = await signUp(h);
+    const email = uniqueEmail("multi-signup");
+    const data = await h.ok(
+      `mutation($i: SignUpInput!) { a: signUp(input: $i) { token operator { operatorId primaryEmail { address } recoveryEmail { address } } userErrors { code } } b: createAuthKey { authKeyId userErrors { code } } }`,
+      { i: { email, password: "long enough pw", name: "Multi" } },
+      caller.token,
+    );
+    expect(data.a).toMatchObject({ token: expect.stringMatching(/^sgt_/), operator: { primaryEmail: { address: email }, recoveryEmail: null }, userErrors: [] });
+    expect(data.b.userErrors).toEqual([]);
+    const callers = await h.ok(`{ viewer { authKeys { authKeyId } } }`, {}, caller.token);
+    const created = await h.ok(`{ viewer { authKeys { authKeyId } } }`, {}, data.a.token);
+    expect(callers.viewer.authKeys).toEqual([{ authKeyId: data.b.authKeyId }]);
+    expect(created.viewer.authKeys).toEqual([]);
+  });
+});
+
+describe("O3: creating an auth key needs the root password or a fresh password sign-in", () => {
+  const CREATE = `mutation($i: CreateAuthKeyInput) { createAuthKey(input: $i) { authKeyId authKey userErrors { code field } } }`;
+  const keyCount = async (op: { token: string }) => (await h.ok(`{ viewer { authKeys { authKeyId } } }`, {}, op.token)).viewer.authKeys.length as number;
+
+  it("a token from an auth key cannot mint another key without the root password (CREDENTIALS_INVALID); with the password it can", async () => {
+    const op = await signUp(h);
+    const first = (await h.ok(CREATE, {}, op.token)).createAuthKey;
+    expect(first.userErrors).toEqual([]);
+    const keyToken = (await h.ok(AUTH, { input: { authKeyId: first.authKeyId, authKey: first.authKey } })).authenticate.token;
+    const refused = (await h.ok(CREATE, {}, keyToken)).createAuthKey;
+    expect(refused).toEqual({ authKeyId: null, authKey: null, userErrors: [{ code: "CREDENTIALS_INVALID", field: ["input", "password"] }] });
+    const wrong = (await h.ok(CREATE, { i: { password: "not the password" } }, keyToken)).createAuthKey;
+    expect(wrong.userErrors).toEqual([{ code: "CREDENTIALS_INVALID", field: ["input", "password"] }]);
+    expect(await keyCount(op)).toBe(1);
+    const confirmed = (await h.ok(CREATE, { i: { password: op.password } }, keyToken)).createAuthKey;
+    expect(confirmed.userErrors).toEqual([]);
+    expect(await keyCount(op)).toBe(2);
+  });
+
+  it("a password token is enough for 5 minutes after sign-in; later the password must be re-entered", async () => {
+    const op = await signUp(h);
+    const signedIn = (await h.ok(AUTH, { input: { email: op.email, password: op.password } })).authenticate.token as string;
+    try {
+      h.clock.advance(4 * 60_000);
+      expect((await h.ok(CREATE, {}, signedIn)).createAuthKey.userErrors).toEqual([]);
+      h.clock.advance(2 * 60_000);
+      for (const token of [signedIn, op.token]) {
+        expect((await h.ok(CREATE, {}, token)).createAuthKey.userErrors).toEqual([{ code: "CREDENTIALS_INVALID", field: ["input", "password"] }]);
+      }
+      expect(await keyCount(op)).toBe(1);
+      expect((await h.ok(CREATE, { i: { password: op.password } }, signedIn)).createAuthKey.userErrors).toEqual([]);
+      expect(await keyCount(op)).toBe(2);
+    } finally {
+      h.clock.reset();
+    }
+  });
+});

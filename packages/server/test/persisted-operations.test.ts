@@ -148,6 +148,18 @@ describe("item 3: require mode in development (GraphiQL)", async () => {
     expect((await post(h, { query: VIEWER }, other.token)).body.errors?.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_ONLY"]);
   });
 
+  it("the bearer is looked up once per request: the persisted-operation check, the context and the rate limits share one identity", async () => {
+    h.statements.reset();
+    h.statements.counting = true;
+    try {
+      const { body } = await post(h, { query: VIEWER }, op.token);
+      expect(body.data.viewer.operatorId).toBe(op.operatorId);
+    } finally {
+      h.statements.counting = false;
+    }
+    expect(h.statements.sql.filter((sql) => /FROM\s+"?(\w+"?\.)?"?Session"?\s+WHERE\s+"tokenHash"/i.test(sql))).toHaveLength(1);
+  });
+
   it("item 3: GraphiQL itself is served", async () => {
     const response = await h.raw({ method: "GET", headers: { accept: "text/html" } });
     expect(response.status).toBe(200);

@@ -7,14 +7,22 @@ import { ADMIN_SECRET, startHarness, type Harness } from "./support/harness.ts";
 import { startServerProcess, type ServerProcess } from "./support/server-process.ts";
 import { BatchedBudget, counterKey, RateLimitStore } from "../src/rate-limit-store.ts";
 import { signUp, uniqueEmail, lastMail } from "./support/accounts.ts";
+import { createLogger } from "../src/logger.ts";
 
 const LIMITS = {
   SIMGATE_RATE_LIMIT_WINDOW_SECONDS: "60",
   SIMGATE_RATE_LIMIT_PER_IP: "10",
   SIMGATE_RATE_LIMIT_PER_ACCOUNT: "10",
   SIMGATE_RATE_LIMIT_PER_CLIENT: "600",
+  SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "300",
+  SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP: "10",
 };
-const h: Harness = await startHarness({ env: { ...LIMITS, SIMGATE_TRUST_PROXY: "true" } });
+/** Log lines at warn and above (failed credential attempts). */
+const warnings: string[] = [];
+const h: Harness = await startHarness({
+  env: { ...LIMITS, SIMGATE_TRUST_PROXY: "true" },
+  logger: createLogger("warn", { write: (line: string) => void warnings.push(line) }),
+});
 
 const children: ServerProcess[] = [];
 // Registered after the harness, so it runs before the harness drops the database.
@@ -239,5 +247,98 @@ describe("per-client budget: batched writes to the shared counter", () => {
     const row = await h.app.db.rateLimitCounter.findUniqueOrThrow({ where: { key: other } });
     expect(row.points).toBe(1);
     expect((await new BatchedBudget(store, h.clock, 0).hit(other, 60_000)).points).toBe(2);
+  });
+});
+
+/** An operator signed up from an address of its own (the fixture's address has used its 10 sign-ups). */
+async function signUpFromOwnAddress(): Promise<{ email: string; password: string; token: string }> {
+  const email = uniqueEmail("limited");
+  const password = "correct horse battery";
+  const result = await call(h, SIGN_UP, { input: { email, password, name: "Limited" } }, from(freshIp()));
+  expect(result.body.data.signUp.userErrors).toEqual([]);
+  return { email, password, token: result.body.data.signUp.token };
+}
+
+describe("limits decide on the arguments as executed", () => {
+  const json = (value: string) => JSON.stringify(value);
+  /** One wrong-password authenticate for `email`, written each way a document can say it; none sends `variables` unless it has to. */
+  const SHAPES: Record<string, (email: string) => { query: string; variables?: Record<string, unknown> }> = {
+    "inline literal": (e) => ({ query: `mutation { authenticate(input: { email: ${json(e)}, password: "wrong" }) { token } }` }),
+    variable: (e) => ({ query: `mutation($e: String!) { authenticate(input: { email: $e, password: "wrong" }) { token } }`, variables: { e } }),
+    "variable default": (e) => ({ query: `mutation($e: String = ${json(e)}, $p: String = "wrong") { authenticate(input: { email: $e, password: $p }) { token } }` }),
+    "input-object default": (e) => ({ query: `mutation($in: AuthenticateInput = { email: ${json(e)}, password: "wrong" }) { authenticate(input: $in) { token } }` }),
+    alias: (e) => ({ query: `mutation { guess: authenticate(input: { email: ${json(e)}, password: "wrong" }) { token } }` }),
+    "named fragment": (e) => ({ query: `mutation { ...Guess } fragment Guess on Mutation { authenticate(input: { email: ${json(e)}, password: "wrong" }) { token } }` }),
+    "inline fragment": (e) => ({ query: `mutation { ... on Mutation { authenticate(input: { email: ${json(e)}, password: "wrong" }) { token } } }` }),
+  };
+
+  for (const [shape, write] of Object.entries(SHAPES)) {
+    it(`an authenticate written as ${shape} counts against the account: after 10, the right password is refused`, async () => {
+      const op = await signUpFromOwnAddress();
+      for (let i = 0; i < 10; i += 1) {
+        const { query, variables } = write(op.email);
+        const response = await h.raw({ body: variables ? { query, variables } : { query }, headers: from(freshIp()) });
+        expect(response.status).toBe(200);
+        expect(((await response.json()) as any).data).toEqual({ [shape === "alias" ? "guess" : "authenticate"]: { token: null } });
+      }
+      expectRateLimited(await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(freshIp())));
+    });
+  }
+
+  it("O3: root-password re-entries on createAuthKey count per operator: after 10 wrong ones the right one is refused, from any address", async () => {
+    const op = await signUpFromOwnAddress();
+    const CREATE = `mutation($p: String = "wrong password") { createAuthKey(input: { password: $p }) { authKeyId userErrors { code } } }`;
+    for (let i = 0; i < 10; i += 1) {
+      const wrong = await call(h, CREATE, {}, { ...from(freshIp()), authorization: `Bearer ${op.token}` });
+      expect(wrong.body.data.createAuthKey.userErrors).toEqual([{ code: "CREDENTIALS_INVALID" }]);
+    }
+    expectRateLimited(await call(h, CREATE, { p: op.password }, { ...from(freshIp()), authorization: `Bearer ${op.token}` }));
+    // Without a password the fresh sign-in still suffices: only guesses are limited.
+    expect((await call(h, `mutation { createAuthKey { userErrors { code } } }`, {}, { authorization: `Bearer ${op.token}` })).body.data.createAuthKey.userErrors).toEqual([]);
+  });
+});
+
+describe("O5: failed credential attempts per address", () => {
+  const OUTBOX = `{ adminOutbox(first: 1) { id } }`;
+  const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+
+  it("a bearer that is neither a live token nor the admin secret: 10 per address a minute, then 429 with Retry-After, the right admin secret too; live tokens and other addresses unaffected; each attempt logged at warn without the bearer", async () => {
+    const op = await signUpFromOwnAddress();
+    const attacker = freshIp();
+    const guess = (i: number) => `guess-${i}-of-the-admin-secret-0123456789`;
+    warnings.length = 0;
+    for (let i = 0; i < 10; i += 1) {
+      const refused = await call(h, OUTBOX, {}, { ...from(attacker), ...bearer(guess(i)) });
+      expect(refused.status).toBe(200);
+      expect(refused.body.errors[0].extensions.code).toBe("FORBIDDEN");
+    }
+    expectRateLimited(await call(h, OUTBOX, {}, { ...from(attacker), ...bearer(guess(10)) }));
+    // Once over the limit the answer no longer tells a right guess from a wrong one.
+    expectRateLimited(await call(h, OUTBOX, {}, { ...from(attacker), ...bearer(ADMIN_SECRET) }));
+    expectRateLimited(await call(h, OUTBOX, {}, { ...from(attacker), ...bearer("sgt_revoked-or-forged-token") }));
+    const viewer = await call(h, `{ viewer { operatorId } }`, {}, { ...from(attacker), ...bearer(op.token) });
+    expect(viewer.body.data.viewer.operatorId).toMatch(/^OP\d{10}$/);
+    expect((await call(h, OUTBOX, {}, { ...from(freshIp()), ...bearer(ADMIN_SECRET) })).body.errors).toBeUndefined();
+
+    const attempts = warnings.map((line) => JSON.parse(line)).filter((entry) => entry.ip === attacker);
+    expect(attempts.length).toBe(13);
+    expect(attempts.every((entry) => entry.level === 40)).toBe(true);
+    expect(attempts.slice(0, 10).map((entry) => entry.failures)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const logged = warnings.join("\n");
+    expect(logged).not.toContain("guess-");
+    expect(logged).not.toContain(ADMIN_SECRET);
+  });
+});
+
+describe("anonymous callers: a budget per address for every operation", () => {
+  it("300 root fields a minute per address without a valid bearer, queries and introspection included; then 429; signed-in callers and other addresses unaffected", async () => {
+    const op = await signUpFromOwnAddress();
+    const ip = freshIp();
+    const fifteen = `{ ${Array.from({ length: 15 }, (_, i) => `f${i}: __typename`).join(" ")} }`;
+    for (let i = 0; i < 20; i += 1) expect((await call(h, fifteen, {}, from(ip))).status).toBe(200);
+    expectRateLimited(await call(h, `{ __schema { queryType { name } } }`, {}, from(ip)));
+    expectRateLimited(await call(h, `{ viewer { id } }`, {}, from(ip)));
+    expect((await call(h, `{ viewer { operatorId } }`, {}, { ...from(ip), authorization: `Bearer ${op.token}` })).body.data.viewer.operatorId).toMatch(/^OP\d{10}$/);
+    expect((await call(h, `{ __schema { queryType { name } } }`, {}, from(freshIp()))).status).toBe(200);
   });
 });

@@ -89,6 +89,19 @@ describe("configuration", () => {
     }
   });
 
+  it("O5: the admin secret has at least 32 characters", () => {
+    expect(() => loadConfig({ SIMGATE_ADMIN_SECRET: "a".repeat(31) })).toThrow(/SIMGATE_ADMIN_SECRET: must be at least 32 characters/);
+    expect(loadConfig({ SIMGATE_ADMIN_SECRET: "a".repeat(32) }).SIMGATE_ADMIN_SECRET).toHaveLength(32);
+  });
+
+  it("anonymous, failed-credential and recent-sign-in limits have safe defaults and refuse nonsense", () => {
+    const config = loadConfig({});
+    expect([config.SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP, config.SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP, config.SIMGATE_RECENT_SIGN_IN_SECONDS]).toEqual([300, 10, 300]);
+    for (const name of ["SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP", "SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP", "SIMGATE_RECENT_SIGN_IN_SECONDS"]) {
+      expect(() => loadConfig({ [name]: "-1" })).toThrow(new RegExp(name));
+    }
+  });
+
   it("O3: the default token lifetime cannot exceed the maximum", () => {
     expect(() => loadConfig({ SIMGATE_TOKEN_TTL_SECONDS: "7200", SIMGATE_TOKEN_MAX_TTL_SECONDS: "3600" })).toThrow(/SIMGATE_TOKEN_TTL_SECONDS/);
   });

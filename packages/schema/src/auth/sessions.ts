@@ -19,7 +19,8 @@ export async function issueToken(
   const { token, digest } = newToken(TOKEN_PREFIX);
   const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
   await tx.session.create({
-    data: { operatorId: holder.operatorId, tokenHash: digest, actor: holder.actor, authKeyId: holder.authKeyId ?? null, expiresAt },
+    // createdAt from the injected clock: createAuthKey judges how recent a password sign-in is.
+    data: { operatorId: holder.operatorId, tokenHash: digest, actor: holder.actor, authKeyId: holder.authKeyId ?? null, expiresAt, createdAt: now },
   });
   return { token, expiresAt };
 }
@@ -28,11 +29,26 @@ export async function issueToken(
 export async function viewerForToken(db: Db, token: string, now: Date): Promise<Viewer | null> {
   if (!token.startsWith(`${TOKEN_PREFIX}_`) || token.length > 200) return null;
   // Every request asks this: hand-written SQL on the driver (db/sql-reader.ts), one statement.
-  const [session] = await sqlReaderOf(db).all<{ id: string; actor: string; expiresAt: Date; revokedAt: Date | null; operatorId: string }>(
-    `SELECT "id", "actor", "expiresAt", "revokedAt", "operatorId" FROM "Session" WHERE "tokenHash" = ?`,
+  const [session] = await sqlReaderOf(db).all<{
+    id: string;
+    actor: string;
+    expiresAt: Date;
+    revokedAt: Date | null;
+    operatorId: string;
+    authKeyId: string | null;
+    createdAt: Date;
+  }>(
+    `SELECT "id", "actor", "expiresAt", "revokedAt", "operatorId", "authKeyId", "createdAt" FROM "Session" WHERE "tokenHash" = ?`,
     [digestToken(token)],
-    { expiresAt: "date", revokedAt: "date" },
+    { expiresAt: "date", revokedAt: "date", createdAt: "date" },
   );
   if (!session || session.revokedAt || session.expiresAt <= now) return null;
-  return { id: session.operatorId, actor: session.actor, sessionId: session.id };
+  return {
+    id: session.operatorId,
+    actor: session.actor,
+    sessionId: session.id,
+    // Only auth-key sign-ins name a key; sign-up and password sign-in leave it empty.
+    signedInWith: session.authKeyId === null ? "password" : "authKey",
+    signedInAt: session.createdAt,
+  };
 }

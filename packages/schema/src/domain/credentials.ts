@@ -51,3 +51,17 @@ export function newToken(prefix: string): { token: string; digest: string } {
 export function digestToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
+
+/**
+ * O3: minting a new permanent credential (an auth key) needs proof that the root user is at the
+ * keyboard now, not only a bearer token that may have been copied or may come from an auth key:
+ * either the password re-entered, or a token from a password sign-in at most `maxAgeSeconds` old.
+ */
+export function isRecentPasswordSignIn(
+  session: { signedInWith: "password" | "authKey"; signedInAt: Date },
+  now: Date,
+  maxAgeSeconds: number,
+): boolean {
+  const age = now.getTime() - session.signedInAt.getTime();
+  return session.signedInWith === "password" && age >= 0 && age <= maxAgeSeconds * 1000;
+}

@@ -1,12 +1,13 @@
 // O3: auth keys, the machine credentials an operator creates for its integrations.
 import { randomBytes } from "node:crypto";
-import { hashSecret } from "../domain/credentials.ts";
+import { hashSecret, isRecentPasswordSignIn, verifySecret } from "../domain/credentials.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { audited, refuse } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { lockOperator } from "./operator-lock.ts";
 import { UserErrorRef } from "./user-error.ts";
+import type { Context } from "../context.ts";
 
 /** The most auth keys an operator holds at once. */
 export const MAX_AUTH_KEYS = 20;
@@ -44,16 +45,48 @@ const DeleteAuthKeyInput = builder.inputType("DeleteAuthKeyInput", {
   fields: (t) => ({ authKeyId: t.string({ required: true, description: "The key's ID." }) }),
 });
 
+const CreateAuthKeyInput = builder.inputType("CreateAuthKeyInput", {
+  fields: (t) => ({
+    password: t.string({
+      required: false,
+      description: "The root user's password, re-entered. Needed unless the token comes from a password sign-in of the last few minutes (SIMGATE_RECENT_SIGN_IN_SECONDS).",
+    }),
+  }),
+});
+
+/** Whether the caller proved just now that it holds the root password (O3). */
+async function rootPasswordConfirmed(ctx: Context, password: string | null | undefined): Promise<boolean> {
+  const viewer = ctx.viewer!;
+  if (password == null) return isRecentPasswordSignIn(viewer, ctx.clock.now(), ctx.settings.recentSignInSeconds);
+  if (password.length > 1024) return false;
+  const operator = await ctx.db.operator.findUnique({ where: { id: viewer.id }, select: { passwordHash: true } });
+  return verifySecret(operator?.passwordHash ?? null, password, ctx.settings.kdf);
+}
+
 builder.mutationField("createAuthKey", (t) =>
   t.field({
     type: CreateAuthKeyPayload,
     authScopes: { operator: true },
-    description: `Creates an auth key (O3); its secret is shown only in this answer. At most ${MAX_AUTH_KEYS} per operator.`,
-    resolve: async (_root, _args, ctx) => {
+    description: `Creates an auth key (O3); its secret is shown only in this answer. At most ${MAX_AUTH_KEYS} per operator. Needs the root password in \`input.password\`, or a token from a password sign-in of the last few minutes; a token from an auth key never suffices.`,
+    args: { input: t.arg({ type: CreateAuthKeyInput, required: false }) },
+    resolve: async (_root, { input }, ctx) => {
+      // Outside the transaction: the KDF is the slow part.
+      const confirmed = await rootPasswordConfirmed(ctx, input?.password);
       const authKeyId = `keyId-${randomBytes(12).toString("hex")}`;
       const authKey = `secret-${randomBytes(32).toString("base64url")}`;
       const secretHash = await hashSecret(authKey, ctx.settings.kdf);
       return audited(ctx, "createAuthKey", async ({ tx, audit }) => {
+        if (!confirmed) {
+          refuse(
+            userError(
+              "CREDENTIALS_INVALID",
+              input?.password == null
+                ? "Creating an auth key needs the root password in input.password, or a token from a password sign-in of the last few minutes."
+                : "The password is not the root user's password.",
+              ["input", "password"],
+            ),
+          );
+        }
         await lockOperator(tx, ctx.viewer!.id, ctx.clock.now());
         if ((await tx.authKey.count()) >= MAX_AUTH_KEYS) {
           refuse(userError("TOO_MANY_ITEMS", `An operator holds at most ${MAX_AUTH_KEYS} auth keys; delete one first.`));

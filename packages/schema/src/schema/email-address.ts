@@ -74,24 +74,33 @@ const roleWhere: Record<EmailRole, Prisma.EmailAddressWhereInput> = {
   SUPPORT: { isSupport: true },
 };
 
+// primaryEmail, recoveryEmail and emailAddresses (without `role`) ask for the same rows (all of
+// the operator's few addresses, oldest first), so they load in the query that loads the operator.
+// Different queries on one relation would make Pothos load the others afterwards through the
+// caller's tenant client, which finds nothing when the operator is not the caller's (the operator
+// of a signUp or authenticate payload).
+// The `select` only adds the role columns to the rows; the rows are full addresses at run time
+// (Pothos merges in what the nested fields need), hence the casts below.
+const everyAddress = { where: {}, orderBy: { createdAt: "asc" as const } };
+
 builder.prismaObjectFields(OperatorRef, (t) => ({
   primaryEmail: t.field({
     type: EmailAddressRef,
     description: "The root user's address (E1).",
-    select: (_args, _ctx, nested) => ({ emailAddresses: nested({ where: roleWhere.PRIMARY, take: 1 }) }),
-    resolve: (op) => op.emailAddresses[0]!,
+    select: (_args, _ctx, nested) => ({ emailAddresses: nested({ ...everyAddress, select: { primaryOf: true, isRecovery: true } }) }),
+    resolve: (op) => op.emailAddresses.find((a) => a.primaryOf !== null) as never,
   }),
   recoveryEmail: t.field({
     type: EmailAddressRef,
     nullable: true,
     description: "The recovery address (E6), if set.",
-    select: (_args, _ctx, nested) => ({ emailAddresses: nested({ where: roleWhere.RECOVERY, take: 1 }) }),
-    resolve: (op) => op.emailAddresses[0] ?? null,
+    select: (_args, _ctx, nested) => ({ emailAddresses: nested({ ...everyAddress, select: { primaryOf: true, isRecovery: true } }) }),
+    resolve: (op) => (op.emailAddresses.find((a) => a.isRecovery) ?? null) as never,
   }),
   emailAddresses: t.relation("emailAddresses", {
     description: "All added addresses, or those holding `role`; oldest first.",
     args: { role: t.arg({ type: EmailRoleEnum, required: false, description: "Only addresses holding this role." }) },
-    query: (args) => ({ where: args.role ? roleWhere[args.role] : {}, orderBy: { createdAt: "asc" } }),
+    query: (args) => (args.role ? { ...everyAddress, where: roleWhere[args.role] } : everyAddress),
   }),
 }));
 

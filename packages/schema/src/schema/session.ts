@@ -1,6 +1,5 @@
 // O2, O3: sign-up, sign-in (password or auth key) and sign-out.
 import { issueToken } from "../auth/sessions.ts";
-import { tenantDb } from "../db/tenant.ts";
 import { Prisma } from "../db/generated/sqlite/client.ts";
 import { checkPassword, hashSecret, newToken, verifySecret } from "../domain/credentials.ts";
 import { checkEmailSyntax, normalizeEmail } from "../domain/email-address.ts";
@@ -73,16 +72,6 @@ const LogoutPayload = builder.objectRef<{ userErrors: UserError[] }>("LogoutPayl
   }),
 });
 
-/**
- * The rest of this request reads as the operator who just signed up or in: the payload's
- * `operator { … }` resolves through that operator's tenant client (O4 holds: the caller proved
- * the credentials).
- */
-function signedIn<T extends { operator?: { id: string } | null }>(ctx: Context, payload: T): T {
-  if (payload.operator) ctx.db = tenantDb(ctx.unscopedDb, payload.operator.id);
-  return payload;
-}
-
 function isUniqueViolation(error: unknown, field: string): boolean {
   return (
     error instanceof Prisma.PrismaClientKnownRequestError &&
@@ -107,7 +96,7 @@ builder.mutationField("signUp", (t) =>
       ].filter((e): e is UserError => e !== null);
       // Hash before the transaction: it is the slow part and needs no lock.
       const passwordHash = errors.length === 0 ? await hashSecret(input.password, ctx.settings.kdf) : "";
-      return signedIn(ctx, await audited(
+      return audited(
         ctx,
         "signUp",
         async ({ tx, audit }) => {
@@ -145,7 +134,7 @@ builder.mutationField("signUp", (t) =>
           return { operator, token: issued.token, expiresAt: issued.expiresAt };
         },
         { unscoped: true },
-      ));
+      );
     },
   }),
 );
@@ -195,7 +184,7 @@ builder.mutationField("authenticate", (t) =>
       const byPassword = input.email != null || input.password != null;
       const byKey = input.authKeyId != null || input.authKey != null;
       const check = byPassword !== byKey ? await checkCredentials(ctx, input) : { account: null, valid: false };
-      return signedIn(ctx, await audited(
+      return audited(
         ctx,
         "authenticate",
         async ({ tx, audit }) => {
@@ -223,7 +212,7 @@ builder.mutationField("authenticate", (t) =>
           return { ...issued, operator: { id: account.operatorId } };
         },
         { unscoped: true },
-      ));
+      );
     },
   }),
 );

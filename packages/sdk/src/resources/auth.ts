@@ -7,6 +7,7 @@ import {
   SignUpDocument,
   ViewerDocument,
   type AuthenticateInput,
+  type CreateAuthKeyInput,
   type SignUpInput,
 } from "../generated/graphql.ts";
 import { doneOf, resultOf, type MutationResult } from "../result.ts";
@@ -33,9 +34,13 @@ export function authApi(run: Runner) {
       return doneOf(logout);
     },
 
-    /** Creates an auth key for machine use; its secret is in this answer only. At most 20. */
-    async createAuthKey(): Promise<MutationResult<NewAuthKey>> {
-      const { createAuthKey } = await run.mutate(CreateAuthKeyDocument, {});
+    /**
+     * Creates an auth key for machine use; its secret is in this answer only. At most 20. Pass the
+     * root password unless this client's token comes from a password sign-in of the last few
+     * minutes; with an auth-key token the password is always needed (else CREDENTIALS_INVALID).
+     */
+    async createAuthKey(input: CreateAuthKeyInput = {}): Promise<MutationResult<NewAuthKey>> {
+      const { createAuthKey } = await run.mutate(CreateAuthKeyDocument, { input });
       return resultOf(createAuthKey, (p) => (p.authKeyId && p.authKey ? { authKeyId: p.authKeyId, authKey: p.authKey } : null));
     },
 

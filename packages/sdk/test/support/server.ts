@@ -38,6 +38,8 @@ export async function startServer(options: { env?: Record<string, string>; clock
     SIMGATE_RATE_LIMIT_PER_IP: "0",
     SIMGATE_RATE_LIMIT_PER_ACCOUNT: "0",
     SIMGATE_RATE_LIMIT_PER_CLIENT: "0",
+    SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "0",
+    SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP: "0",
     ...options.env,
   });
   const app = await createApp(config, { logger: createLogger(process.env.SIMGATE_TEST_LOG ?? "silent"), clock: options.clock });

@@ -7,7 +7,7 @@ import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createTestDatabase } from "./test-database.ts";
 
-export const ADMIN_SECRET = "test-admin-secret-0123456789";
+export const ADMIN_SECRET = "test-admin-secret-0123456789abcdef";
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -79,6 +79,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SIMGATE_RATE_LIMIT_PER_IP: "0",
     SIMGATE_RATE_LIMIT_PER_ACCOUNT: "0",
     SIMGATE_RATE_LIMIT_PER_CLIENT: "0",
+    SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "0",
+    SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP: "0",
     ...options.env,
   });
   const statements: Harness["statements"] = {

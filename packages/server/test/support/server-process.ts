@@ -44,6 +44,8 @@ export function serverEnv(databaseUrl: string, env: Record<string, string> = {})
     SIMGATE_RATE_LIMIT_PER_IP: "0",
     SIMGATE_RATE_LIMIT_PER_ACCOUNT: "0",
     SIMGATE_RATE_LIMIT_PER_CLIENT: "0",
+    SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "0",
+    SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP: "0",
     ...env,
   };
 }
