@@ -2,6 +2,7 @@
 import type { Db, Provider } from "./db/database.ts";
 import type { Clock } from "./domain/clock.ts";
 import type { KdfCost } from "./domain/credentials.ts";
+import type { VerificationMailLimits } from "./mail/verification-budget.ts";
 
 /** The signed-in operator of a request (O3). */
 export interface Viewer {
@@ -22,6 +23,8 @@ export interface Settings {
   terminatedRetentionDays: number;
   /** T10: hours a pending transfer waits for the destination. */
   transferTtlHours: number;
+  /** Verification mail per recipient and per operator and hour (mail/verification-budget.ts). */
+  verificationMail: VerificationMailLimits;
 }
 
 export interface Context {

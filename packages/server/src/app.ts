@@ -68,6 +68,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       kdf: { memoryKiB: config.SIMGATE_KDF_MEMORY_KIB, iterations: config.SIMGATE_KDF_ITERATIONS },
       terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
       transferTtlHours: config.SIMGATE_TRANSFER_TTL_HOURS,
+      verificationMail: {
+        perAddressPerHour: config.SIMGATE_VERIFICATION_MAIL_PER_ADDRESS_PER_HOUR,
+        perOperatorPerHour: config.SIMGATE_VERIFICATION_MAIL_PER_OPERATOR_PER_HOUR,
+      },
     },
   };
 
