@@ -2,6 +2,7 @@
 import type { Db, Provider } from "./db/database.ts";
 import type { Clock } from "./domain/clock.ts";
 import type { KdfCost } from "./domain/credentials.ts";
+import type { VerificationMailLimits } from "./mail/verification-budget.ts";
 
 /** The signed-in operator of a request (O3). */
 export interface Viewer {
@@ -28,6 +29,8 @@ export interface Settings {
   transferTtlHours: number;
   /** createAuthKey without the password needs a password sign-in at most this many seconds old. */
   recentSignInSeconds: number;
+  /** Verification mail per recipient and per operator and hour (mail/verification-budget.ts). */
+  verificationMail: VerificationMailLimits;
 }
 
 export interface Context {

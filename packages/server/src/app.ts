@@ -69,6 +69,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
       transferTtlHours: config.SIMGATE_TRANSFER_TTL_HOURS,
       recentSignInSeconds: config.SIMGATE_RECENT_SIGN_IN_SECONDS,
+      verificationMail: {
+        perAddressPerHour: config.SIMGATE_VERIFICATION_MAIL_PER_ADDRESS_PER_HOUR,
+        perOperatorPerHour: config.SIMGATE_VERIFICATION_MAIL_PER_OPERATOR_PER_HOUR,
+      },
     },
   };
 

@@ -19,6 +19,10 @@ export const configSchema = z
     SIMGATE_TOKEN_TTL_SECONDS: int(86_400, 60, 172_800),
     SIMGATE_TOKEN_MAX_TTL_SECONDS: int(172_800, 60, 172_800),
     SIMGATE_VERIFICATION_TTL_HOURS: int(24, 1, 720),
+    // Verification mail (addEmailAddress, signUp) per recipient address and per operator, per
+    // hour, counted in the database (mail/verification-budget.ts). 0 turns a limit off.
+    SIMGATE_VERIFICATION_MAIL_PER_ADDRESS_PER_HOUR: int(3, 0, 1000),
+    SIMGATE_VERIFICATION_MAIL_PER_OPERATOR_PER_HOUR: int(20, 0, 100_000),
     SIMGATE_KDF_MEMORY_KIB: int(19_456, 1024, 1_048_576),
     SIMGATE_KDF_ITERATIONS: int(2, 1, 10),
     SIMGATE_OUTBOX_INTERVAL_MS: int(1000, 50, 3_600_000),

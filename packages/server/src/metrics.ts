@@ -46,7 +46,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const dueJobs = new Counter({
     name: "simgate_due_jobs_applied_total",
-    help: "Due jobs applied by this process's scheduler: S7 expiries and T10 transfer expirations",
+    help: "Due jobs applied by this process's scheduler: S7 expiries, T10 transfer expirations, E6 recovery requests for real operators",
     labelNames: ["kind"] as const,
     registers: [registry],
   });
@@ -59,6 +59,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   // Zero series exist from the start, so dashboards and rate() see them before the first event.
   dueJobs.inc({ kind: "expiry" }, 0);
   dueJobs.inc({ kind: "transfer_expiry" }, 0);
+  dueJobs.inc({ kind: "account_recovery" }, 0);
   outbox.inc({ result: "sent" }, 0);
   outbox.inc({ result: "failed" }, 0);
 
@@ -111,6 +112,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     dueJobsApplied(report) {
       if (report.expiriesApplied > 0) dueJobs.inc({ kind: "expiry" }, report.expiriesApplied);
       if (report.transfersExpired > 0) dueJobs.inc({ kind: "transfer_expiry" }, report.transfersExpired);
+      if (report.accountRecoveries > 0) dueJobs.inc({ kind: "account_recovery" }, report.accountRecoveries);
     },
     outboxMessage(result) {
       outbox.inc({ result });

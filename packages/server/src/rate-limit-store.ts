@@ -1,22 +1,16 @@
 // Item 2: rate-limit counters in the database (RateLimitCounter), so every server instance on it
 // counts against the same budget; a counter kept in one process's memory would let N instances
 // grant N times the limit. A window starts at a subject's first hit and lasts `windowMs`.
-// Every step is one conditional statement, so concurrent hits from any instance are all counted.
-import { createHash } from "node:crypto";
+// Every step is one conditional statement, so concurrent hits from any instance are all counted
+// (the counting itself is @simgate/schema's db/window-counter.ts, shared with the mail limits).
 import type { Db } from "@simgate/schema/db/database";
-import { Prisma } from "@simgate/schema/db/generated/sqlite/client";
+import { hitWindow, refundWindow, windowKey, type WindowCount } from "@simgate/schema/db/window-counter";
 import type { Clock } from "@simgate/schema/domain/clock";
 
-export interface HitResult {
-  /** Points consumed in the current window, this hit included. */
-  points: number;
-  resetAt: Date;
-}
+export type HitResult = WindowCount;
 
 /** Counter key of a limiter and its subject: the subject (IP, email, token owner) only as SHA-256. */
-export function counterKey(limiter: string, subject: string): string {
-  return `${limiter}:${createHash("sha256").update(subject).digest("hex")}`;
-}
+export const counterKey = windowKey;
 
 export class RateLimitStore {
   constructor(
@@ -25,25 +19,8 @@ export class RateLimitStore {
   ) {}
 
   /** Adds `points` to the key's current window (starting a new one when none is open) and reports the total. */
-  async hit(key: string, windowMs: number, points = 1): Promise<HitResult> {
-    for (;;) {
-      const now = this.clock.now();
-      // The usual case, one statement: an open window is incremented in the database.
-      const [open] = await this.db.rateLimitCounter.updateManyAndReturn({
-        where: { key, resetAt: { gt: now } },
-        data: { points: { increment: points } },
-      });
-      if (open) return { points: open.points, resetAt: open.resetAt };
-      // No open window: drop the ended one and start a new one. If another hit started it first,
-      // the insert collides and the loop increments that one instead.
-      await this.db.rateLimitCounter.deleteMany({ where: { key, resetAt: { lte: now } } });
-      try {
-        const created = await this.db.rateLimitCounter.create({ data: { key, points, resetAt: new Date(now.getTime() + windowMs) } });
-        return { points: created.points, resetAt: created.resetAt };
-      } catch (error) {
-        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
-      }
-    }
+  hit(key: string, windowMs: number, points = 1): Promise<HitResult> {
+    return hitWindow(this.db, key, windowMs, this.clock.now(), points);
   }
 
   /** The key's open window, without counting anything; null when none is open. */
@@ -53,11 +30,8 @@ export class RateLimitStore {
   }
 
   /** Gives points back to an open window (a sign-in that turned out right). */
-  async refund(key: string, points = 1): Promise<void> {
-    await this.db.rateLimitCounter.updateMany({
-      where: { key, resetAt: { gt: this.clock.now() }, points: { gte: points } },
-      data: { points: { decrement: points } },
-    });
+  refund(key: string, points = 1): Promise<void> {
+    return refundWindow(this.db, key, this.clock.now(), points);
   }
 }
 

@@ -1,4 +1,4 @@
-// Applies due jobs (S7 expiries, T10 transfer expirations) every few seconds. Safe with several
+// Applies due jobs (S7 expiries, T10 transfer expirations, E6 recovery requests) every few seconds. Safe with several
 // servers on one database: each job is claimed with a conditional update (see jobs/due-jobs.ts).
 import type { Db, Provider } from "@simgate/schema/db/database";
 import type { Clock } from "@simgate/schema/domain/clock";
@@ -52,7 +52,7 @@ export class DueJobScheduler {
     }).then(async (report) => {
       this.options.onReport?.(report);
       for (const chore of this.options.housekeeping ?? []) await chore(now);
-      if (report.expiriesApplied + report.transfersExpired > 0) this.logger.info(report, "due jobs applied");
+      if (report.expiriesApplied + report.transfersExpired + report.accountRecoveries > 0) this.logger.info(report, "due jobs applied");
       return report;
     });
     this.running = run;

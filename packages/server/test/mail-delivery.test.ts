@@ -57,11 +57,29 @@ describe("mail delivery", () => {
     const queued = await lastMail(h, email, "EMAIL_VERIFICATION");
     expect(mail.from).toBe("noreply@simgate.test");
     expect(mail.raw).toContain("Subject: Verify your email address for Simgate");
-    expect(mail.raw).toContain(queued!.token);
     expect(mail.raw).toContain("X-Simgate-Kind: EMAIL_VERIFICATION");
     await expect
       .poll(async () => (await h.app.db.outboxMessage.findUniqueOrThrow({ where: { id: queued!.id } })).deliveredAt, { timeout: 5000 })
       .not.toBeNull();
+    // The token the mail carried is the one that verifies the address.
+    const token = mail.raw.match(/sgv_[A-Za-z0-9_-]{43}/)?.[0];
+    const verified = await h.ok(`mutation($t: String!) { verifyEmailAddress(input: { token: $t }) { emailAddress { verified } userErrors { code } } }`, { t: token });
+    expect(verified.verifyEmailAddress).toEqual({ emailAddress: { verified: true }, userErrors: [] });
+  });
+
+  it("a delivered message keeps neither its one-time token nor the token in its text; the rest of the message stays", async () => {
+    const email = uniqueEmail("forgotten");
+    await signUp(h, email);
+    const mail = await waitFor(() => received.find((m) => m.to.includes(email)));
+    const token = mail.raw.match(/sgv_[A-Za-z0-9_-]{43}/)![0];
+    await expect.poll(async () => (await lastMail(h, email, "EMAIL_VERIFICATION"))?.token ?? null, { timeout: 5000 }).toBeNull();
+    const row = await h.app.db.outboxMessage.findFirstOrThrow({ where: { to: JSON.stringify([email.toLowerCase()]) } });
+    expect(row.deliveredAt).not.toBeNull();
+    expect(row.token).toBeNull();
+    expect(row.body).not.toContain(token);
+    expect(row.body).not.toContain(token.slice(4, 20));
+    expect(row.body).toContain("[one-time token removed after delivery]");
+    expect(row.body).toContain(`This address (${email}) was added to a Simgate account.`);
   });
 
   it("each message is delivered once, CC included", async () => {

@@ -143,6 +143,17 @@ describe("2: signUp, requestAccountRecovery and verifyEmailAddress are limited p
     expect((await call(h, RECOVERY, { input: { operatorId: "OP0000000000" } }, from(ip))).status).toBe(200);
   });
 
+  it("signUp naming a taken address counts against the same per-IP budget: probing which addresses are taken stops at the 11th", async () => {
+    const taken = await signUp(h);
+    const ip = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      const probe = await call(h, SIGN_UP, { input: { email: taken.email, password: "a long password", name: "Probe" } }, from(ip));
+      expect(probe.body.data.signUp.userErrors).toEqual([{ code: "EMAIL_PRIMARY_OF_OTHER_OPERATOR" }]);
+    }
+    expectRateLimited(await call(h, SIGN_UP, { input: { email: taken.email, password: "a long password", name: "Probe" } }, from(ip)));
+    expectRateLimited(await call(h, SIGN_UP, { input: { email: uniqueEmail("after-probe"), password: "a long password", name: "Probe" } }, from(ip)));
+  });
+
   it("a refusal is not stored under its Idempotency-Key: the retry after Retry-After runs", async () => {
     const ip = freshIp();
     for (let i = 0; i < 10; i += 1) {
@@ -166,6 +177,7 @@ describe("2: signUp, requestAccountRecovery and verifyEmailAddress are limited p
       expect(asked.body.data.requestAccountRecovery.accepted).toBe(true);
     }
     expectRateLimited(await call(h, RECOVERY, { input: { primaryEmail: op.email } }, from(ip)));
+    await h.app.scheduler.runOnce();
     expect(await auditCount(op, "requestAccountRecovery")).toEqual({ SUCCEEDED: 10, REFUSED: 0 });
   });
 

@@ -5,6 +5,9 @@ import holidayJp from "@holiday-jp/holiday_jp";
 const holidays = new Set(Object.keys(holidayJp.holidays));
 const LAST_KNOWN_YEAR = Math.max(...[...holidays].map((d) => Number(d.slice(0, 4))));
 
+/** The last day the holiday calendar knows: business days after it cannot be told. */
+export const CALENDAR_LAST_DATE = `${LAST_KNOWN_YEAR}-12-31`;
+
 const partsFormat = new Intl.DateTimeFormat("en-CA", {
   timeZone: "Asia/Tokyo",
   year: "numeric",

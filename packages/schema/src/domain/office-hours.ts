@@ -1,5 +1,5 @@
 // P3: office hours — who may ask, how often, for which slots, and where the meeting happens.
-import { isBusinessDay, nthBusinessDayAfter, tokyoWallClock } from "./business-calendar.ts";
+import { CALENDAR_LAST_DATE, isBusinessDay, nthBusinessDayAfter, tokyoWallClock } from "./business-calendar.ts";
 import type { SupportPlan } from "./support-scope.ts";
 import { tokyoMonth } from "./tokyo-time.ts";
 import { userError, type UserError } from "./user-error.ts";
@@ -57,6 +57,8 @@ export function judgeOfficeHoursRequest(input: OfficeHoursInput, now: Date): Use
     const end = start.minutes + slot.durationMinutes;
     if (slot.startsAt <= now || start.date < earliest) {
       errors.push(userError("OFFICE_HOURS_SLOT_TOO_SOON", `Slots start on or after ${earliest} (the ${LEAD_BUSINESS_DAYS}th business day after the request).`, [...path, "startsAt"]));
+    } else if (start.date > CALENDAR_LAST_DATE) {
+      errors.push(userError("OFFICE_HOURS_SLOT_OUTSIDE_HOURS", `Slots fall on or before ${CALENDAR_LAST_DATE}, the last day of the business calendar.`, [...path, "startsAt"]));
     } else if (!isBusinessDay(start.date) || start.minutes < OPENS_AT || end > CLOSES_AT) {
       errors.push(userError("OFFICE_HOURS_SLOT_OUTSIDE_HOURS", "Slots fall on a business day within 10:00–18:00 Asia/Tokyo.", [...path, "startsAt"]));
     }

@@ -1,7 +1,9 @@
-// S7: due expiries, applied by the server's scheduler and by adminRunDueJobs alike. Each SIM's
+// S7: due expiries (and T10 transfer expirations, E6 recovery requests), applied by the server's
+// scheduler and by adminRunDueJobs alike. Each SIM's
 // expiry is claimed with a conditional update, so with several servers on one database (or a
 // restart halfway) every expiry is applied exactly once.
 import type { Db, Provider } from "../db/database.ts";
+import { processAccountRecoveries } from "./account-recovery.ts";
 import { expiryEffect } from "../domain/sim-expiry.ts";
 import { globalIdOf } from "../schema/global-id.ts";
 import { lockSims } from "../sims/lock.ts";
@@ -18,10 +20,16 @@ export interface DueJobOptions {
 export interface DueJobReport {
   expiriesApplied: number;
   transfersExpired: number;
+  /** E6 requests that named a real operator (case opened, recovery address mailed). */
+  accountRecoveries: number;
 }
 
 export async function runDueJobs(db: Db, now: Date, options: DueJobOptions): Promise<DueJobReport> {
-  return { expiriesApplied: await applyDueExpiries(db, now, options), transfersExpired: await expireTransfers(db, now, options) };
+  return {
+    expiriesApplied: await applyDueExpiries(db, now, options),
+    transfersExpired: await expireTransfers(db, now, options),
+    accountRecoveries: await processAccountRecoveries(db, now, options.batchSize),
+  };
 }
 
 /** T10: pending transfers past their time end; their SIMs return to READY. */

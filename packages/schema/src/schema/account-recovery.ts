@@ -1,13 +1,10 @@
-// E6: a public recovery request. It answers the same whether or not the operator exists.
-import { checkEmailSyntax, normalizeEmail } from "../domain/email-address.ts";
+// E6: a public recovery request. It answers the same, after the same work, whether or not the
+// operator exists: the request is recorded here and handled by the scheduler (jobs/account-recovery.ts).
+import { checkEmailSyntax } from "../domain/email-address.ts";
 import { isOperatorId } from "../domain/operator-id.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
-import { enqueueMail } from "../mail/outbox.ts";
-import { accountRecoveryMail } from "../mail/templates.ts";
-import { openTicket } from "../support/tickets.ts";
 import { audited, refuseIf } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
-import { globalIdOf } from "./global-id.ts";
 import { UserErrorRef } from "./user-error.ts";
 
 const RequestAccountRecoveryInput = builder.inputType("RequestAccountRecoveryInput", {
@@ -30,14 +27,14 @@ builder.mutationField("requestAccountRecovery", (t) =>
   t.field({
     type: RequestAccountRecoveryPayload,
     description:
-      "Public (E6): always answers accepted, whether or not the operator exists. For a real operator it opens a " +
-      "support case and mails the recovery address.",
+      "Public (E6): always answers accepted, whether or not the operator exists. For a real operator a " +
+      "support case is opened and the recovery address mailed shortly after the answer.",
     args: { input: t.arg({ type: RequestAccountRecoveryInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(
         ctx,
         "requestAccountRecovery",
-        async ({ tx, audit }) => {
+        async ({ tx }) => {
           const { operatorId, primaryEmail } = input;
           refuseIf([
             operatorId == null && primaryEmail == null
@@ -48,32 +45,10 @@ builder.mutationField("requestAccountRecovery", (t) =>
               : null,
             primaryEmail != null ? checkEmailSyntax(primaryEmail, ["input", "primaryEmail"]) : null,
           ]);
-          const operator = await tx.operator.findFirst({
-            where: {
-              ...(operatorId != null ? { operatorId } : {}),
-              ...(primaryEmail != null ? { emailAddresses: { some: { primaryOf: normalizeEmail(primaryEmail) } } } : {}),
-            },
-            select: { id: true, operatorId: true, emailAddresses: { where: { isRecovery: true }, select: { address: true } } },
+          // The same single write whether or not the operator exists (jobs/account-recovery.ts does the rest).
+          await tx.accountRecoveryRequest.create({
+            data: { givenOperatorId: operatorId ?? null, givenEmail: primaryEmail?.trim() ?? null, createdAt: ctx.clock.now() },
           });
-          if (!operator) return { accepted: true };
-          audit.operatorId = operator.id;
-          audit.actor = "anonymous (account recovery)";
-          const { globalId: ticketId } = await openTicket(
-            tx,
-            {
-              operatorId: operator.id,
-              subject: "Account recovery request",
-              category: "ACCOUNT_RECOVERY",
-              scope: "IN_SCOPE",
-              body: `A public account-recovery request named ${[operatorId, primaryEmail].filter(Boolean).join(" / ")}.`,
-              // The primary may be exactly what was lost: the recovery address hears instead.
-              autoReply: false,
-            },
-            ctx.clock.now(),
-          );
-          audit.targetIds.push(globalIdOf("Operator", operator.id), ticketId);
-          const recovery = operator.emailAddresses[0];
-          if (recovery) await enqueueMail(tx, operator.id, accountRecoveryMail(recovery.address, operator.operatorId, ticketId), ctx.clock.now());
           return { accepted: true };
         },
         { unscoped: true },

@@ -13,6 +13,7 @@ import {
 } from "../domain/email-address.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
+import { takeVerificationMail, withMailGivenBack } from "../mail/verification-budget.ts";
 import { emailVerificationMail } from "../mail/templates.ts";
 import { audited, refuse, refuseIf } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
@@ -158,30 +159,41 @@ builder.mutationField("addEmailAddress", (t) =>
   t.field({
     type: EmailAddressPayload,
     authScopes: { operator: true },
-    description: "Adds an address and mails it a verification token (E5). It takes roles once verified.",
+    description:
+      "Adds an address and mails it a verification token (E5). It takes roles once verified. Verification mail is limited per " +
+      "address and per operator and hour: past a limit the address is not added (TOO_MANY_ITEMS).",
     args: { input: t.arg({ type: AddEmailAddressInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      audited(ctx, "addEmailAddress", async ({ tx, audit }) => {
-        refuseIf([checkEmailSyntax(input.address, ADDRESS_FIELD)]);
-        const address = input.address.trim();
-        const normalized = normalizeEmail(address);
-        const operatorId = ctx.viewer!.id;
-        await lockOperator(tx, operatorId, ctx.clock.now());
-        if (await tx.emailAddress.findFirst({ where: { normalized }, select: { id: true } })) {
-          refuse(userError("EMAIL_ALREADY_ADDED", "This address is already on the account.", ADDRESS_FIELD));
-        }
-        if ((await tx.emailAddress.count()) >= MAX_ADDRESSES) {
-          refuse(userError("EMAIL_LIMIT_EXCEEDED", `An account holds at most ${MAX_ADDRESSES - 1} addresses besides the primary (E9).`, ADDRESS_FIELD));
-        }
-        const { token, digest } = newToken("sgv");
-        const expiresAt = new Date(ctx.clock.now().getTime() + ctx.settings.verificationTtlHours * 3_600_000);
-        const row = await tx.emailAddress.create({
-          data: { operatorId, address, normalized, verificationTokenHash: digest, verificationExpiresAt: expiresAt },
-        });
-        await enqueueMail(tx, operatorId, emailVerificationMail(address, token, expiresAt), ctx.clock.now());
-        audit.targetIds.push(globalIdOf("EmailAddress", row.id));
-        return { emailAddress: row };
-      }),
+    resolve: async (_root, { input }, ctx) => {
+      const syntax = checkEmailSyntax(input.address, ADDRESS_FIELD);
+      const operatorId = ctx.viewer!.id;
+      // Counted before the transaction (the counters are shared, outside the tenant), given back below if nothing is sent.
+      const mail = syntax
+        ? null
+        : await takeVerificationMail(ctx.unscopedDb, ctx.settings.verificationMail, { normalized: normalizeEmail(input.address), operatorId }, ADDRESS_FIELD, ctx.clock.now());
+      return withMailGivenBack(mail, () =>
+        audited(ctx, "addEmailAddress", async ({ tx, audit }) => {
+          refuseIf([syntax]);
+          const address = input.address.trim();
+          const normalized = normalizeEmail(address);
+          await lockOperator(tx, operatorId, ctx.clock.now());
+          if (await tx.emailAddress.findFirst({ where: { normalized }, select: { id: true } })) {
+            refuse(userError("EMAIL_ALREADY_ADDED", "This address is already on the account.", ADDRESS_FIELD));
+          }
+          if ((await tx.emailAddress.count()) >= MAX_ADDRESSES) {
+            refuse(userError("EMAIL_LIMIT_EXCEEDED", `An account holds at most ${MAX_ADDRESSES - 1} addresses besides the primary (E9).`, ADDRESS_FIELD));
+          }
+          refuseIf([mail?.refusal]);
+          const { token, digest } = newToken("sgv");
+          const expiresAt = new Date(ctx.clock.now().getTime() + ctx.settings.verificationTtlHours * 3_600_000);
+          const row = await tx.emailAddress.create({
+            data: { operatorId, address, normalized, verificationTokenHash: digest, verificationExpiresAt: expiresAt },
+          });
+          await enqueueMail(tx, operatorId, emailVerificationMail(address, token, expiresAt), ctx.clock.now());
+          audit.targetIds.push(globalIdOf("EmailAddress", row.id));
+          return { emailAddress: row };
+        }),
+      );
+    },
   }),
 );
 

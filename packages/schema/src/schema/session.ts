@@ -7,6 +7,7 @@ import { newOperatorId } from "../domain/operator-id.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { emailVerificationMail } from "../mail/templates.ts";
+import { takeVerificationMail, withMailGivenBack } from "../mail/verification-budget.ts";
 import { audited, refuse, refuseIf } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { globalIdOf } from "./global-id.ts";
@@ -83,7 +84,9 @@ function isUniqueViolation(error: unknown, field: string): boolean {
 builder.mutationField("signUp", (t) =>
   t.field({
     type: SignUpPayload,
-    description: "Creates an operator (O2). The email becomes the primary address and is mailed a verification token.",
+    description:
+      "Creates an operator (O2). The email becomes the primary address and is mailed a verification token; past the hourly " +
+      "limit of verification mail to that address nothing is created (TOO_MANY_ITEMS).",
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const name = input.name.trim();
@@ -96,7 +99,11 @@ builder.mutationField("signUp", (t) =>
       ].filter((e): e is UserError => e !== null);
       // Hash before the transaction: it is the slow part and needs no lock.
       const passwordHash = errors.length === 0 ? await hashSecret(input.password, ctx.settings.kdf) : "";
-      return audited(
+      // The verification mail counts against the address's hourly limit (given back if nothing is sent).
+      const mail = errors.length === 0
+        ? await takeVerificationMail(ctx.unscopedDb, ctx.settings.verificationMail, { normalized: normalizeEmail(input.email), operatorId: null }, ["input", "email"], ctx.clock.now())
+        : null;
+      return withMailGivenBack(mail, () => audited(
         ctx,
         "signUp",
         async ({ tx, audit }) => {
@@ -106,6 +113,7 @@ builder.mutationField("signUp", (t) =>
           const primaryTaken = () =>
             userError("EMAIL_PRIMARY_OF_OTHER_OPERATOR", "This address is already the primary address of an operator (E4).", ["input", "email"]);
           if (await tx.emailAddress.findUnique({ where: { primaryOf: normalized }, select: { id: true } })) refuse(primaryTaken());
+          refuseIf([mail?.refusal]);
           const now = ctx.clock.now();
           const { token: verifyToken, digest } = newToken("sgv");
           const verifyExpires = new Date(now.getTime() + ctx.settings.verificationTtlHours * 3_600_000);
@@ -134,7 +142,7 @@ builder.mutationField("signUp", (t) =>
           return { operator, token: issued.token, expiresAt: issued.expiresAt };
         },
         { unscoped: true },
-      );
+      ));
     },
   }),
 );

@@ -17,6 +17,12 @@ export interface DeliveryOptions {
 
 const LEASE_MS = 60_000;
 
+const REDACTED_TOKEN = "[one-time token removed after delivery]";
+
+function withoutToken(message: { body: string; token: string | null }): { body?: string; token?: null } {
+  return message.token ? { body: message.body.replaceAll(message.token, REDACTED_TOKEN), token: null } : {};
+}
+
 export class OutboxDeliverer {
   private readonly transport: Transporter;
   private timer: NodeJS.Timeout | undefined;
@@ -78,7 +84,12 @@ export class OutboxDeliverer {
           text: message.body,
           headers: { "X-Simgate-Kind": message.kind, "X-Simgate-Message-Id": message.id },
         });
-        await this.db.outboxMessage.update({ where: { id: message.id }, data: { deliveredAt: this.clock.now(), lastError: null } });
+        // Once sent, the one-time token has left with the mail: the outbox keeps the message
+        // (what was sent, when, to whom) but not the credential, in its column or in the text.
+        await this.db.outboxMessage.update({
+          where: { id: message.id },
+          data: { deliveredAt: this.clock.now(), lastError: null, ...withoutToken(message) },
+        });
         sent += 1;
         this.options.onResult?.("sent");
       } catch (err) {

@@ -81,6 +81,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SIMGATE_RATE_LIMIT_PER_CLIENT: "0",
     SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "0",
     SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP: "0",
+    // Likewise verification mail per address and operator (verification-mail-limits.test.ts sets them).
+    SIMGATE_VERIFICATION_MAIL_PER_ADDRESS_PER_HOUR: "0",
+    SIMGATE_VERIFICATION_MAIL_PER_OPERATOR_PER_HOUR: "0",
     ...options.env,
   });
   const statements: Harness["statements"] = {
