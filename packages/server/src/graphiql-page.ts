@@ -7,14 +7,18 @@ import type { GraphiQLOptions, Plugin } from "graphql-yoga";
 
 const OPTIONS_ELEMENT_ID = "graphiql-options";
 
+let last: { options: string; html: string } | undefined;
+
 /**
  * The bundled renderer writes the options into its inline script; they move into a JSON data block
  * (never executed, so outside script-src) and the script reads them from there. The executable
  * script is then the same for any options, so one hash in the policy covers every page.
  */
 export function renderSelfContainedGraphiQL(options: GraphiQLOptions = {}): string {
-  const html = renderGraphiQL(options);
   const inlineOptions = JSON.stringify(options);
+  // The page is some 9 MB; the options are normally the same on every request, so is the page.
+  if (last?.options === inlineOptions) return last.html;
+  const html = renderGraphiQL(options);
   const call = html.lastIndexOf("renderYogaGraphiQL(");
   const at = html.indexOf(inlineOptions, call);
   if (call < 0 || at < 0) throw new Error("GraphiQL page: the bundled renderer no longer has the expected shape");
@@ -23,11 +27,12 @@ export function renderSelfContainedGraphiQL(options: GraphiQLOptions = {}): stri
   const dataBlock = `<script type="application/json" id="${OPTIONS_ELEMENT_ID}">${inlineOptions.replace(/</g, "\\u003c")}</script>\n`;
   const withReader = html.slice(0, at) + readOptions + html.slice(at + inlineOptions.length);
   const body = withReader.indexOf("<div id=\"root\"></div>");
-  return withReader.slice(0, body) + dataBlock + withReader.slice(body);
+  last = { options: inlineOptions, html: withReader.slice(0, body) + dataBlock + withReader.slice(body) };
+  return last.html;
 }
 
 /** The executable inline scripts of a page (data blocks and src= scripts excluded). */
-export function inlineScripts(html: string): string[] {
+function inlineScripts(html: string): string[] {
   return [...html.matchAll(/<script(\s[^>]*)?>([\s\S]*?)<\/script>/g)]
     .filter(([, attributes = ""]) => !/\b(type|src)\s*=/.test(attributes))
     .map(([, , source]) => source!);
