@@ -25,6 +25,7 @@ import { HttpDrain } from "./graceful-shutdown.ts";
 import { useAccessLog } from "./access-log.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createOperationsRoutes, serveOperationsRoute } from "./operations-routes.ts";
+import { renderSelfContainedGraphiQL, useGraphiQLContentSecurityPolicy } from "./graphiql-page.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -131,9 +132,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: { title: "Simgate GraphiQL" },
+    renderGraphiQL: renderSelfContainedGraphiQL,
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: () => buildContext(deps, currentIdentity(), currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, metrics.plugin, useAccessLog(logger), callerIdentity, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
+    plugins: [useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), callerIdentity, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
