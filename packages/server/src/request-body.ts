@@ -4,8 +4,8 @@
 //   `charset=utf-8`). Forms (`application/x-www-form-urlencoded`, `multipart/form-data`) and
 //   `text/plain` are what a web page can send cross-site without a CORS preflight; refusing them
 //   means no page can make a visitor's browser run a mutation here (CSRF). Answered 415.
-// - Size: yoga's `maxRequestBodySize` refuses a declared Content-Length over the limit before
-//   reading, and stops reading a body (chunked or mis-declared) as soon as it grows past it.
+// - Size (SIMGATE_MAX_BODY_BYTES): a declared Content-Length over the limit is refused before
+//   reading, and a body (chunked or mis-declared) is read no further once it grows past it.
 //   Answered 413 with `Connection: close`, so node:http drops the socket instead of reading the
 //   rest of the upload to keep the connection alive.
 import { GraphQLError } from "graphql";
@@ -25,8 +25,7 @@ function badBody(message: string): Error {
 
 /**
  * yoga's own JSON parser takes `application/json` exactly as written (lower case); this one reads
- * the other spellings the media-type check accepts (upper case, graphql-response+json). Its body
- * is still read through yoga's size limit, which wraps whichever parser is chosen.
+ * the other spellings the media-type check accepts (upper case, graphql-response+json).
  */
 async function parseJsonBody(request: Request): Promise<Record<string, unknown>> {
   let body: unknown;
@@ -57,69 +56,70 @@ function refusal(status: number, code: string, message: string): Response {
   });
 }
 
-/** The body's bytes, or null as soon as they pass maxBytes (the rest is never read). */
-async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+/**
+ * The request with its body cut off at maxBytes: reading past that fails with a 413 GraphQL error
+ * (yoga's JSON parser passes GraphQL errors on as they are). Native streams (in-process requests)
+ * need the native TransformStream, node:http's the server's own (as yoga does for its limit).
+ */
+function limited(request: Request, maxBytes: number, fetchAPI: { Request: typeof Request; TransformStream: typeof TransformStream }): Request {
+  const Transform = request.body instanceof ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream;
+  let read = 0;
+  const body = request.body!.pipeThrough(
+    new Transform<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        read += chunk.byteLength;
+        if (read > maxBytes) controller.error(tooLarge(maxBytes));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body, duplex: "half" } as RequestInit);
+}
+
+function overDeclared(request: Request, maxBytes: number): boolean {
+  const declared = request.headers.get("content-length");
+  return declared !== null && Number(declared) > maxBytes;
+}
+
+function tooLarge(maxBytes: number): GraphQLError {
+  return createGraphQLError(`Request bodies are limited to ${maxBytes} bytes; this one is larger. Nothing past the limit was read.`, {
+    extensions: { code: PAYLOAD_TOO_LARGE, http: { status: 413 } },
+  });
 }
 
 /**
  * Bounds and checks request bodies before any plugin reads them. yoga's own `maxRequestBodySize`
- * applies only when yoga parses, after `onRequest` plugins have run, and the idempotency plugin
- * reads the body in `onRequest` to fingerprint it; so the body is read here, at most maxBytes of
- * it, and handed on in memory. Two plugins: `bound` must come first of all (it replaces the
- * request, and the others key their state by it); `refuse` comes after metrics and the access log
- * (so refusals are counted and logged) and before everything that reads the body.
+ * applies only once yoga parses, after the `onRequest` plugins, and the idempotency plugin reads
+ * the body in `onRequest` to fingerprint it. Two plugins:
+ * - `bound` comes first of all: it swaps the request for one whose body stops at maxBytes (the
+ *   other plugins key their state by the request, so they must all see the swapped one). It does
+ *   not wait for the body, so a slow upload is already "in flight" (logged, counted, drained).
+ * - `refuse` comes after metrics and the access log (refusals are counted and logged) and before
+ *   everything that reads the body: 415 for a body that is not JSON, 413 for a declared length
+ *   over the limit, else it reads the body (bounded) so a body past the limit is refused here
+ *   with 413, not half-read by a later plugin. The bytes stay with the request for the parser.
  */
 export function useRequestBodyLimits({ maxBytes, graphqlEndpoint }: RequestBodyLimits): { bound: Plugin; refuse: Plugin } {
-  const oversized = new WeakSet<Request>();
-  const unreadable = new WeakSet<Request>();
   const bound: Plugin = {
-    async onRequest({ request, setRequest, fetchAPI }) {
-      if (!request.body) return;
-      const declared = request.headers.get("content-length");
-      let bytes: Uint8Array<ArrayBuffer> | null = null;
-      let failed = false;
-      if (declared === null || Number(declared) <= maxBytes) {
-        try {
-          bytes = await readAtMost(request.body, maxBytes);
-        } catch {
-          failed = true; // the client went away or sent a broken stream
-        }
-      }
-      const init = { method: request.method, headers: request.headers, signal: request.signal };
-      const replaced = bytes === null ? new fetchAPI.Request(request.url, init) : new fetchAPI.Request(request.url, { ...init, body: bytes });
-      if (failed) unreadable.add(replaced);
-      else if (bytes === null) oversized.add(replaced);
-      setRequest(replaced);
+    onRequest({ request, setRequest, fetchAPI }) {
+      // A declared length over the limit is refused by `refuse` without reading a byte.
+      if (request.body && !overDeclared(request, maxBytes)) setRequest(limited(request, maxBytes, fetchAPI));
     },
   };
   const refuse: Plugin = {
-    onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse }) {
       if (request.method === "POST" && url.pathname === graphqlEndpoint && !JSON_MEDIA_TYPE.test(request.headers.get("content-type") ?? "")) {
-        endResponse(refusal(415, UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_MESSAGE));
-      } else if (oversized.has(request)) {
-        endResponse(refusal(413, PAYLOAD_TOO_LARGE, `Request bodies are limited to ${maxBytes} bytes; this one is larger. Nothing was read past the limit.`));
-      } else if (unreadable.has(request)) {
-        endResponse(refusal(400, "BAD_REQUEST", "The request body could not be read."));
+        return endResponse(refusal(415, UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_MESSAGE));
+      }
+      if (overDeclared(request, maxBytes)) return endResponse(refusal(413, PAYLOAD_TOO_LARGE, tooLarge(maxBytes).message));
+      if (!request.body) return;
+      try {
+        // Native requests tee on clone (the original keeps the bytes); node:http's return themselves and keep the bytes read.
+        await request.clone().arrayBuffer();
+      } catch (error) {
+        const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+        if (code === PAYLOAD_TOO_LARGE) return endResponse(refusal(413, PAYLOAD_TOO_LARGE, (error as GraphQLError).message));
+        return endResponse(refusal(400, "BAD_REQUEST", "The request body could not be read."));
       }
     },
     onRequestParse({ request, requestParser, setRequestParser }) {
