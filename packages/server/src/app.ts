@@ -20,12 +20,14 @@ import { purgeRateLimitCounters, RateLimitStore } from "./rate-limit-store.ts";
 import { queryLimitsFrom, useQueryLimits } from "./query-limits.ts";
 import { corsOptions } from "./cors.ts";
 import { useStorableText } from "./input-text.ts";
-import { persistedOperationsFor } from "./persisted-operations.ts";
+import { persistedOperationsFor, registeredOperationsFor } from "./persisted-operations.ts";
 import { HttpDrain } from "./graceful-shutdown.ts";
 import { useAccessLog } from "./access-log.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import { createOperationsRoutes, serveOperationsRoute } from "./operations-routes.ts";
+import { createMetricsRoutes, createOperationsRoutes, serveOperationsRoute } from "./operations-routes.ts";
 import { renderSelfContainedGraphiQL, useGraphiQLContentSecurityPolicy } from "./graphiql-page.ts";
+import { useRequestBodyLimits } from "./request-body.ts";
+import { useHiddenSuggestions, useNoIntrospection } from "./schema-exposure.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -44,8 +46,10 @@ export interface App {
   metrics: Metrics;
   /** Handles one request in-process (tests, other adapters). */
   handle(request: Request): Promise<Response>;
-  /** Listens on config.PORT (0: any free port); resolves with the port taken. */
+  /** Listens on config.PORT (0: any free port), and on SIMGATE_METRICS_PORT when set; resolves with the public port. */
   listen(): Promise<number>;
+  /** The metrics listener's port once listening (loopback), or undefined without SIMGATE_METRICS_PORT. */
+  readonly metricsPort: number | undefined;
   /** Graceful: readiness turns 503, in-flight requests finish (SIMGATE_SHUTDOWN_GRACE_MS), jobs stop, database disconnects. */
   close(): Promise<void>;
 }
@@ -77,7 +81,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   };
 
-  const metrics = createMetrics({ maxOperationNames: config.SIMGATE_METRICS_MAX_OPERATION_NAMES });
+  const registered = registeredOperationsFor(config);
+  const metrics = createMetrics({ registered });
   const drain = new HttpDrain(logger);
   const operationsRoutes = createOperationsRoutes({
     db,
@@ -90,7 +95,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   // Registered operations by hash; `require` refuses ad-hoc documents (persisted-operations.ts).
-  const persistedOperations = [persistedOperationsFor(config)].filter((p): p is Plugin => p !== null);
+  const persistedOperations = [persistedOperationsFor(config, registered)].filter((p): p is Plugin => p !== null);
+  const graphqlEndpoint = "/graphql";
+  const bodyLimits = useRequestBodyLimits({ maxBytes: config.SIMGATE_MAX_BODY_BYTES, graphqlEndpoint });
+  const schemaExposure = [
+    ...(config.SIMGATE_INTROSPECTION ? [] : [useNoIntrospection()]),
+    ...(config.NODE_ENV === "production" ? [useHiddenSuggestions()] : []),
+  ];
 
   // Brute-force, anonymous and per-client budgets, counted in the database (rate-limit.ts).
   const rateLimitStore = new RateLimitStore(db, clock);
@@ -129,13 +140,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const yoga = createYoga({
     schema,
-    graphqlEndpoint: "/graphql",
+    graphqlEndpoint,
     landingPage: false,
-    graphiql: { title: "Simgate GraphiQL" },
+    // The explorer is part of the product; SIMGATE_INTROSPECTION=false takes it away with introspection.
+    graphiql: config.SIMGATE_INTROSPECTION ? { title: "Simgate GraphiQL" } : false,
     renderGraphiQL: renderSelfContainedGraphiQL,
+    // No file uploads: multipart bodies are refused before parsing (request-body.ts) and never parsed.
+    multipart: false,
+    // Also bounded before any plugin reads the body (request-body.ts); this is yoga's own guard.
+    maxRequestBodySize: config.SIMGATE_MAX_BODY_BYTES,
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: () => buildContext(deps, currentIdentity(), currentRequestId() ?? requestIdFrom(null)),
-    plugins: [useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), callerIdentity, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
+    plugins: [bodyLimits.bound, useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), bodyLimits.refuse, callerIdentity, ...schemaExposure, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),
@@ -180,6 +196,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   let server: Server | undefined;
+  let metricsServer: Server | undefined;
+  const metricsRoutes = createMetricsRoutes(metrics, config.SIMGATE_METRICS_TOKEN);
 
   return {
     config,
@@ -189,8 +207,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deliverer,
     scheduler,
     metrics,
+    get metricsPort() {
+      return metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
+    },
     handle: async (request) =>
-      (await operationsRoutes(request)) ??
+      (await operationsRoutes.answer(request)) ??
       requestScope.run({ requestId: requestIdFrom(request.headers.get("x-request-id")) }, async () => yoga.fetch(request)),
     async listen() {
       server = createServer(drain.track((req, res) => {
@@ -202,6 +223,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         server!.once("error", reject);
         server!.listen(config.PORT, config.HOST, resolve);
       });
+      if (config.SIMGATE_METRICS_PORT !== undefined) {
+        // Loopback only, whatever HOST is: a scraper on this machine (or a sidecar) reads it.
+        metricsServer = createServer((req, res) => {
+          if (!serveOperationsRoute(metricsRoutes, req, res)) res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+        });
+        await new Promise<void>((resolve, reject) => {
+          metricsServer!.once("error", reject);
+          metricsServer!.listen(config.SIMGATE_METRICS_PORT, "127.0.0.1", resolve);
+        });
+      }
       deliverer?.start();
       scheduler.start();
       return (server.address() as AddressInfo).port;
@@ -211,6 +242,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       drain.begin();
       const stopJobs = Promise.all([scheduler.stop(), deliverer?.stop()]).catch((err) => logger.error({ err }, "stopping jobs failed"));
       if (server) await drain.drain(server, config.SIMGATE_SHUTDOWN_GRACE_MS);
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()).closeAllConnections());
       await stopJobs;
       await db.$disconnect();
     },

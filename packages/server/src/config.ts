@@ -51,8 +51,12 @@ export const configSchema = z
     // Operations (issue 8, item 4; see operations-routes.ts, metrics.ts, graceful-shutdown.ts).
     SIMGATE_SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
     SIMGATE_READINESS_TIMEOUT_MS: int(2000, 100, 60_000),
+    // /metrics is served on the public port only with a token; a metrics port listens on loopback.
     SIMGATE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-    SIMGATE_METRICS_MAX_OPERATION_NAMES: int(200, 0, 10_000),
+    SIMGATE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    // Requests (request-body.ts, schema-exposure.ts).
+    SIMGATE_MAX_BODY_BYTES: int(1_048_576, 1024, 104_857_600),
+    SIMGATE_INTROSPECTION: z.enum(["true", "false"], "must be true or false").default("true").transform((v) => v === "true"),
     // Query limits (issue 8, item 1; see query-limits.ts).
     SIMGATE_MAX_QUERY_DEPTH: int(10, 1, 100),
     SIMGATE_MAX_ALIASES: int(15, 0, 1000),

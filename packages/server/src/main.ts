@@ -32,7 +32,7 @@ try {
   stopOnSignals(app);
   const port = await app.listen();
   app.logger.info(
-    { port, database: app.target.provider, admin: config.SIMGATE_ADMIN_SECRET !== undefined, smtp: config.SMTP_URL !== undefined },
+    { port, metricsPort: app.metricsPort, database: app.target.provider, admin: config.SIMGATE_ADMIN_SECRET !== undefined, smtp: config.SMTP_URL !== undefined },
     `Simgate listening: GraphiQL at http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${port}/graphql`,
   );
 } catch (error) {

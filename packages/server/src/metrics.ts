@@ -1,8 +1,9 @@
 // Prometheus metrics (prom-client). One registry per app, so several apps in one process (tests)
-// never share counters. Labels come only from bounded sets: operation names are capped (a client
-// may send any name it likes), error codes and statuses are the server's own.
+// never share counters. Labels come only from bounded sets: an operation is labelled with its name
+// only when it is a registered (persisted) operation, everything else is `other` (a client may
+// send any name it likes); error codes and statuses are the server's own.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { GraphQLError } from "graphql";
+import { Kind, parse, type GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { DueJobReport } from "@simgate/schema/jobs/due-jobs";
 
@@ -15,11 +16,23 @@ export interface Metrics {
 }
 
 export interface MetricsOptions {
-  /** Distinct operation names kept as labels; further names count as "other". */
-  maxOperationNames: number;
+  /** The registered operations (sha256 hex → document) the server loaded; only their names are labels. */
+  registered: ReadonlyMap<string, string>;
 }
 
-const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** The name of each registered operation, by hash. */
+function registeredNames(registered: ReadonlyMap<string, string>): Map<string, string> {
+  const byHash = new Map<string, string>();
+  for (const [hash, text] of registered) {
+    try {
+      const operation = parse(text).definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+      if (operation?.kind === Kind.OPERATION_DEFINITION && operation.name) byHash.set(hash, operation.name.value);
+    } catch {
+      // A document that does not parse is refused when used; it just gets no label.
+    }
+  }
+  return byHash;
+}
 
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
@@ -63,14 +76,15 @@ export function createMetrics(options: MetricsOptions): Metrics {
   outbox.inc({ result: "sent" }, 0);
   outbox.inc({ result: "failed" }, 0);
 
-  const seenNames = new Set<string>();
-  const label = (name: string | null | undefined): string => {
+  const nameByHash = registeredNames(options.registered);
+  const names = new Set(nameByHash.values());
+  const label = (params: { operationName?: string | null; query?: string; extensions?: Record<string, unknown> }): string => {
+    const hash = (params.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+    const byHash = typeof hash === "string" ? nameByHash.get(hash) : undefined;
+    if (byHash) return byHash;
+    const name = params.operationName ?? operationNameOf(params.query);
     if (!name) return "anonymous";
-    if (!OPERATION_NAME.test(name)) return "other";
-    if (seenNames.has(name)) return name;
-    if (seenNames.size >= options.maxOperationNames) return "other";
-    seenNames.add(name);
-    return name;
+    return names.has(name) ? name : "other";
   };
 
   const started = new WeakMap<Request, { at: bigint; operation: string }>();
@@ -92,7 +106,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     onParams({ params, request }) {
       const entry = started.get(request);
-      if (entry) entry.operation = label(params.operationName ?? operationNameOf(params.query));
+      if (entry) entry.operation = label(params);
     },
     onResultProcess({ result }) {
       countErrors(result);

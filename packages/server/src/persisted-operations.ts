@@ -72,16 +72,23 @@ export function persistedOperationsPlugin({ mode, store, maySendDocuments }: Per
   }) as Plugin;
 }
 
+/** The registered operations as configured: the manifest's (its file or the SDK's), none with `off`. */
+export function registeredOperationsFor(config: Pick<Config, "SIMGATE_PERSISTED_OPERATIONS" | "SIMGATE_PERSISTED_OPERATIONS_FILE">): Map<string, string> {
+  if (config.SIMGATE_PERSISTED_OPERATIONS === "off") return new Map();
+  return loadPersistedOperations(config.SIMGATE_PERSISTED_OPERATIONS_FILE ?? DEFAULT_MANIFEST_PATH);
+}
+
 /** The plugin as configured: SIMGATE_PERSISTED_OPERATIONS, its manifest, and who may send documents in `require` mode. */
 export function persistedOperationsFor(
   config: Pick<Config, "SIMGATE_PERSISTED_OPERATIONS" | "SIMGATE_PERSISTED_OPERATIONS_FILE" | "NODE_ENV">,
+  store: ReadonlyMap<string, string> = registeredOperationsFor(config),
 ): Plugin | null {
   const mode = config.SIMGATE_PERSISTED_OPERATIONS;
   if (mode === "off") return null;
   const development = config.NODE_ENV === "development";
   return persistedOperationsPlugin({
     mode,
-    store: loadPersistedOperations(config.SIMGATE_PERSISTED_OPERATIONS_FILE ?? DEFAULT_MANIFEST_PATH),
+    store,
     // The identity the resolver context gets too (caller-identity.ts). A bearer that is neither
     // the admin secret nor a live token counts as anonymous.
     maySendDocuments: () => {

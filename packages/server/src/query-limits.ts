@@ -30,7 +30,6 @@ import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
-import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import type { Config } from "./config.ts";
 
 export interface QueryLimits {
@@ -43,8 +42,6 @@ export interface QueryLimits {
   pageSize: number;
   /** Largest `first`/`last` on a bulk admin path (BULK_ADMIN_PATHS). */
   bulkPageSize: number;
-  /** Production hides "Did you mean …" so the schema cannot be guessed field by field. */
-  hideSuggestions: boolean;
 }
 
 export function queryLimitsFrom(config: Config): QueryLimits {
@@ -56,7 +53,6 @@ export function queryLimitsFrom(config: Config): QueryLimits {
     cost: config.SIMGATE_MAX_QUERY_COST,
     pageSize: config.SIMGATE_MAX_PAGE_SIZE,
     bulkPageSize: config.SIMGATE_MAX_BULK_PAGE_SIZE,
-    hideSuggestions: config.NODE_ENV === "production",
   };
 }
 
@@ -269,5 +265,6 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
       else if (result && typeof result === "object" && !(Symbol.asyncIterator in result)) setResult(withLimits(result as ExecutionResult));
     },
   };
-  return [tokens, armor, ...(limits.hideSuggestions ? [blockFieldSuggestionsPlugin() as Plugin] : []), cost];
+  // "Did you mean …" is hidden in production for every error, not only fields: schema-exposure.ts.
+  return [tokens, armor, cost];
 }

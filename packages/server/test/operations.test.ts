@@ -4,7 +4,9 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
+import { DEFAULT_MANIFEST_PATH, loadPersistedOperations } from "../src/persisted-operations.ts";
 import { signUp } from "./support/accounts.ts";
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 import { ownSims } from "./support/sims.ts";
@@ -18,15 +20,19 @@ const sink = new Writable({
   },
 });
 
-const h = await startHarness({ logger: createLogger("debug", sink) });
+const METRICS_TOKEN = "metrics-token-0123456789";
+const bearer = { authorization: `Bearer ${METRICS_TOKEN}` };
+const h = await startHarness({ logger: createLogger("debug", sink), env: { SIMGATE_METRICS_TOKEN: METRICS_TOKEN } });
 const port = await h.app.listen();
 await h.app.scheduler.stop(); // the test runs due jobs itself, so it knows how many were applied
 const base = `http://127.0.0.1:${port}`;
 
-const METRICS_TOKEN = "metrics-token-0123456789";
-const guarded = await startHarness({ env: { SIMGATE_METRICS_TOKEN: METRICS_TOKEN, SIMGATE_METRICS_MAX_OPERATION_NAMES: "2" } });
-
 const get = (path: string, headers: Record<string, string> = {}) => h.raw({ method: "GET", path, headers });
+const readMetrics = async () => await (await get("/metrics", bearer)).text();
+
+/** The SDK's registered Viewer query, sent by hash as the SDK sends it. */
+const [viewerHash] = [...loadPersistedOperations(DEFAULT_MANIFEST_PATH)].find(([, text]) => text.startsWith("query Viewer"))!;
+const viewerByHash = JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: viewerHash } } });
 
 /** The value of one sample line of Prometheus text, or undefined. */
 function sample(text: string, series: string): number | undefined {
@@ -78,30 +84,27 @@ describe("item 4: /healthz and /readyz", () => {
 
 describe("item 4: /metrics", () => {
   it("item 4: Prometheus text with process metrics and the request just made, by operation and status", async () => {
-    const before = await (await fetch(`${base}/metrics`)).text();
-    const series = 'simgate_http_requests_total{operation="OpsMetricsProbe",status="200"}';
-    expect(sample(before, series)).toBeUndefined();
+    const before = await (await fetch(`${base}/metrics`, { headers: bearer })).text();
+    const series = 'simgate_http_requests_total{operation="Viewer",status="200"}';
+    const count = sample(before, series) ?? 0;
+    const durations = sample(before, 'simgate_http_request_duration_seconds_count{operation="Viewer"}') ?? 0;
     for (let i = 0; i < 3; i += 1) {
-      const res = await fetch(`${base}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: "query OpsMetricsProbe { viewer { id } }" }),
-      });
+      const res = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: viewerByHash });
       expect(res.status).toBe(200);
     }
-    const res = await fetch(`${base}/metrics`);
+    const res = await fetch(`${base}/metrics`, { headers: bearer });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    expect(sample(text, series)).toBe(3);
-    expect(sample(text, 'simgate_http_request_duration_seconds_count{operation="OpsMetricsProbe"}')).toBe(3);
+    expect(sample(text, series)).toBe(count + 3);
+    expect(sample(text, 'simgate_http_request_duration_seconds_count{operation="Viewer"}')).toBe(durations + 3);
     expect(text).toMatch(/^# TYPE simgate_http_request_duration_seconds histogram$/m);
     expect(sample(text, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
     expect(sample(text, "nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
   });
 
   it("item 4: GraphQL errors are counted by code (in-process requests too)", async () => {
-    const count = async (code: string) => sample(await (await get("/metrics")).text(), `simgate_graphql_errors_total{code="${code}"}`) ?? 0;
+    const count = async (code: string) => sample(await readMetrics(), `simgate_graphql_errors_total{code="${code}"}`) ?? 0;
     const validation = await count("GRAPHQL_VALIDATION_FAILED");
     const forbidden = await count("FORBIDDEN");
     const bad = await h.gql(`{ noSuchField }`);
@@ -124,8 +127,7 @@ describe("item 4: /metrics", () => {
       );
       expect(set.setSimExpiry.userErrors).toEqual([]);
     }
-    const read = async () => await (await get("/metrics")).text();
-    const before = sample(await read(), 'simgate_due_jobs_applied_total{kind="expiry"}')!;
+    const before = sample(await readMetrics(), 'simgate_due_jobs_applied_total{kind="expiry"}')!;
     h.clock.advance(61_000);
     try {
       const report = await h.app.scheduler.runOnce();
@@ -133,31 +135,65 @@ describe("item 4: /metrics", () => {
     } finally {
       h.clock.reset();
     }
-    const text = await read();
+    const text = await readMetrics();
     expect(sample(text, 'simgate_due_jobs_applied_total{kind="expiry"}')).toBe(before + 2);
     expect(sample(text, 'simgate_due_jobs_applied_total{kind="transfer_expiry"}')).toBe(0);
     expect(sample(text, 'simgate_outbox_messages_total{result="sent"}')).toBe(0);
     expect(sample(text, 'simgate_outbox_messages_total{result="failed"}')).toBe(0);
   });
 
-  it("item 4: with SIMGATE_METRICS_TOKEN, /metrics needs that bearer token (not the admin secret)", async () => {
+  it("with SIMGATE_METRICS_TOKEN, /metrics needs that bearer token (not the admin secret)", async () => {
     const path = "/metrics";
-    expect((await guarded.raw({ method: "GET", path })).status).toBe(401);
-    expect((await guarded.raw({ method: "GET", path, headers: { authorization: `Bearer ${ADMIN_SECRET}` } })).status).toBe(401);
-    const ok = await guarded.raw({ method: "GET", path, headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect((await h.raw({ method: "GET", path })).status).toBe(401);
+    expect((await h.raw({ method: "GET", path, headers: { authorization: `Bearer ${ADMIN_SECRET}` } })).status).toBe(401);
+    expect((await fetch(`${base}${path}`)).status).toBe(401);
+    const ok = await h.raw({ method: "GET", path, headers: bearer });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain("simgate_http_requests_total");
     // The probes stay open: orchestrators call them without credentials.
-    expect((await guarded.raw({ method: "GET", path: "/healthz" })).status).toBe(200);
+    expect((await h.raw({ method: "GET", path: "/healthz" })).status).toBe(200);
   });
 
-  it("item 4: operation names are labels up to SIMGATE_METRICS_MAX_OPERATION_NAMES; the rest count as other", async () => {
-    for (const name of ["OpA", "OpB", "OpC", "OpD"]) await guarded.ok(`query ${name} { __typename }`);
-    const text = await (await guarded.raw({ method: "GET", path: "/metrics", headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-    expect(sample(text, 'simgate_http_requests_total{operation="OpA",status="200"}')).toBe(1);
-    expect(sample(text, 'simgate_http_requests_total{operation="OpB",status="200"}')).toBe(1);
-    expect(text).not.toContain('operation="OpC"');
-    expect(sample(text, 'simgate_http_requests_total{operation="other",status="200"}')).toBe(2);
+  it("operation labels are registered operations only (by hash or by name); any other name counts as other", async () => {
+    const before = await readMetrics();
+    const other = sample(before, 'simgate_http_requests_total{operation="other",status="200"}') ?? 0;
+    const viewer = sample(before, 'simgate_http_requests_total{operation="Viewer",status="200"}') ?? 0;
+    for (let i = 0; i < 20; i += 1) await h.ok(`query Junk${i}x${Math.random().toString(36).slice(2)} { __typename }`);
+    await h.ok(`query Viewer { __typename }`); // a registered name, sent as a document
+    expect((await h.raw({ body: JSON.parse(viewerByHash) })).status).toBe(200);
+    const text = await readMetrics();
+    expect(text).not.toMatch(/operation="Junk/);
+    expect(sample(text, 'simgate_http_requests_total{operation="other",status="200"}')).toBe(other + 20);
+    expect(sample(text, 'simgate_http_requests_total{operation="Viewer",status="200"}')).toBe(viewer + 2);
+  });
+});
+
+describe("/metrics without a token", async () => {
+  const open = await startHarness({ env: { SIMGATE_METRICS_PORT: "0" } });
+  const openPort = await open.app.listen();
+
+  it("the public port has no /metrics: 404 in-process and over HTTP, like any unknown path", async () => {
+    expect((await open.raw({ method: "GET", path: "/metrics" })).status).toBe(404);
+    const res = await fetch(`http://127.0.0.1:${openPort}/metrics`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain("simgate_");
+    expect((await fetch(`http://127.0.0.1:${openPort}/healthz`)).status).toBe(200);
+  });
+
+  it("SIMGATE_METRICS_PORT serves /metrics on a loopback listener of its own, and nothing else there", async () => {
+    const metricsPort = open.app.metricsPort!;
+    expect(metricsPort).toBeGreaterThan(0);
+    expect(metricsPort).not.toBe(openPort);
+    const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("simgate_http_requests_total");
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/graphql`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(404);
+  });
+
+  it("SIMGATE_METRICS_PORT is validated at start", () => {
+    expect(loadConfig({}).SIMGATE_METRICS_PORT).toBeUndefined();
+    expect(() => loadConfig({ SIMGATE_METRICS_PORT: "metrics" })).toThrow(/SIMGATE_METRICS_PORT/);
   });
 });
 
