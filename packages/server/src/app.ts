@@ -19,6 +19,7 @@ import { purgeRateLimitCounters, RateLimitStore } from "./rate-limit-store.ts";
 import { queryLimitsFrom, useQueryLimits } from "./query-limits.ts";
 import { corsOptions } from "./cors.ts";
 import { useStorableText } from "./input-text.ts";
+import { useInputLimits } from "./input-limits.ts";
 import { persistedOperationsFor } from "./persisted-operations.ts";
 import { HttpDrain } from "./graceful-shutdown.ts";
 import { useAccessLog } from "./access-log.ts";
@@ -114,7 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphiql: { title: "Simgate GraphiQL" },
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: ({ request }) => buildContext(deps, request, currentRequestId() ?? requestIdFrom(null)),
-    plugins: [requestIdHeader, metrics.plugin, useAccessLog(logger), useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
+    plugins: [requestIdHeader, metrics.plugin, useAccessLog(logger), useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useInputLimits({ variablesBytes: config.SIMGATE_MAX_VARIABLES_BYTES }), useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),

@@ -7,7 +7,7 @@ import type { Sim } from "../db/generated/sqlite/client.ts";
 import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { lockSims } from "../sims/lock.ts";
-import { refuse, type AuditDraft } from "./audited-mutation.ts";
+import { auditTargets, refuse, type AuditDraft } from "./audited-mutation.ts";
 import { rowIdOf } from "./global-id.ts";
 
 export interface NamedSim {
@@ -18,7 +18,7 @@ export interface NamedSim {
 
 export async function lockNamedSims(tx: Tx, ctx: Context, audit: AuditDraft, simIds: readonly string[]): Promise<NamedSim[]> {
   if (simIds.length > MAX_BULK_SIMS) refuse(userError("TOO_MANY_ITEMS", `At most ${MAX_BULK_SIMS} SIMs per call.`, ["input", "simIds"]));
-  audit.targetIds.push(...simIds);
+  auditTargets(audit, "Sim", simIds);
   const rowIds = simIds.map((gid) => rowIdOf("Sim", gid));
   const known = [...new Set(rowIds.filter((id): id is string => id !== null))];
   await lockSims(tx, ctx.provider, known);

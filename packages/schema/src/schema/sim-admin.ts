@@ -9,6 +9,7 @@ import { lockSims } from "../sims/lock.ts";
 import { changeStatus, LISTED_FOREVER } from "../sims/status-change.ts";
 import { audited, refuse } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
+import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf } from "./global-id.ts";
 import { CoverageEnum, SimPayload } from "./sim.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -24,7 +25,7 @@ const ProvisionSimInput = builder.inputType("ProvisionSimInput", {
   }),
 });
 const AdminProvisionSimsInput = builder.inputType("AdminProvisionSimsInput", {
-  fields: (t) => ({ sims: t.field({ type: [ProvisionSimInput], required: true, description: `Up to ${MAX_PROVISION_BATCH.toLocaleString("en")} SIMs.` }) }),
+  fields: (t) => ({ sims: t.field({ type: [ProvisionSimInput], required: true, description: `Up to ${MAX_PROVISION_BATCH.toLocaleString("en")} SIMs (TOO_MANY_ITEMS above).`, extensions: { maxItems: aboveRule(MAX_PROVISION_BATCH) } }) }),
 });
 const AdminProvisionSimsPayload = builder.objectRef<{ provisionedCount?: number; userErrors: UserError[] }>("AdminProvisionSimsPayload").implement({
   description: "How many SIMs entered the inventory; the refused ones are listed with their input path.",
