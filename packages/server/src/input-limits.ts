@@ -10,7 +10,6 @@ import {
   getNamedType,
   getNullableType,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   isCompositeType,
   isInputObjectType,
@@ -30,6 +29,7 @@ import {
 import type { Plugin } from "graphql-yoga";
 import { boundsFor, type InputBounds } from "@simgate/schema/schema/input-bounds";
 import { checkConnectionCursor, InvalidCursor } from "@simgate/schema/schema/cursors";
+import { coercedVariables } from "./coerced-variables.ts";
 
 export const INPUT_LIMIT_CODES = {
   input: "INPUT_LIMIT_EXCEEDED",
@@ -126,7 +126,7 @@ export function findInputProblem(
 ): GraphQLError | null {
   const operation = getOperationAST(document, operationName);
   if (!operation) return null;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {}, { maxErrors: 1 });
+  const coerced = coercedVariables(schema, operation, rawVariables);
   if (coerced.errors) return null;
   const variables = coerced.coerced;
   const rootType = schema.getRootType(operation.operation);

@@ -9,7 +9,6 @@ import {
   getNamedType,
   getNullableType,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   isAbstractType,
   isCompositeType,
@@ -37,6 +36,7 @@ import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import type { Config } from "./config.ts";
+import { coercedVariables } from "./coerced-variables.ts";
 
 export interface QueryLimits {
   depth: number;
@@ -150,7 +150,7 @@ export function analyzeCost(
 ): CostAnalysis | null {
   const operation = getOperationAST(document, operationName);
   if (!operation) return null;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  const coerced = coercedVariables(schema, operation, rawVariables);
   // Bad variables: execution refuses them with its own message; nothing runs either way.
   if (coerced.errors) return null;
   const variables = coerced.coerced;

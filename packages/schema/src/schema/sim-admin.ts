@@ -1,5 +1,6 @@
 // O5: what the platform does to SIMs: provision inventory, report network sessions (S4), and run
 // due jobs on demand (S7).
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { runDueJobs } from "../jobs/due-jobs.ts";
 import { checkProvisionItem, MAX_PROVISION_BATCH, registrationDigest, searchTextOf } from "../domain/sim-inventory.ts";
 import { judgeSessionOpen } from "../domain/sim-session.ts";
@@ -48,7 +49,7 @@ const AdminRunDueJobsPayload = builder.objectRef<{ expiriesApplied?: number; tra
 
 // An IMSI+ICCID look-up binds two parameters per SIM (see db/chunks.ts).
 const LOOKUP_CHUNK = PARAMS_PER_CHUNK / 2;
-const INSERT_CHUNK = 1000;
+const INSERT_CHUNK = 50;
 
 builder.mutationField("adminProvisionSims", (t) =>
   t.field({
@@ -111,6 +112,9 @@ builder.mutationField("adminProvisionSims", (t) =>
                 };
               }),
             });
+            // Prisma builds each insert on this thread (about a millisecond per row): other
+            // requests run between the chunks.
+            await yieldToEventLoop();
           }
           return { provisionedCount: fresh.length, itemErrors: errors };
         },
