@@ -11,6 +11,8 @@ import { lockSims } from "../sims/lock.ts";
 import { auditTargets, refuse, type AuditDraft } from "./audited-mutation.ts";
 import { rowIdOf } from "./global-id.ts";
 
+const LOOKUP_CHUNK = 100;
+
 export interface NamedSim {
   /** The SIM, also when the position repeats an earlier one. */
   sim: Sim | undefined;
@@ -29,7 +31,8 @@ export async function lockNamedSims(tx: Tx, ctx: Context, audit: AuditDraft, sim
   const known = [...new Set(rowIds.filter((id): id is string => id !== null))];
   await lockSims(tx, ctx.provider, known);
   const rows = new Map<string, Sim>();
-  for (const ids of chunked(known)) for (const s of await tx.sim.findMany({ where: { id: { in: ids } } })) rows.set(s.id, s);
+  // Small chunks: Prisma plans each statement on this thread, in time growing with its IN list.
+  for (const ids of chunked(known, LOOKUP_CHUNK)) for (const s of await tx.sim.findMany({ where: { id: { in: ids } } })) rows.set(s.id, s);
   const seen = new Set<string>();
   return rowIds.map((id, i) => {
     const field = ["input", "simIds", String(i)];
