@@ -71,7 +71,6 @@ export class InputBoundsPlugin<Types extends SchemaTypes> extends BasePlugin<Typ
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   export namespace PothosSchemaTypes {
     export interface Plugins<Types extends SchemaTypes> {
       inputBounds: InputBoundsPlugin<Types>;
