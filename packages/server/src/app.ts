@@ -20,6 +20,7 @@ import { purgeRateLimitCounters, RateLimitStore } from "./rate-limit-store.ts";
 import { queryLimitsFrom, useQueryLimits } from "./query-limits.ts";
 import { corsOptions } from "./cors.ts";
 import { useStorableText } from "./input-text.ts";
+import { useInputLimits } from "./input-limits.ts";
 import { persistedOperationsFor, registeredOperationsFor } from "./persisted-operations.ts";
 import { HttpDrain } from "./graceful-shutdown.ts";
 import { useAccessLog } from "./access-log.ts";
@@ -151,7 +152,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxRequestBodySize: config.SIMGATE_MAX_BODY_BYTES,
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: () => buildContext(deps, currentIdentity(), currentRequestId() ?? requestIdFrom(null)),
-    plugins: [bodyLimits.bound, useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), bodyLimits.refuse, callerIdentity, ...schemaExposure, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
+    plugins: [bodyLimits.bound, useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), bodyLimits.refuse, callerIdentity, ...schemaExposure, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useInputLimits({ variablesBytes: config.SIMGATE_MAX_VARIABLES_BYTES }), useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),

@@ -9,13 +9,17 @@ import {
   getNamedType,
   getNullableType,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
+  isAbstractType,
   isCompositeType,
+  isEnumType,
+  isInputObjectType,
   isListType,
   isObjectType,
   isInterfaceType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   type DocumentNode,
   type ExecutionResult,
   type FragmentDefinitionNode,
@@ -31,6 +35,7 @@ import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { Config } from "./config.ts";
+import { coercedVariables } from "./coerced-variables.ts";
 
 export interface QueryLimits {
   depth: number;
@@ -91,13 +96,45 @@ export interface CostAnalysis {
 }
 
 const isConnection = (typeName: string) => typeName.endsWith("Connection");
+
+const listSizes = new WeakMap<GraphQLSchema, ReadonlyMap<string, number>>();
+
+/**
+ * How many items each introspection list holds in this schema: `__Schema.types` all its types,
+ * the per-type and per-field lists their average over all types (or fields), so that a full
+ * introspection costs about what it returns (types × average fields = the schema's fields): one
+ * passes the cost limit, a handful of aliased copies do not. Averages are fractional; the total
+ * is rounded up.
+ */
+export function introspectionListSizes(schema: GraphQLSchema): ReadonlyMap<string, number> {
+  const cached = listSizes.get(schema);
+  if (cached) return cached;
+  const types = Object.values(schema.getTypeMap());
+  const average = (counts: number[]) => (counts.length === 0 ? 0 : counts.reduce((a, b) => a + b, 0) / counts.length);
+  const fields = types.flatMap((t) => (isObjectType(t) || isInterfaceType(t) ? Object.values(t.getFields()) : []));
+  const directives = schema.getDirectives();
+  const sizes = new Map<string, number>([
+    ["__Schema.types", types.length],
+    ["__Schema.directives", directives.length],
+    ["__Type.fields", average(types.map((t) => (isObjectType(t) || isInterfaceType(t) ? Object.keys(t.getFields()).length : 0)))],
+    ["__Type.inputFields", average(types.map((t) => (isInputObjectType(t) ? Object.keys(t.getFields()).length : 0)))],
+    ["__Type.enumValues", average(types.map((t) => (isEnumType(t) ? t.getValues().length : 0)))],
+    ["__Type.interfaces", average(types.map((t) => (isObjectType(t) || isInterfaceType(t) ? t.getInterfaces().length : 0)))],
+    ["__Type.possibleTypes", average(types.map((t) => (isAbstractType(t) ? schema.getPossibleTypes(t).length : 0)))],
+    ["__Field.args", average(fields.map((f) => f.args.length))],
+    ["__Directive.args", average(directives.map((d) => d.args.length))],
+  ]);
+  listSizes.set(schema, sizes);
+  return sizes;
+}
 const PAGE_ARGS = ["first", "last"] as const;
 
 /**
  * Cost of one operation with its variables: every field costs 1; an object field's selection
  * counts once per item it may return: a connection's `edges`/`nodes` by its `first`/`last`, a
- * list by its `first` or its `ids`, other lists by UNSIZED_LIST_FACTOR. Scalars and scalar lists
- * cost 1; introspection fields cost 1 (bounded by the schema). Fragments on abstract types are
+ * list by its `first` or its `ids`, an introspection list by the schema's size
+ * (introspectionListSizes), other lists by UNSIZED_LIST_FACTOR. Scalars, scalar lists and
+ * `__typename` cost 1. Fragments on abstract types are
  * all added (an upper bound). Also checks `first`/`last` on connections and bulk paths.
  */
 export function analyzeCost(
@@ -109,7 +146,7 @@ export function analyzeCost(
 ): CostAnalysis | null {
   const operation = getOperationAST(document, operationName);
   if (!operation) return null;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
+  const coerced = coercedVariables(schema, operation, rawVariables);
   // Bad variables: execution refuses them with its own message; nothing runs either way.
   if (coerced.errors) return null;
   const variables = coerced.coerced;
@@ -120,6 +157,7 @@ export function analyzeCost(
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const errors: GraphQLError[] = [];
+  const introspection = introspectionListSizes(schema);
 
   const argumentsOf = (field: GraphQLField<unknown, unknown>, node: Parameters<typeof getArgumentValues>[1]) => {
     try {
@@ -144,12 +182,11 @@ export function analyzeCost(
         continue;
       }
       const name = selection.name.value;
-      if (name === "__typename") continue;
-      if (name.startsWith("__") || !(isObjectType(parentType) || isInterfaceType(parentType))) {
+      if (name === "__typename" || !(isObjectType(parentType) || isInterfaceType(parentType))) {
         total += 1;
         continue;
       }
-      const field = parentType.getFields()[name];
+      const field = name === "__schema" ? SchemaMetaFieldDef : name === "__type" ? TypeMetaFieldDef : parentType.getFields()[name];
       if (!field) continue; // validation already refused unknown fields
       const returnType = getNullableType(field.type);
       const namedType = getNamedType(field.type);
@@ -184,14 +221,18 @@ export function analyzeCost(
       } else if (isListType(returnType)) {
         const ids = Array.isArray(args.ids) ? args.ids.length : null;
         items =
-          (pageSize !== null && (name === "edges" || name === "nodes") ? pageSize : null) ?? stated ?? ids ?? UNSIZED_LIST_FACTOR;
+          (pageSize !== null && (name === "edges" || name === "nodes") ? pageSize : null) ??
+          stated ??
+          ids ??
+          introspection.get(coordinate) ??
+          UNSIZED_LIST_FACTOR;
       }
       total += 1 + items * selectionCost(namedType, selection.selectionSet, childPageSize);
     }
     return total;
   };
 
-  const cost = selectionCost(rootType, operation.selectionSet, null);
+  const cost = Math.ceil(selectionCost(rootType, operation.selectionSet, null));
   return { cost, errors };
 }
 

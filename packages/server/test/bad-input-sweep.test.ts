@@ -28,6 +28,7 @@ import { addVerifiedEmail, lastMail, signUp, uniqueEmail } from "./support/accou
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 import { newSimSpec, ownSims } from "./support/sims.ts";
 import { snapshot } from "./support/snapshot.ts";
+import { schema as builtSchema } from "@simgate/schema/schema/index";
 import { issued } from "./support/transfers.ts";
 
 const RUNS = Number(process.env.SIMGATE_SWEEP_RUNS ?? 10);
@@ -444,5 +445,175 @@ describe("issue 8 item 7: bad-input sweep (fast-check) over every query and muta
     // About half reach them (typed values, signed in); a sweep stopped at the door proves nothing.
     expect(executed.mutations).toBeGreaterThan(0);
     expect(executed.reached / executed.mutations).toBeGreaterThan(0.25);
+  });
+});
+
+// ---- Cursors of every connection, and the boundaries of every bounded list. ----
+
+/** Every field of the printed schema that returns a connection, with the path that reaches it. */
+function connectionTargets(): { name: string; wrap: (inner: string) => string; field: GraphQLField<unknown, unknown> }[] {
+  const simId = JSON.stringify(ownSimRefs[0]!.id);
+  const reach: Record<string, (inner: string) => string> = {
+    Query: (x) => x,
+    Operator: (x) => `viewer { ${x} }`,
+    Sim: (x) => `node(id: ${simId}) { ... on Sim { ${x} } }`,
+  };
+  const found: { name: string; wrap: (inner: string) => string; field: GraphQLField<unknown, unknown> }[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith("__")) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!getNamedType(field.type).name.endsWith("Connection") || isListType(isNonNullType(field.type) ? field.type.ofType : field.type)) continue;
+      const wrap = reach[type.name];
+      // A connection on a type this sweep cannot reach fails here, so new ones are never skipped.
+      expect(wrap, `no path to ${type.name}.${field.name} in the cursor sweep`).toBeDefined();
+      found.push({ name: `${type.name}.${field.name}`, wrap: wrap!, field });
+    }
+  }
+  return found;
+}
+
+const b64url = (s: string) => Buffer.from(s).toString("base64url");
+const someRowId = "01930000-0000-7000-8000-000000000000";
+const hostileCursors: [string, string][] = [
+  ["garbage", "!!!"],
+  ["empty", ""],
+  ["not base64 of a cursor", "bm90IGEgY3Vyc29y"],
+  ["NUL in base64", b64("GPC:S:a\u0000b")],
+  ["NUL as the row ID", b64("GPC:S:\u0000")],
+  ["number instead of ID", b64("GPC:N:12")],
+  ["JSON instead of ID", b64("GPC:J:{\"id\":{\"not\":null}}")],
+  ["instant instead of ID", b64("GPC:D:253402300800000")],
+  ["SQL in the ID", b64("GPC:S:' OR 1=1 --")],
+  ["over-long ID", b64(`GPC:S:${"a".repeat(500)}`)],
+  ["keyset of another order", b64url(JSON.stringify(["IMSI", "440100000000000", someRowId]))],
+  ["keyset past year 9999", b64url(JSON.stringify(["CREATED_AT", "+275760-09-13T00:00:00.000Z", someRowId]))],
+  ["keyset before 1970", b64url(JSON.stringify(["CREATED_AT", "1969-12-31T23:59:59.999Z", someRowId]))],
+  ["keyset year 0", b64url(JSON.stringify(["CREATED_AT", "0000-01-01T00:00:00.000Z", someRowId]))],
+  ["keyset with NUL in the ID", b64url(JSON.stringify(["CREATED_AT", "2026-01-01T00:00:00.000Z", "a\u0000b"]))],
+  ["keyset with NUL in the value", b64url(JSON.stringify(["CREATED_AT", "2026-01-01T00:00:00.000Z\u0000", someRowId]))],
+  ["keyset of garbage", b64url("[[[")],
+  ["huge", HUGE],
+];
+
+describe("every connection refuses damaged cursors before execution", () => {
+  const connections = connectionTargets();
+
+  it("finds the connections of the schema (auditLog, sims, statusHistory, supportTickets, simTransfers, officeHoursRequests)", () => {
+    expect(connections.map((c) => c.name).sort()).toEqual(
+      expect.arrayContaining(["Operator.auditLog", "Operator.officeHoursRequests", "Operator.simTransfers", "Operator.sims", "Operator.supportTickets", "Sim.statusHistory"]),
+    );
+  });
+
+  it.each(connections.map((c) => [c.name, c] as const))("%s: garbage, NUL, out-of-range and huge cursors are BAD_USER_INPUT (or INPUT_LIMIT_EXCEEDED), HTTP 400, never echoed", async (_name, c) => {
+    const extra = c.field.args.some((a) => a.name === "direction") ? ", direction: INCOMING" : "";
+    for (const side of ["after", "before"] as const) {
+      const doc = `query($c: String) { ${c.wrap(`${c.field.name}(first: 2, ${side}: $c${extra}) { totalCount edges { cursor } }`)} }`;
+      // A cursor the connection handed out is taken.
+      const page = await h.raw({ body: { query: doc.replace(`, ${side}: $c`, ""), variables: {} }, headers: { authorization: `Bearer ${op.token}` } });
+      expect(page.status).toBe(200);
+      const handedOut = JSON.stringify(await page.json()).match(/"cursor":"([^"]+)"/)?.[1];
+      if (handedOut) {
+        const again = await h.raw({ body: { query: doc, variables: { c: handedOut } }, headers: { authorization: `Bearer ${op.token}` } });
+        expect(again.status, `${c.name}(${side}:) refused its own cursor`).toBe(200);
+      }
+      for (const [label, cursor] of hostileCursors) {
+        const response = await h.raw({ body: { query: doc, variables: { c: cursor } }, headers: { authorization: `Bearer ${op.token}` } });
+        const text = await response.text();
+        const where = `${c.name}(${side}:) with ${label}: ${response.status} ${caps(text)}`;
+        expect(response.status, where).toBe(400);
+        const codes = (JSON.parse(text) as { errors?: { extensions?: { code?: string } }[] }).errors?.map((e) => e.extensions?.code);
+        expect(codes, where).toEqual([label === "huge" ? "INPUT_LIMIT_EXCEEDED" : "BAD_USER_INPUT"]);
+        if (cursor.length > 3) expect(text, where).not.toContain(cursor);
+        for (const leak of LEAKS) expect(text, where).not.toMatch(leak);
+      }
+    }
+  });
+});
+
+/** The simplest well-typed value of a type: required input fields only, first enum value, short strings. */
+function minimalValue(type: GraphQLInputType, name: string): unknown {
+  if (isNonNullType(type)) return minimalValue(type.ofType, name);
+  if (isListType(type)) return [];
+  if (isInputObjectType(type)) {
+    return Object.fromEntries(Object.values(type.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, minimalValue(f.type, f.name)]));
+  }
+  if (isEnumType(type)) return type.getValues()[0]!.name;
+  if (type.name === "Int") return 1;
+  if (type.name === "Boolean") return true;
+  if (type.name === "DateTime") return new Date(Date.now() + 86_400_000).toISOString();
+  if (type.name === "Date") return "2026-12-01";
+  if (type.name === "ID") return globalIds[0];
+  return hintedStrings(name)[0];
+}
+
+/** Every list inside a field's arguments: the argument, the path to the list, its item type and bound. */
+function boundedLists(field: GraphQLField<unknown, unknown>): { arg: string; path: string[]; item: GraphQLInputType; max: number }[] {
+  const out: { arg: string; path: string[]; item: GraphQLInputType; max: number }[] = [];
+  const walk = (arg: string, path: string[], input: { type: GraphQLInputType; extensions: Readonly<Record<string, any>> }, depth: number) => {
+    const type = isNonNullType(input.type) ? input.type.ofType : input.type;
+    if (isListType(type)) {
+      out.push({ arg, path, item: type.ofType, max: (input.extensions.inputBounds?.maxItems as number | undefined) ?? 100 });
+    } else if (isInputObjectType(type) && depth < 3) {
+      for (const f of Object.values(type.getFields())) walk(arg, [...path, f.name], f, depth + 1);
+    }
+  };
+  for (const a of field.args) walk(a.name, [], a, 0);
+  return out;
+}
+
+describe("list boundaries: the maximum of every list passes the door, one more is refused (INPUT_LIMIT_EXCEEDED)", () => {
+  const cases = targets.flatMap((t) => boundedLists(t.field).map((l) => [`${t.name}(${l.arg}:)${l.path.map((p) => `.${p}`).join("")}`, t, l] as const));
+  // The printed schema has no bounds in extensions: the built schema carries them.
+  const built = (name: string) => {
+    const [root, field] = name.split(".") as [string, string];
+    return (root === "Query" ? builtSchema.getQueryType() : root === "Mutation" ? builtSchema.getMutationType() : (builtSchema.getType("Operator") as import("graphql").GraphQLObjectType))!.getFields()[field]!;
+  };
+
+  it("finds the bounded lists (nodes, bulk SIM IDs, filters, tags, slots, provisioning)", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(cases)("%s", async (_name, target, list) => {
+    const fieldName = target.name.split(".").slice(1).join(".").replace(/^viewer\./, "");
+    const builtList = boundedLists(built(target.name.replace(/^Query\.viewer\./, "Operator.")) as GraphQLField<unknown, unknown>).find((l) => l.arg === list.arg && l.path.join(".") === list.path.join("."))!;
+    const max = builtList.max;
+    const caller: Caller = target.name.startsWith("Mutation.admin") || target.name === "Query.adminOutbox" ? "admin" : "operator";
+    const token = caller === "admin" ? ADMIN_SECRET : op.token;
+    const base = Object.fromEntries(target.field.args.filter((a) => isNonNullType(a.type) || a.name === list.arg || /^(first)$/.test(a.name)).map((a) => [a.name, a.name === "first" ? 1 : minimalValue(a.type, a.name)]));
+    const withItems = (n: number) => {
+      const values = structuredClone(base) as Record<string, any>;
+      const item = minimalValue(list.item, list.path.at(-1) ?? list.arg);
+      const items = Array.from({ length: n }, () => item);
+      if (list.path.length === 0) values[list.arg] = items;
+      else {
+        let at = (values[list.arg] ??= {});
+        for (const p of list.path.slice(0, -1)) at = at[p] ??= {};
+        at[list.path.at(-1)!] = items;
+      }
+      return documentFor(target, { values, inline: false, caller });
+    };
+    const atMax = await h.raw({ body: withItems(max), headers: { authorization: `Bearer ${token}` } });
+    const atMaxText = await atMax.text();
+    expect(atMax.status, `${fieldName} at ${max}: ${caps(atMaxText)}`).toBeLessThan(500);
+    expect(atMaxText, `${fieldName} at ${max}`).not.toContain("INPUT_LIMIT_EXCEEDED");
+    expect(atMaxText).not.toContain("INTERNAL_SERVER_ERROR");
+    state = null;
+    const mid = await snapshot(h.app.db);
+    const over = await h.raw({ body: withItems(max + 1), headers: { authorization: `Bearer ${token}` } });
+    const overText = await over.text();
+    expect(over.status, `${fieldName} at ${max + 1}: ${caps(overText)}`).toBe(400);
+    expect((JSON.parse(overText) as { errors: { extensions: { code: string } }[] }).errors.map((e) => e.extensions.code)).toEqual(["INPUT_LIMIT_EXCEEDED"]);
+    expect(await snapshot(h.app.db), `${fieldName} at ${max + 1} changed the database`).toBe(mid);
+  });
+
+  it("a 1 MB search and 100,000-item filter lists are refused, never a 500", async () => {
+    for (const filter of [{ search: "%_".repeat(500_000) }, { status: Array(100_000).fill("ACTIVE") }, { subscription: Array(100_000).fill("plan01s") }]) {
+      const response = await h.raw({
+        body: { query: `query($f: SimFilter) { viewer { sims(first: 1, filter: $f) { totalCount } } }`, variables: { f: filter } },
+        headers: { authorization: `Bearer ${op.token}` },
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors.map((e) => e.extensions.code)).toEqual(["INPUT_LIMIT_EXCEEDED"]);
+    }
   });
 });

@@ -61,7 +61,7 @@ describe("E5 add, verify, then assign", () => {
   });
 
   it("E5: unknown and malformed tokens are VERIFICATION_TOKEN_INVALID", async () => {
-    for (const token of ["", "sgv_nope", "x".repeat(10_000)]) {
+    for (const token of ["", "sgv_nope", "x".repeat(1000)]) {
       expect(codes((await h.ok(VERIFY, { i: { token } })).verifyEmailAddress)).toEqual(["VERIFICATION_TOKEN_INVALID"]);
     }
   });

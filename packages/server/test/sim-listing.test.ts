@@ -175,7 +175,7 @@ describe("S1 look-up and update", () => {
     const other = await signUp(h);
     expect((await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { name } }`, { imsi: sims[3]!.imsi }, op.token)).sim).toEqual({ name: nameOf(3) });
     expect((await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { name } }`, { imsi: sims[3]!.imsi }, other.token)).sim).toBeNull();
-    expect((await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { name } }`, { imsi: "x".repeat(5000) }, op.token)).sim).toBeNull();
+    expect((await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { name } }`, { imsi: "x".repeat(1000) }, op.token)).sim).toBeNull();
   });
 
   it("updateSim: fields left out stay; tags replace; empty name removes it", async () => {

@@ -15,6 +15,9 @@ export interface KdfCost {
 /** OWASP's Argon2id recommendation (19 MiB, 2 passes, 1 lane). */
 export const defaultKdfCost: KdfCost = { memoryKiB: 19_456, iterations: 2 };
 
+/** What createAuthKey hands out as an auth key's ID: `keyId-` and 24 hex digits. */
+export const AUTH_KEY_ID = /^keyId-[0-9a-f]{24}$/;
+
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 

@@ -3,7 +3,10 @@
 // gets one entry (inside the transaction on success, after the rollback on refusal).
 import type { Context } from "../context.ts";
 import type { Db, Tx } from "../db/database.ts";
+import { AUTH_KEY_ID } from "../domain/credentials.ts";
+import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
 import type { UserError } from "../domain/user-error.ts";
+import { rowIdOf, safeDecode } from "./global-id.ts";
 
 export class Refusal extends Error {
   constructor(readonly errors: UserError[]) {
@@ -33,6 +36,28 @@ export interface AuditDraft {
   allRefused?: boolean;
 }
 
+/** A bulk call's SIMs and the one object that carries them (transfer, ticket). */
+export const MAX_AUDIT_TARGETS = MAX_BULK_SIMS + 1;
+
+/** Adds the IDs that name an object of `typename`; anything else named nothing and is not kept. */
+export function auditTargets(audit: AuditDraft, typename: string, globalIds: readonly string[]): void {
+  for (const id of globalIds) if (rowIdOf(typename, id) !== null) audit.targetIds.push(id);
+}
+
+/**
+ * What the entry stores: the IDs that are IDs (global IDs of our shape, auth key IDs), at most
+ * MAX_AUDIT_TARGETS. Enforced here, where every entry is written, so that no resolver can store
+ * what a caller typed, however big, before it was validated.
+ */
+export function storedTargetIds(targetIds: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const id of targetIds) {
+    if (kept.length >= MAX_AUDIT_TARGETS) break;
+    if (typeof id === "string" && (safeDecode(id) !== null || AUTH_KEY_ID.test(id))) kept.push(id);
+  }
+  return kept;
+}
+
 export interface MutationRun {
   tx: Tx;
   audit: AuditDraft;
@@ -60,7 +85,7 @@ export async function audited<T extends object>(
         at: ctx.clock.now(),
         action,
         actor: audit.actor,
-        targetIds: JSON.stringify(audit.targetIds),
+        targetIds: JSON.stringify(storedTargetIds(audit.targetIds)),
         result,
         errorCodes: JSON.stringify(codes),
       },

@@ -1,6 +1,6 @@
 // O3: auth keys, the machine credentials an operator creates for its integrations.
 import { randomBytes } from "node:crypto";
-import { hashSecret, isRecentPasswordSignIn, verifySecret } from "../domain/credentials.ts";
+import { AUTH_KEY_ID, hashSecret, isRecentPasswordSignIn, verifySecret } from "../domain/credentials.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { audited, refuse } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
@@ -107,7 +107,7 @@ builder.mutationField("deleteAuthKey", (t) =>
     args: { input: t.arg({ type: DeleteAuthKeyInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "deleteAuthKey", async ({ tx, audit }) => {
-        audit.targetIds.push(input.authKeyId);
+        if (AUTH_KEY_ID.test(input.authKeyId)) audit.targetIds.push(input.authKeyId);
         const removed = await tx.authKey.deleteMany({ where: { authKeyId: input.authKeyId } });
         if (removed.count === 0) refuse(userError("NOT_FOUND", "No such auth key.", ["input", "authKeyId"]));
         await tx.session.updateMany({ where: { authKeyId: input.authKeyId, revokedAt: null }, data: { revokedAt: ctx.clock.now() } });

@@ -7,6 +7,8 @@ import { GraphQLError, isObjectType, type GraphQLSchema } from "graphql";
 import type { Context } from "../context.ts";
 import { getDatamodel, type default as PrismaTypes } from "../db/generated/pothos-types.ts";
 import { safeDecode } from "./global-id.ts";
+import "./input-bounds.ts";
+import { loadNodes } from "./nodes.ts";
 
 function isNodeId(schema: GraphQLSchema, id: { typename: string } | null | undefined): boolean {
   const type = id ? schema.getType(id.typename) : undefined;
@@ -29,7 +31,7 @@ export const builder = new SchemaBuilder<{
   // Every list connection of the contract reports its total; resolvers give a number or a thunk.
   Connection: { totalCount: number | (() => number | Promise<number>) };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, "inputBounds"],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (ctx) => ({ operator: ctx.viewer !== null, admin: ctx.isAdmin }),
@@ -60,11 +62,8 @@ export const builder = new SchemaBuilder<{
     },
     nodesQueryOptions: {
       description: "Objects by global IDs, in order; null for each that does not exist or is not yours (O4).",
-      resolve: (_root, args, _ctx, info, load) => {
-        // `load` reads args.ids: blank out the ones that cannot name a node.
-        (args as { ids: unknown[] }).ids = args.ids.map((id) => (isNodeId(info.schema, id) ? id : null));
-        return (load as (ids: unknown) => ReturnType<typeof load>)(args.ids);
-      },
+      args: { ids: { description: "Global IDs.", extensions: { maxItems: 100 } } },
+      resolve: (_root, args, ctx, info) => loadNodes(ctx, info, args.ids.map((id) => (isNodeId(info.schema, id) ? id : null))),
     },
   },
 });

@@ -15,7 +15,7 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { takeVerificationMail, withMailGivenBack } from "../mail/verification-budget.ts";
 import { emailVerificationMail } from "../mail/templates.ts";
-import { audited, refuse, refuseIf } from "./audited-mutation.ts";
+import { auditTargets, audited, refuse, refuseIf } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { globalIdOf, rowIdOf } from "./global-id.ts";
 import { OperatorPayload, OperatorRef } from "./operator.ts";
@@ -241,7 +241,7 @@ builder.mutationField("removeEmailAddress", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "removeEmailAddress", async ({ tx, audit }) => {
         const field = ["input", "emailAddressId"];
-        audit.targetIds.push(input.emailAddressId);
+        auditTargets(audit, "EmailAddress", [input.emailAddressId]);
         const id = rowIdOf("EmailAddress", input.emailAddressId);
         const row = id ? await tx.emailAddress.findUnique({ where: { id } }) : null;
         if (!row) refuse(userError("NOT_FOUND", "No such email address.", field));
@@ -263,7 +263,8 @@ builder.mutationField("setEmailRole", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "setEmailRole", async ({ tx, audit }) => {
         const operatorId = ctx.viewer!.id;
-        audit.targetIds.push(globalIdOf("Operator", operatorId), ...input.emailAddressIds);
+        audit.targetIds.push(globalIdOf("Operator", operatorId));
+        auditTargets(audit, "EmailAddress", input.emailAddressIds);
         if (input.emailAddressIds.length > 50) {
           refuse(userError("TOO_MANY_ITEMS", "Name at most 50 addresses.", ["input", "emailAddressIds"]));
         }

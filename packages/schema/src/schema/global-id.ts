@@ -3,6 +3,10 @@ import { decodeGlobalID, encodeGlobalID } from "@pothos/plugin-relay";
 /** Row IDs are UUIDs; anything else inside a global ID is malformed and names nothing. */
 const ROW_ID = /^[0-9A-Za-z-]{1,64}$/;
 
+export function isRowId(value: string): boolean {
+  return ROW_ID.test(value);
+}
+
 /** The row ID inside a global ID of the expected type, or null (unknown, malformed or other type). */
 export function rowIdOf(typename: string, globalId: string): string | null {
   const decoded = safeDecode(globalId);

@@ -4,8 +4,9 @@ import { judgeOfficeHoursRequest, officeHoursMonth } from "../domain/office-hour
 import { scopeOf } from "../domain/support-scope.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { openTicket } from "../support/tickets.ts";
-import { audited, refuse, refuseIf } from "./audited-mutation.ts";
+import { auditTargets, audited, refuse, refuseIf } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
+import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "./global-id.ts";
 import { OperatorRef } from "./operator.ts";
 import { lockOperator } from "./operator-lock.ts";
@@ -111,7 +112,7 @@ const RequestOfficeHoursInput = builder.inputType("RequestOfficeHoursInput", {
     candidateSlots: t.field({ type: [OfficeHoursSlotInput], required: true, description: "1 to 3 slots (two recommended), from the 5th business day after today." }),
     meetingTool: t.field({ type: MeetingToolEnum, required: false, defaultValue: "GOOGLE_MEET", description: "Meeting tool." }),
     meetingUrl: t.string({ required: false, description: "An https URL that admits guests, with CUSTOMER_URL." }),
-    notes: t.string({ required: false, description: `Anything else, at most ${NOTES_MAX} characters.` }),
+    notes: t.string({ required: false, description: `Anything else (INVALID_INPUT past ${NOTES_MAX.toLocaleString("en")} characters).`, extensions: { maxLength: aboveRule(NOTES_MAX) } }),
   }),
 });
 const CancelOfficeHoursRequestInput = builder.inputType("CancelOfficeHoursRequestInput", {
@@ -202,7 +203,7 @@ builder.mutationField("cancelOfficeHoursRequest", (t) =>
     args: { input: t.arg({ type: CancelOfficeHoursRequestInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "cancelOfficeHoursRequest", async ({ tx, audit }) => {
-        audit.targetIds.push(input.requestId);
+        auditTargets(audit, "OfficeHoursRequest", [input.requestId]);
         const field = ["input", "requestId"];
         const id = rowIdOf("OfficeHoursRequest", input.requestId);
         const request = id ? await tx.officeHoursRequest.findUnique({ where: { id } }) : null;

@@ -1,5 +1,6 @@
 // O5: what the platform does to SIMs: provision inventory, report network sessions (S4), and run
 // due jobs on demand (S7).
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { runDueJobs } from "../jobs/due-jobs.ts";
 import { checkProvisionItem, MAX_PROVISION_BATCH, registrationDigest, searchTextOf } from "../domain/sim-inventory.ts";
 import { judgeSessionOpen } from "../domain/sim-session.ts";
@@ -9,6 +10,7 @@ import { lockSims } from "../sims/lock.ts";
 import { changeStatus, LISTED_FOREVER } from "../sims/status-change.ts";
 import { audited, refuse } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
+import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf } from "./global-id.ts";
 import { CoverageEnum, SimPayload } from "./sim.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -24,7 +26,7 @@ const ProvisionSimInput = builder.inputType("ProvisionSimInput", {
   }),
 });
 const AdminProvisionSimsInput = builder.inputType("AdminProvisionSimsInput", {
-  fields: (t) => ({ sims: t.field({ type: [ProvisionSimInput], required: true, description: `Up to ${MAX_PROVISION_BATCH.toLocaleString("en")} SIMs.` }) }),
+  fields: (t) => ({ sims: t.field({ type: [ProvisionSimInput], required: true, description: `Up to ${MAX_PROVISION_BATCH.toLocaleString("en")} SIMs (TOO_MANY_ITEMS above).`, extensions: { maxItems: aboveRule(MAX_PROVISION_BATCH) } }) }),
 });
 const AdminProvisionSimsPayload = builder.objectRef<{ provisionedCount?: number; userErrors: UserError[] }>("AdminProvisionSimsPayload").implement({
   description: "How many SIMs entered the inventory; the refused ones are listed with their input path.",
@@ -47,7 +49,7 @@ const AdminRunDueJobsPayload = builder.objectRef<{ expiriesApplied?: number; tra
 
 // An IMSI+ICCID look-up binds two parameters per SIM (see db/chunks.ts).
 const LOOKUP_CHUNK = PARAMS_PER_CHUNK / 2;
-const INSERT_CHUNK = 1000;
+const INSERT_CHUNK = 50;
 
 builder.mutationField("adminProvisionSims", (t) =>
   t.field({
@@ -110,6 +112,9 @@ builder.mutationField("adminProvisionSims", (t) =>
                 };
               }),
             });
+            // Prisma builds each insert on this thread (about a millisecond per row): other
+            // requests run between the chunks.
+            await yieldToEventLoop();
           }
           return { provisionedCount: fresh.length, itemErrors: errors };
         },

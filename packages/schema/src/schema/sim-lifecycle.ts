@@ -12,8 +12,9 @@ import { chunked } from "../db/chunks.ts";
 import type { Sim } from "../db/generated/sqlite/client.ts";
 import { lockSims } from "../sims/lock.ts";
 import { changeStatus, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
-import { audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
+import { auditTargets, audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
+import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "./global-id.ts";
 import { ExpiryActionEnum, SimPayload, SimRef } from "./sim.ts";
 import { lockNamedSims } from "./named-sims.ts";
@@ -24,7 +25,7 @@ const SIM_FIELD = ["input", "simId"];
 
 /** The caller's SIM named by a global ID, locked for the rest of the transaction; or a refusal. */
 async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string, field = SIM_FIELD) {
-  audit.targetIds.push(globalId);
+  auditTargets(audit, "Sim", [globalId]);
   const id = rowIdOf("Sim", globalId);
   if (id) await lockSims(tx, ctx.provider, [id]);
   const sim = id ? await tx.sim.findUnique({ where: { id } }) : null;
@@ -40,7 +41,7 @@ const RegisterSimInput = builder.inputType("RegisterSimInput", {
 });
 const SimInput = builder.inputType("SimInput", { fields: (t) => ({ simId: t.id({ required: true, description: "The SIM." }) }) });
 const TerminateSimsInput = builder.inputType("TerminateSimsInput", {
-  fields: (t) => ({ simIds: t.idList({ required: true, description: `Up to ${MAX_BULK_SIMS.toLocaleString("en")} SIMs.` }) }),
+  fields: (t) => ({ simIds: t.idList({ required: true, description: `Up to ${MAX_BULK_SIMS.toLocaleString("en")} SIMs (TOO_MANY_ITEMS above).`, extensions: { maxItems: aboveRule(MAX_BULK_SIMS) } }) }),
 });
 const SetSimTerminationProtectionInput = builder.inputType("SetSimTerminationProtectionInput", {
   fields: (t) => ({ simId: t.id({ required: true, description: "The SIM." }), enabled: t.boolean({ required: true, description: "ON (true) or OFF." }) }),

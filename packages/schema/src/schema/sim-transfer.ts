@@ -15,8 +15,9 @@ import { lockNamedSims } from "./named-sims.ts";
 import { LISTED_FOREVER } from "../sims/status-change.ts";
 import { lockTransfer, releaseTransfer } from "../sims/transfer.ts";
 import { openTicket } from "../support/tickets.ts";
-import { audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
+import { auditTargets, audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
+import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "./global-id.ts";
 import { OperatorRef } from "./operator.ts";
 import { SimRef } from "./sim.ts";
@@ -124,7 +125,7 @@ const SimTransferPayload = builder.objectRef<TransferPayloadShape>("SimTransferP
 
 const IssueSimTransferInput = builder.inputType("IssueSimTransferInput", {
   fields: (t) => ({
-    simIds: t.idList({ required: true, description: `READY SIMs, 1 to ${MAX_BULK_SIMS.toLocaleString("en")}.` }),
+    simIds: t.idList({ required: true, description: `READY SIMs, 1 to ${MAX_BULK_SIMS.toLocaleString("en")} (TOO_MANY_ITEMS above).`, extensions: { maxItems: aboveRule(MAX_BULK_SIMS) } }),
     destinationOperatorId: t.string({ required: true, description: "OP followed by 10 digits." }),
     destinationEmail: t.string({ required: true, description: "The destination's primary (registered) address." }),
   }),
@@ -141,10 +142,10 @@ const CancelSimTransferInput = builder.inputType("CancelSimTransferInput", {
 });
 const ApplyForSimTransferInput = builder.inputType("ApplyForSimTransferInput", {
   fields: (t) => ({
-    simIds: t.idList({ required: true, description: "SIMs that are not READY (ACTIVE, INACTIVE, STANDBY, SUSPENDED)." }),
+    simIds: t.idList({ required: true, description: `SIMs that are not READY (ACTIVE, INACTIVE, STANDBY, SUSPENDED), 1 to ${MAX_BULK_SIMS.toLocaleString("en")} (TOO_MANY_ITEMS above).`, extensions: { maxItems: aboveRule(MAX_BULK_SIMS) } }),
     destinationOperatorId: t.string({ required: true, description: "OP followed by 10 digits." }),
     destinationEmail: t.string({ required: true, description: "The destination's primary address." }),
-    note: t.string({ required: false, description: "Anything support should know (at most 2,000 characters)." }),
+    note: t.string({ required: false, description: `Anything support should know (INVALID_INPUT past ${NOTE_MAX.toLocaleString("en")} characters).`, extensions: { maxLength: aboveRule(NOTE_MAX) } }),
   }),
 });
 
@@ -242,7 +243,7 @@ async function decidedTransfer(tx: Tx, ctx: Context, audit: AuditDraft, input: D
     audit.targetIds.push(globalIdOf("SimTransfer", transfer.id));
     return transfer;
   }
-  audit.targetIds.push(input.transferId!);
+  auditTargets(audit, "SimTransfer", [input.transferId!]);
   const id = rowIdOf("SimTransfer", input.transferId!);
   if (id) await lockTransfer(tx, ctx.provider, id);
   const transfer = id ? await tx.simTransfer.findUnique({ where: { id } }) : null;
@@ -349,7 +350,7 @@ builder.mutationField("cancelSimTransfer", (t) =>
     args: { input: t.arg({ type: CancelSimTransferInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "cancelSimTransfer", async ({ tx, audit }) => {
-        audit.targetIds.push(input.transferId);
+        auditTargets(audit, "SimTransfer", [input.transferId]);
         const field = ["input", "transferId"];
         const id = rowIdOf("SimTransfer", input.transferId);
         if (id) await lockTransfer(tx, ctx.provider, id);

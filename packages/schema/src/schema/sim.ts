@@ -8,7 +8,8 @@ import { foldedMatchKey, matchKey } from "../domain/match-key.ts";
 import { queryFromInfo } from "@pothos/plugin-prisma";
 import { resolveCursorConnection } from "@pothos/plugin-relay";
 import { GraphQLError } from "graphql";
-import { encodeCursor, InvalidCursor, keysetOrderBy, keysetWhere, type SimOrderSpec } from "../sims/keyset.ts";
+import { encodeCursor, InvalidCursor, keysetOrderBy, keysetWhere, simOrderSpecOf, type SimOrderSpec } from "../sims/keyset.ts";
+import { simKeysetCursor } from "./cursors.ts";
 import { sqlReaderOf } from "../db/database.ts";
 import { plainSelection, simCount, simPage } from "../sims/listing-sql.ts";
 import { builder } from "./builder.ts";
@@ -220,9 +221,10 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
       type: SimRef,
       description: "The operator's SIMs (S1); terminated ones stay listed for the retention period (S9).",
       args: { filter: t.arg({ type: SimFilter, required: false }), orderBy: t.arg({ type: SimOrder, required: false }) },
+      extensions: simKeysetCursor,
       select: { id: true },
       resolve: async (operator, args, ctx, info) => {
-        const order: SimOrderSpec = { field: args.orderBy?.field ?? "CREATED_AT", descending: args.orderBy?.direction === "DESC" };
+        const order: SimOrderSpec = simOrderSpecOf(args.orderBy);
         // Tags, history and the rest of the selection load with the page, not per SIM.
         const query = queryFromInfo({
           context: ctx,

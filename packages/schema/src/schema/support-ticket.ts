@@ -7,8 +7,9 @@ import { userError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { supportAutoReplyMail, supportReplyMail } from "../mail/templates.ts";
 import { openTicket } from "../support/tickets.ts";
-import { audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
+import { auditTargets, audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
+import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "./global-id.ts";
 import { OperatorPayload, OperatorRef, SupportPlanEnum } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -111,18 +112,18 @@ const ChangeSupportPlanInput = builder.inputType("ChangeSupportPlanInput", {
 const CreateSupportTicketInput = builder.inputType("CreateSupportTicketInput", {
   fields: (t) => ({
     subject: t.string({ required: true, description: `Subject line, 1 to ${SUBJECT_MAX} characters.` }),
-    body: t.string({ required: true, description: `The first message, 1 to ${BODY_MAX} characters.` }),
+    body: t.string({ required: true, description: `The first message, 1 to ${BODY_MAX} characters.`, extensions: { maxLength: aboveRule(BODY_MAX) } }),
     category: t.field({ type: SupportCategoryEnum, required: true, description: "What it is about (P2)." }),
   }),
 });
 const ReplyToSupportTicketInput = builder.inputType("ReplyToSupportTicketInput", {
-  fields: (t) => ({ ticketId: t.id({ required: true, description: "The ticket." }), body: t.string({ required: true, description: "The reply." }) }),
+  fields: (t) => ({ ticketId: t.id({ required: true, description: "The ticket." }), body: t.string({ required: true, description: `The reply, 1 to ${BODY_MAX} characters.`, extensions: { maxLength: aboveRule(BODY_MAX) } }) }),
 });
 const CloseSupportTicketInput = builder.inputType("CloseSupportTicketInput", {
   fields: (t) => ({ ticketId: t.id({ required: true, description: "The ticket." }) }),
 });
 const AdminReplyToSupportTicketInput = builder.inputType("AdminReplyToSupportTicketInput", {
-  fields: (t) => ({ ticketId: t.id({ required: true, description: "The ticket." }), body: t.string({ required: true, description: "The staff reply." }) }),
+  fields: (t) => ({ ticketId: t.id({ required: true, description: "The ticket." }), body: t.string({ required: true, description: `The staff reply, 1 to ${BODY_MAX} characters.`, extensions: { maxLength: aboveRule(BODY_MAX) } }) }),
 });
 
 const SUBJECT_MAX = 200;
@@ -140,7 +141,7 @@ function checkText(value: string, max: number, field: string[], what: string): U
 
 /** A ticket of the caller's (or, for staff, anyone's), locked for the transaction; or NOT_FOUND. */
 async function namedTicket(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string) {
-  audit.targetIds.push(globalId);
+  auditTargets(audit, "SupportTicket", [globalId]);
   const id = rowIdOf("SupportTicket", globalId);
   if (id && ctx.provider === "postgresql") await tx.$queryRawUnsafe(`SELECT id FROM "SupportTicket" WHERE id = $1 FOR UPDATE`, id);
   const ticket = id ? await tx.supportTicket.findUnique({ where: { id } }) : null;

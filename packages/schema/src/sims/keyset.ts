@@ -31,6 +31,19 @@ export function encodeCursor(order: SimOrderSpec, row: KeyedRow): string {
 
 export class InvalidCursor extends Error {}
 
+/** The order a listing's `orderBy` argument asks for (CREATED_AT ascending by default). */
+export function simOrderSpecOf(orderBy: { field?: OrderField | null; direction?: string | null } | null | undefined): SimOrderSpec {
+  return { field: orderBy?.field ?? "CREATED_AT", descending: orderBy?.direction === "DESC" };
+}
+
+/** Row IDs are UUIDs; what a cursor carries as one must look like one before any database sees it. */
+const ROW_ID = /^[0-9A-Za-z-]{1,64}$/;
+/** Sort values are names, IMSIs and statuses: short, storable text (no NUL, which PostgreSQL refuses). */
+const SORT_VALUE = /^[^\u0000\uD800-\uDFFF]{0,256}$/u;
+/** Instants both engines store and compare alike. */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(10_000, 0, 1) - 1;
+
 function decodeCursor(order: SimOrderSpec, cursor: string): { value: string | Date; id: string } {
   let parsed: unknown;
   try {
@@ -41,8 +54,9 @@ function decodeCursor(order: SimOrderSpec, cursor: string): { value: string | Da
   if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== order.field || typeof parsed[1] !== "string" || typeof parsed[2] !== "string") {
     throw new InvalidCursor("The cursor belongs to another listing or order.");
   }
+  if (!ROW_ID.test(parsed[2]) || !SORT_VALUE.test(parsed[1])) throw new InvalidCursor("The cursor is damaged.");
   const value = order.field === "CREATED_AT" ? new Date(parsed[1]) : parsed[1];
-  if (value instanceof Date && Number.isNaN(value.getTime())) throw new InvalidCursor("The cursor is damaged.");
+  if (value instanceof Date && !(value.getTime() >= EARLIEST && value.getTime() <= LATEST)) throw new InvalidCursor("The cursor is damaged.");
   if (order.field === "STATUS" && !(simStatuses as readonly string[]).includes(value as string)) throw new InvalidCursor("The cursor is damaged.");
   return { value, id: parsed[2] };
 }

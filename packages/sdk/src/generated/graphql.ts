@@ -7,47 +7,47 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@urql/core';
 export type AddEmailAddressInput = {
-  /** The address to add; a verification token is mailed to it. */
+  /** The address to add; a verification token is mailed to it. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   address: string;
 };
 
 export type AdminProvisionSimsInput = {
-  /** Up to 10,000 SIMs. */
+  /** Up to 10,000 SIMs (TOO_MANY_ITEMS above). At most 11,000 items (INPUT_LIMIT_EXCEEDED above, before execution). */
   sims: Array<ProvisionSimInput>;
 };
 
 export type AdminReplyToSupportTicketInput = {
-  /** The staff reply. */
+  /** The staff reply, 1 to 10000 characters. At most 11,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   body: string;
-  /** The ticket. */
+  /** The ticket. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   ticketId: string;
 };
 
 export type AdminReportSessionInput = {
-  /** The SIM's IMSI. */
+  /** The SIM's IMSI. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   imsi: string;
   /** Opened (true) or closed. */
   online: boolean;
 };
 
 export type ApplyForSimTransferInput = {
-  /** The destination's primary address. */
+  /** The destination's primary address. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   destinationEmail: string;
-  /** OP followed by 10 digits. */
+  /** OP followed by 10 digits. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   destinationOperatorId: string;
-  /** Anything support should know (at most 2,000 characters). */
+  /** Anything support should know (INVALID_INPUT past 2,000 characters). At most 2,200 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   note?: string | null | undefined;
-  /** SIMs that are not READY (ACTIVE, INACTIVE, STANDBY, SUSPENDED). */
+  /** SIMs that are not READY (ACTIVE, INACTIVE, STANDBY, SUSPENDED), 1 to 1,000 (TOO_MANY_ITEMS above). At most 1,100 items, 1,000 characters each (INPUT_LIMIT_EXCEEDED above, before execution). */
   simIds: Array<string>;
 };
 
 /** Every given condition must hold. */
 export type AuditLogFilter = {
-  /** Only this mutation, e.g. setEmailRole. */
+  /** Only this mutation, e.g. setEmailRole. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   action?: string | null | undefined;
   /** At or after this instant. */
   since?: string | null | undefined;
-  /** Only entries acting on this ID. */
+  /** Only entries acting on this ID. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   targetId?: string | null | undefined;
   /** Before this instant. */
   until?: string | null | undefined;
@@ -62,25 +62,25 @@ export type AuditResult =
 
 /** Either email + password, or authKeyId + authKey. */
 export type AuthenticateInput = {
-  /** The auth key's secret. */
+  /** The auth key's secret. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   authKey?: string | null | undefined;
-  /** An auth key's ID. */
+  /** An auth key's ID. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   authKeyId?: string | null | undefined;
-  /** The primary address. */
+  /** The primary address. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   email?: string | null | undefined;
-  /** The root user's password. */
+  /** The root user's password. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   password?: string | null | undefined;
   /** Default 86400, at most 172800. */
   tokenTimeoutSeconds?: number | null | undefined;
 };
 
 export type CancelOfficeHoursRequestInput = {
-  /** The request. */
+  /** The request. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   requestId: string;
 };
 
 export type CancelSimTransferInput = {
-  /** The transfer (outgoing). */
+  /** The transfer (outgoing). At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   transferId: string;
 };
 
@@ -90,7 +90,7 @@ export type ChangeSupportPlanInput = {
 };
 
 export type CloseSupportTicketInput = {
-  /** The ticket. */
+  /** The ticket. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   ticketId: string;
 };
 
@@ -102,21 +102,21 @@ export type Coverage =
   | 'JAPAN';
 
 export type CreateAuthKeyInput = {
-  /** The root user's password, re-entered. Needed unless the token comes from a password sign-in of the last few minutes (SIMGATE_RECENT_SIGN_IN_SECONDS). */
+  /** The root user's password, re-entered. Needed unless the token comes from a password sign-in of the last few minutes (SIMGATE_RECENT_SIGN_IN_SECONDS). At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   password?: string | null | undefined;
 };
 
 export type CreateSupportTicketInput = {
-  /** The first message, 1 to 10000 characters. */
+  /** The first message, 1 to 10000 characters. At most 11,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   body: string;
   /** What it is about (P2). */
   category: SupportCategory;
-  /** Subject line, 1 to 200 characters. */
+  /** Subject line, 1 to 200 characters. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   subject: string;
 };
 
 export type DeleteAuthKeyInput = {
-  /** The key's ID. */
+  /** The key's ID. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   authKeyId: string;
 };
 
@@ -147,11 +147,11 @@ export type InvoiceDeliveryMethod =
   | 'POST';
 
 export type IssueSimTransferInput = {
-  /** The destination's primary (registered) address. */
+  /** The destination's primary (registered) address. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   destinationEmail: string;
-  /** OP followed by 10 digits. */
+  /** OP followed by 10 digits. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   destinationOperatorId: string;
-  /** READY SIMs, 1 to 1,000. */
+  /** READY SIMs, 1 to 1,000 (TOO_MANY_ITEMS above). At most 1,100 items, 1,000 characters each (INPUT_LIMIT_EXCEEDED above, before execution). */
   simIds: Array<string>;
 };
 
@@ -210,69 +210,69 @@ export type PaymentMethodType =
 export type ProvisionSimInput = {
   /** GLOBAL or JAPAN. */
   coverage: Coverage;
-  /** 19 or 20 digits. */
+  /** 19 or 20 digits. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   iccid: string;
-  /** 15 digits. */
+  /** 15 digits. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   imsi: string;
-  /** 8 to 15 digits. */
+  /** 8 to 15 digits. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   msisdn?: string | null | undefined;
-  /** 8 to 128 characters; the operator registers the SIM with it. */
+  /** 8 to 128 characters; the operator registers the SIM with it. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   registrationSecret: string;
-  /** Plan, e.g. plan01s. */
+  /** Plan, e.g. plan01s. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   subscription: string;
 };
 
 export type RegisterPaymentMethodInput = {
-  /** Last four digits; required for CREDIT_CARD, absent for INVOICE. */
+  /** Last four digits; required for CREDIT_CARD, absent for INVOICE. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   cardLast4?: string | null | undefined;
   /** Card or invoice. */
   type: PaymentMethodType;
 };
 
 export type RegisterSimInput = {
-  /** The SIM's IMSI (15 digits). */
+  /** The SIM's IMSI (15 digits). At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   imsi: string;
-  /** The secret delivered with the SIM. */
+  /** The secret delivered with the SIM. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   registrationSecret: string;
 };
 
 export type RemoveEmailAddressInput = {
-  /** Global ID of the address. */
+  /** Global ID of the address. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   emailAddressId: string;
 };
 
 export type ReplyToSupportTicketInput = {
-  /** The reply. */
+  /** The reply, 1 to 10000 characters. At most 11,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   body: string;
-  /** The ticket. */
+  /** The ticket. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   ticketId: string;
 };
 
 /** Name the operator by its ID, its primary address, or both (then both must match). */
 export type RequestAccountRecoveryInput = {
-  /** OP followed by 10 digits. */
+  /** OP followed by 10 digits. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   operatorId?: string | null | undefined;
-  /** The operator's primary address. */
+  /** The operator's primary address. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   primaryEmail?: string | null | undefined;
 };
 
 export type RequestOfficeHoursInput = {
-  /** 1 to 3 slots (two recommended), from the 5th business day after today. */
+  /** 1 to 3 slots (two recommended), from the 5th business day after today. At most 100 items (INPUT_LIMIT_EXCEEDED above, before execution). */
   candidateSlots: Array<OfficeHoursSlotInput>;
   /** Meeting tool. */
   meetingTool?: MeetingTool | null | undefined;
-  /** An https URL that admits guests, with CUSTOMER_URL. */
+  /** An https URL that admits guests, with CUSTOMER_URL. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   meetingUrl?: string | null | undefined;
-  /** Anything else, at most 2000 characters. */
+  /** Anything else (INVALID_INPUT past 2,000 characters). At most 2,200 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   notes?: string | null | undefined;
-  /** What to talk about, 1 to 200 characters. */
+  /** What to talk about, 1 to 200 characters. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   topic: string;
 };
 
 export type SetEmailRoleInput = {
-  /** Every address that should hold the role afterwards. */
+  /** Every address that should hold the role afterwards. At most 100 items, 1,000 characters each (INPUT_LIMIT_EXCEEDED above, before execution). */
   emailAddressIds: Array<string>;
-  /** Required to change PRIMARY. */
+  /** Required to change PRIMARY. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   password?: string | null | undefined;
   /** The role to assign. */
   role: EmailRole;
@@ -283,23 +283,23 @@ export type SetSimExpiryInput = {
   action: ExpiryAction;
   /** In the future. */
   expiresAt: string;
-  /** The SIM. */
+  /** The SIM. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   simId: string;
 };
 
 export type SetSimTerminationProtectionInput = {
   /** ON (true) or OFF. */
   enabled: boolean;
-  /** The SIM. */
+  /** The SIM. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   simId: string;
 };
 
 export type SignUpInput = {
-  /** Becomes the primary address and the root user's login (E1). */
+  /** Becomes the primary address and the root user's login (E1). At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   email: string;
-  /** The account's name, 1 to 100 characters. */
+  /** The account's name, 1 to 100 characters. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   name: string;
-  /** 8 to 128 characters. */
+  /** 8 to 128 characters. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   password: string;
 };
 
@@ -315,20 +315,20 @@ export type SimAction =
 export type SimFilter = {
   /** This coverage (the console shows one at a time). */
   coverage?: Coverage | null | undefined;
-  /** Case-insensitive partial match over IMSI, ICCID, MSISDN and name. */
+  /** Case-insensitive partial match over IMSI, ICCID, MSISDN and name. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   search?: string | null | undefined;
   /** Session state. */
   sessionOnline?: boolean | null | undefined;
-  /** Any of these statuses. */
+  /** Any of these statuses. At most 100 items (INPUT_LIMIT_EXCEEDED above, before execution). */
   status?: Array<SimStatus> | null | undefined;
-  /** Any of these subscriptions. */
+  /** Any of these subscriptions. At most 100 items, 1,000 characters each (INPUT_LIMIT_EXCEEDED above, before execution). */
   subscription?: Array<string> | null | undefined;
   /** Carries this tag. */
   tag?: SimTagFilter | null | undefined;
 };
 
 export type SimInput = {
-  /** The SIM. */
+  /** The SIM. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   simId: string;
 };
 
@@ -378,24 +378,24 @@ export type SimStatusChangeCause =
 export type SimTagFilter = {
   /** EXACT or PREFIX. */
   match?: TagMatch | null | undefined;
-  /** Tag name. */
+  /** Tag name. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   name: string;
-  /** Tag value, or its start with PREFIX. */
+  /** Tag value, or its start with PREFIX. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   value: string;
 };
 
 export type SimTagInput = {
-  /** Tag name, unique per SIM. */
+  /** Tag name, unique per SIM. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   name: string;
-  /** Tag value. */
+  /** Tag value. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   value: string;
 };
 
 /** Exactly one of token and transferId. */
 export type SimTransferDecisionInput = {
-  /** The mailed token. */
+  /** The mailed token. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   token?: string | null | undefined;
-  /** The transfer, when signed in as its destination. */
+  /** The transfer, when signed in as its destination. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   transferId?: string | null | undefined;
 };
 
@@ -480,26 +480,26 @@ export type TagMatch =
   | 'PREFIX';
 
 export type TerminateSimsInput = {
-  /** Up to 1,000 SIMs. */
+  /** Up to 1,000 SIMs (TOO_MANY_ITEMS above). At most 1,100 items, 1,000 characters each (INPUT_LIMIT_EXCEEDED above, before execution). */
   simIds: Array<string>;
 };
 
 export type UpdateInvoiceSettingsInput = {
-  /** 1 to 200 characters. */
+  /** 1 to 200 characters. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   companyName: string;
   /** EMAIL or POST. */
   deliveryMethod: InvoiceDeliveryMethod;
-  /** Where invoices are mailed when delivery is EMAIL. */
+  /** Where invoices are mailed when delivery is EMAIL. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   invoiceEmail: string;
 };
 
 /** Fields left out stay as they are; `tags` replaces every tag. */
 export type UpdateSimInput = {
-  /** New name; an empty string removes it. */
+  /** New name; an empty string removes it. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   name?: string | null | undefined;
-  /** The SIM. */
+  /** The SIM. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   simId: string;
-  /** Replaces every tag. */
+  /** Replaces every tag. At most 100 items (INPUT_LIMIT_EXCEEDED above, before execution). */
   tags?: Array<SimTagInput> | null | undefined;
 };
 
@@ -548,7 +548,7 @@ export type UserErrorCode =
   | 'VERIFICATION_TOKEN_INVALID';
 
 export type VerifyEmailAddressInput = {
-  /** The token from the verification mail. */
+  /** The token from the verification mail. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   token: string;
 };
 
