@@ -67,7 +67,8 @@ export const configSchema = z
     SIMGATE_MAX_BULK_PAGE_SIZE: int(1000, 1, 1000),
     // Input limits (see input-limits.ts): the request's variables as JSON. 2 MiB fits the largest
     // legitimate input (10,000 SIMs to provision, about 1.5 MB).
-    SIMGATE_MAX_VARIABLES_BYTES: int(2_097_152, 1024, 100_000_000),
+    // Below the body limit, so a body within it still cannot carry a document-sized payload of variables.
+    SIMGATE_MAX_VARIABLES_BYTES: int(524_288, 1024, 100_000_000),
     SIMGATE_CORS_ORIGINS: z
       .string()
       .default("")

@@ -197,7 +197,7 @@ function valueArb(type: GraphQLInputType, name: string, typed: boolean, depth = 
         fc.oneof(
           { weight: 8, arbitrary: fc.array(item, { maxLength: 4 }) },
           { weight: 1, arbitrary: item }, // a single value where a list is expected (GraphQL coerces it)
-          // Huge lists, past every documented batch limit (1,000 SIMs, 10,000 provisioned).
+          // Huge lists, past every documented batch limit (1,000 SIMs, 1,000 provisioned).
           { weight: 1, arbitrary: fc.tuple(item, fc.constantFrom(1001, 10_001)).map(([v, n]) => Array.from({ length: n }, () => v)) },
         ),
       ),

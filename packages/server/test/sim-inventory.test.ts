@@ -1,6 +1,7 @@
 // S1 inventory and registration through the endpoint.
 import { describe, expect, it } from "vitest";
 import { signUp } from "./support/accounts.ts";
+import { MAX_PROVISION_BATCH } from "@simgate/schema/domain/sim-inventory";
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 import { snapshot } from "./support/snapshot.ts";
 import { history, newSimSpec, provision, register } from "./support/sims.ts";
@@ -36,11 +37,11 @@ describe("S1 provisioning (O5)", () => {
     ]);
   });
 
-  it("takes 10,000 SIMs in one call and refuses 10,001 without adding any", async () => {
-    const many = Array.from({ length: 10_000 }, () => newSimSpec());
-    expect((await provision(h, many)).provisionedCount).toBe(10_000);
+  it("takes 1,000 SIMs in one call and refuses 1,001 without adding any", async () => {
+    const many = Array.from({ length: MAX_PROVISION_BATCH }, () => newSimSpec());
+    expect((await provision(h, many)).provisionedCount).toBe(MAX_PROVISION_BATCH);
     const before = await h.app.db.sim.count();
-    const tooMany = await provision(h, Array.from({ length: 10_001 }, () => newSimSpec()));
+    const tooMany = await provision(h, Array.from({ length: MAX_PROVISION_BATCH + 1 }, () => newSimSpec()));
     expect(tooMany).toEqual({ provisionedCount: 0, userErrors: [expect.objectContaining({ code: "TOO_MANY_ITEMS" })] });
     expect(await h.app.db.sim.count()).toBe(before);
   });

@@ -7,7 +7,8 @@ export const IMSI_PATTERN = /^\d{15}$/;
 export const ICCID_PATTERN = /^\d{19,20}$/;
 export const MSISDN_PATTERN = /^\d{8,15}$/;
 export const SUBSCRIPTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;
-export const MAX_PROVISION_BATCH = 10_000;
+// One call stays well inside the request body limit (1 MiB) and holds the event loop briefly.
+export const MAX_PROVISION_BATCH = 1_000;
 export const MAX_BULK_SIMS = 1_000;
 export const NAME_MAX = 100;
 export const MAX_TAGS = 50;

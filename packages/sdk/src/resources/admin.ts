@@ -32,7 +32,7 @@ export interface OutboxArgs {
 export function adminApi(run: Runner) {
   return {
     /**
-     * Adds up to 10,000 SIMs to the inventory. Malformed or duplicate SIMs are refused one by one and
+     * Adds up to 1,000 SIMs to the inventory. Malformed or duplicate SIMs are refused one by one and
      * the rest are added: `ok` with `refused` listing them; `ok: false` only when nothing was added.
      */
     async provisionSims(sims: ProvisionSimInput[]): Promise<MutationResult<ProvisionOutcome>> {

@@ -2,6 +2,8 @@
 import { expect } from "vitest";
 import type { MutationResult, NotificationKind, ProvisionSimInput, Sim, SimgateClient } from "../../src/index.ts";
 import type { TestServer } from "./server.ts";
+// The server takes at most this many SIMs per provisioning call (TOO_MANY_ITEMS above).
+const MAX_PROVISION_BATCH = 1_000;
 
 /** The data of an ok result; fails the test with the refusals otherwise. */
 export function ok<T>(result: MutationResult<T>): T {
@@ -64,8 +66,8 @@ export function newSimSpecs(count: number, spec: Partial<ProvisionSimInput> = {}
 /** Provisions `count` SIMs as the administrator and registers them to the operator; in order. */
 export async function ownSims(server: TestServer, op: TestOperator, count: number, spec: Partial<ProvisionSimInput> = {}): Promise<Sim[]> {
   const specs = newSimSpecs(count, spec);
-  for (let i = 0; i < specs.length; i += 5000) {
-    expect(ok(await server.adminClient.admin.provisionSims(specs.slice(i, i + 5000))).refused).toEqual([]);
+  for (let i = 0; i < specs.length; i += MAX_PROVISION_BATCH) {
+    expect(ok(await server.adminClient.admin.provisionSims(specs.slice(i, i + MAX_PROVISION_BATCH))).refused).toEqual([]);
   }
   const sims: Sim[] = [];
   for (let i = 0; i < specs.length; i += 25) {

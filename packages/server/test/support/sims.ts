@@ -2,6 +2,7 @@
 import { expect } from "vitest";
 import type { TestOperator } from "./accounts.ts";
 import { ADMIN_SECRET, type Harness } from "./harness.ts";
+import { MAX_PROVISION_BATCH } from "@simgate/schema/domain/sim-inventory";
 
 let serial = Math.floor(Math.random() * 1e6) * 1e4;
 
@@ -57,8 +58,8 @@ export async function register(h: Harness, op: TestOperator, sim: ProvisionedSim
 /** Provisions and registers `count` SIMs for the operator; returns their global IDs in order. */
 export async function ownSims(h: Harness, op: TestOperator, count: number, spec: SimSpec | ((i: number) => SimSpec) = {}): Promise<{ id: string; imsi: string }[]> {
   const specs = Array.from({ length: count }, (_, i) => newSimSpec(typeof spec === "function" ? spec(i) : spec));
-  for (let i = 0; i < specs.length; i += 5000) {
-    const result = await provision(h, specs.slice(i, i + 5000));
+  for (let i = 0; i < specs.length; i += MAX_PROVISION_BATCH) {
+    const result = await provision(h, specs.slice(i, i + MAX_PROVISION_BATCH));
     expect(result.userErrors).toEqual([]);
   }
   const out: { id: string; imsi: string }[] = [];
