@@ -8,6 +8,7 @@ import { emailsApi, type EmailsApi } from "./resources/emails.ts";
 import { simsApi, type SimsApi } from "./resources/sims.ts";
 import { supportApi, type SupportApi } from "./resources/support.ts";
 import { transfersApi, type TransfersApi } from "./resources/transfers.ts";
+import { checkTimeout, DEFAULT_TIMEOUT_MS } from "./call-options.ts";
 import { createRunner } from "./runner.ts";
 import { authKeyAuthExchange, tokenAuthExchange, type AuthKeyCredentials, type AuthKeyOptions } from "./transport/auth.ts";
 import { retryPolicy, type RetryOptions } from "./transport/backoff.ts";
@@ -23,8 +24,13 @@ export type SimgateConnection =
 export interface SimgateClientOptions {
   /** The fetch to use (default: the global fetch). */
   fetch?: FetchFunction;
-  /** Retries of dropped connections and HTTP 502/503/504 (P4); `false` turns them off. */
+  /** Retries of dropped connections, timed-out attempts and HTTP 502/503/504 (P4); `false` turns them off. */
   retry?: RetryOptions | false;
+  /**
+   * How long one attempt may take before it is abandoned (default 30 s; `Infinity`: no limit).
+   * Every method takes `{ timeoutMs, signal }` last to override it per call.
+   */
+  timeoutMs?: number;
   /** Default page size of list, iterate and collect (default 100). */
   pageSize?: number;
   /** Token lifetime and refresh margin for auth-key clients. */
@@ -57,6 +63,8 @@ export function createSimgateClient(connection: SimgateConnection, options: Simg
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError("createSimgateClient: pageSize must be a positive integer");
 
+  const timeoutMs = checkTimeout("createSimgateClient: timeoutMs", options.timeoutMs) ?? DEFAULT_TIMEOUT_MS;
+
   // Looked up per call, so a fetch installed (or stubbed) later is used too.
   const baseFetch: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const exchanges: Exchange[] = [];
@@ -71,6 +79,8 @@ export function createSimgateClient(connection: SimgateConnection, options: Simg
     fetch: createRetryingFetch({
       fetch: options.persistedOperations === false ? baseFetch : createPersistedFetch({ fetch: baseFetch }),
       policy: retryPolicy(options.retry),
+      timeoutMs,
+      probeFetch: baseFetch,
     }),
     preferGetMethod: false,
     requestPolicy: "network-only",

@@ -2,8 +2,12 @@
 // fetch and Web Crypto only).
 export { createSimgateClient, DEFAULT_PAGE_SIZE } from "./client.ts";
 export type { SimgateClient, SimgateClientOptions, SimgateConnection } from "./client.ts";
+export { DEFAULT_TIMEOUT_MS } from "./call-options.ts";
+export type { CallOptions } from "./call-options.ts";
 export {
+  SimgateAbortError,
   SimgateAuthenticationError,
+  SimgateCorsError,
   SimgateError,
   SimgateForbiddenError,
   SimgateIdempotencyError,
@@ -11,8 +15,11 @@ export {
   SimgateRateLimitError,
   SimgateRequestError,
   SimgateServerError,
+  SimgateTimeoutError,
 } from "./errors.ts";
 export type { GraphQLErrorInfo, SimgateErrorDetails } from "./errors.ts";
+export { SERVER_ERROR_CODES } from "./error-codes.ts";
+export type { SimgateClientErrorCode, SimgateErrorCode, SimgateServerErrorCode } from "./error-codes.ts";
 export type { MutationResult, UserError } from "./result.ts";
 export type { CollectArgs, ConnectionMethod, IterateArgs, Page, PageArgs, PageInfo } from "./pagination.ts";
 export type { RetryEvent, RetryOptions } from "./transport/backoff.ts";

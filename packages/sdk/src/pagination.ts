@@ -1,6 +1,8 @@
 // Every connection method is callable for one page and has `iterate` (for await over every node,
 // page by page) and `collect` (into an array, up to a limit). Pages always ask for an explicit
-// size (`first`), so the server's default never decides how much a loop fetches.
+// size (`first`), so the server's default never decides how much a loop fetches. Call options
+// (timeoutMs, signal) come last and apply to every page request.
+import type { CallOptions } from "./call-options.ts";
 
 export interface PageInfo {
   hasNextPage: boolean;
@@ -34,19 +36,19 @@ export interface CollectArgs extends IterateArgs {
   limit?: number;
 }
 
-/** Arguments may be left out when every one of them is optional. */
-type ArgsParam<A, P> = {} extends A ? [args?: A & P] : [args: A & P];
+/** Arguments, then call options; arguments may be left out when every one of them is optional. */
+type ArgsAndOptions<A, P> = {} extends A ? [args?: A & P, options?: CallOptions] : [args: A & P, options?: CallOptions];
 
 export interface ConnectionMethod<A extends object, T> {
   /** One page. */
-  (...args: ArgsParam<A, PageArgs>): Promise<Page<T>>;
+  (...args: ArgsAndOptions<A, PageArgs>): Promise<Page<T>>;
   /** Every item, fetched page by page as the loop asks for them. */
-  iterate(...args: ArgsParam<A, IterateArgs>): AsyncGenerator<T, void, undefined>;
+  iterate(...args: ArgsAndOptions<A, IterateArgs>): AsyncGenerator<T, void, undefined>;
   /** Items into an array, page by page, stopping at `limit`. */
-  collect(...args: ArgsParam<A, CollectArgs>): Promise<T[]>;
+  collect(...args: ArgsAndOptions<A, CollectArgs>): Promise<T[]>;
 }
 
-export type FetchPage<A, T> = (args: A & { first: number; after: string | null }) => Promise<Page<T>>;
+export type FetchPage<A, T> = (args: A & { first: number; after: string | null }, options: CallOptions | undefined) => Promise<Page<T>>;
 
 function checkSize(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
@@ -54,7 +56,7 @@ function checkSize(name: string, value: number): number {
 }
 
 export function connectionMethod<A extends object, T>(fetchPage: FetchPage<A, T>, defaultPageSize: number): ConnectionMethod<A, T> {
-  async function* iterateLimited(args: Partial<A> & CollectArgs): AsyncGenerator<T, void, undefined> {
+  async function* iterateLimited(args: Partial<A> & CollectArgs, options: CallOptions | undefined): AsyncGenerator<T, void, undefined> {
     const { pageSize, limit, after, ...rest } = args;
     const size = checkSize("pageSize", pageSize ?? defaultPageSize);
     if (limit !== undefined && !(limit >= 0)) throw new RangeError(`limit must not be negative, got ${limit}`);
@@ -62,7 +64,7 @@ export function connectionMethod<A extends object, T>(fetchPage: FetchPage<A, T>
     let cursor: string | null = after ?? null;
     while (remaining > 0) {
       const first = Math.min(size, remaining);
-      const page = await fetchPage({ ...(rest as A), first, after: cursor });
+      const page = await fetchPage({ ...(rest as A), first, after: cursor }, options);
       for (const node of page.nodes.slice(0, first)) {
         yield node;
         remaining -= 1;
@@ -74,14 +76,14 @@ export function connectionMethod<A extends object, T>(fetchPage: FetchPage<A, T>
     }
   }
 
-  const page = (args: Partial<A> & PageArgs = {}) => {
+  const page = (args: Partial<A> & PageArgs = {}, options?: CallOptions) => {
     const { first, after, ...rest } = args;
-    return fetchPage({ ...(rest as A), first: checkSize("first", first ?? defaultPageSize), after: after ?? null });
+    return fetchPage({ ...(rest as A), first: checkSize("first", first ?? defaultPageSize), after: after ?? null }, options);
   };
-  const iterate = (args: Partial<A> & IterateArgs = {}) => iterateLimited(args);
-  const collect = async (args: Partial<A> & CollectArgs = {}) => {
+  const iterate = (args: Partial<A> & IterateArgs = {}, options?: CallOptions) => iterateLimited(args, options);
+  const collect = async (args: Partial<A> & CollectArgs = {}, options?: CallOptions) => {
     const items: T[] = [];
-    for await (const item of iterateLimited(args)) items.push(item);
+    for await (const item of iterateLimited(args, options)) items.push(item);
     return items;
   };
   return Object.assign(page, { iterate, collect }) as unknown as ConnectionMethod<A, T>;

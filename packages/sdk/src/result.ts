@@ -18,7 +18,7 @@ export function resultOf<P extends Payload, T>(payload: P, pick: (payload: P) =>
   const data = pick(payload);
   if (data === null || data === undefined) {
     // The contract promises the object on success; its absence is a server fault, not a refusal.
-    throw new SimgateServerError("The Simgate API reported success without a result.");
+    throw new SimgateServerError("The Simgate API reported success without a result.", { code: "INVALID_RESPONSE" });
   }
   return { ok: true, data };
 }

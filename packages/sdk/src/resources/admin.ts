@@ -13,6 +13,7 @@ import {
 } from "../generated/graphql.ts";
 import { resultOf, type MutationResult, type UserError } from "../result.ts";
 import type { Runner } from "../runner.ts";
+import type { CallOptions } from "../call-options.ts";
 import type { DueJobsRun, OutboxMessage, ReportedSim, SupportTicket } from "../types.ts";
 
 export interface ProvisionOutcome {
@@ -35,34 +36,31 @@ export function adminApi(run: Runner) {
      * Adds up to 1,000 SIMs to the inventory. Malformed or duplicate SIMs are refused one by one and
      * the rest are added: `ok` with `refused` listing them; `ok: false` only when nothing was added.
      */
-    async provisionSims(sims: ProvisionSimInput[]): Promise<MutationResult<ProvisionOutcome>> {
-      const { adminProvisionSims: p } = await run.mutate(AdminProvisionSimsDocument, { input: { sims } });
-      if (p.provisionedCount === 0 && p.userErrors.length > 0) return { ok: false, userErrors: p.userErrors };
-      return { ok: true, data: { provisionedCount: p.provisionedCount, refused: p.userErrors } };
+    provisionSims(sims: ProvisionSimInput[], options?: CallOptions): Promise<MutationResult<ProvisionOutcome>> {
+      return run.mutate(AdminProvisionSimsDocument, { input: { sims } }, options, ({ adminProvisionSims: p }) => {
+        if (p.provisionedCount === 0 && p.userErrors.length > 0) return { ok: false, userErrors: p.userErrors };
+        return { ok: true, data: { provisionedCount: p.provisionedCount, refused: p.userErrors } };
+      });
     },
 
     /** Reports a network session opened or closed on a SIM (S4). */
-    async reportSession(input: AdminReportSessionInput): Promise<MutationResult<ReportedSim>> {
-      const { adminReportSession } = await run.mutate(AdminReportSessionDocument, { input });
-      return resultOf(adminReportSession, (p) => p.sim);
+    reportSession(input: AdminReportSessionInput, options?: CallOptions): Promise<MutationResult<ReportedSim>> {
+      return run.mutate(AdminReportSessionDocument, { input }, options, ({ adminReportSession }) => resultOf(adminReportSession, (p) => p.sim));
     },
 
     /** A staff reply: To the primary, CC every support address (E8). */
-    async replyToTicket(input: AdminReplyToSupportTicketInput): Promise<MutationResult<SupportTicket>> {
-      const { adminReplyToSupportTicket } = await run.mutate(AdminReplyToSupportTicketDocument, { input });
-      return resultOf(adminReplyToSupportTicket, (p) => p.ticket);
+    replyToTicket(input: AdminReplyToSupportTicketInput, options?: CallOptions): Promise<MutationResult<SupportTicket>> {
+      return run.mutate(AdminReplyToSupportTicketDocument, { input }, options, ({ adminReplyToSupportTicket }) => resultOf(adminReplyToSupportTicket, (p) => p.ticket));
     },
 
     /** Applies due expiries (S7) and transfer expirations (T10) now. */
-    async runDueJobs(): Promise<MutationResult<DueJobsRun>> {
-      const { adminRunDueJobs } = await run.mutate(AdminRunDueJobsDocument, {});
-      return resultOf(adminRunDueJobs, ({ expiriesApplied, transfersExpired }) => ({ expiriesApplied, transfersExpired }));
+    runDueJobs(options?: CallOptions): Promise<MutationResult<DueJobsRun>> {
+      return run.mutate(AdminRunDueJobsDocument, {}, options, ({ adminRunDueJobs }) => resultOf(adminRunDueJobs, ({ expiriesApplied, transfersExpired }) => ({ expiriesApplied, transfersExpired })));
     },
 
     /** Mail the server sent or queued, newest first. */
-    async outbox(args: OutboxArgs = {}): Promise<OutboxMessage[]> {
-      const { adminOutbox } = await run.query(AdminOutboxDocument, { first: args.first ?? null, kind: args.kind ?? null, to: args.to ?? null });
-      return adminOutbox;
+    outbox(args: OutboxArgs = {}, options?: CallOptions): Promise<OutboxMessage[]> {
+      return run.query(AdminOutboxDocument, { first: args.first ?? null, kind: args.kind ?? null, to: args.to ?? null }, options, ({ adminOutbox }) => adminOutbox);
     },
   };
 }

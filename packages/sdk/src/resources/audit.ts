@@ -5,10 +5,10 @@ import type { Runner } from "../runner.ts";
 import type { AuditLogEntry } from "../types.ts";
 
 export function auditApi(run: Runner, pageSize: number) {
-  const list = connectionMethod<{ filter?: AuditLogFilter | null }, AuditLogEntry>(async ({ filter, first, after }) => {
-    const { viewer } = await run.query(AuditLogDocument, { filter: filter ?? null, first, after });
-    return pageOf(viewer!.auditLog);
-  }, pageSize);
+  const list = connectionMethod<{ filter?: AuditLogFilter | null }, AuditLogEntry>(
+    ({ filter, first, after }, options) => run.query(AuditLogDocument, { filter: filter ?? null, first, after }, options, ({ viewer }) => pageOf(viewer!.auditLog)),
+    pageSize,
+  );
   return {
     /** One page of audit entries, filtered by action, target or time. */
     list,

@@ -12,26 +12,24 @@ import {
 } from "../generated/graphql.ts";
 import { doneOf, resultOf, type MutationResult } from "../result.ts";
 import type { Runner } from "../runner.ts";
+import type { CallOptions } from "../call-options.ts";
 import type { NewAuthKey, Operator, Session } from "../types.ts";
 
 export function authApi(run: Runner) {
   return {
     /** Creates an operator (O2); the email becomes its primary address. Works without a token. */
-    async signUp(input: SignUpInput): Promise<MutationResult<Session>> {
-      const { signUp } = await run.mutate(SignUpDocument, { input });
-      return resultOf(signUp, (p) => (p.token && p.operator ? { token: p.token, expiresAt: null, operator: p.operator } : null));
+    signUp(input: SignUpInput, options?: CallOptions): Promise<MutationResult<Session>> {
+      return run.mutate(SignUpDocument, { input }, options, ({ signUp }) => resultOf(signUp, (p) => (p.token && p.operator ? { token: p.token, expiresAt: null, operator: p.operator } : null)));
     },
 
     /** Signs in with email + password or with an auth key and returns a bearer token (O3). */
-    async authenticate(input: AuthenticateInput): Promise<MutationResult<Session>> {
-      const { authenticate } = await run.mutate(AuthenticateDocument, { input });
-      return resultOf(authenticate, (p) => (p.token && p.operator ? { token: p.token, expiresAt: p.expiresAt, operator: p.operator } : null));
+    authenticate(input: AuthenticateInput, options?: CallOptions): Promise<MutationResult<Session>> {
+      return run.mutate(AuthenticateDocument, { input }, options, ({ authenticate }) => resultOf(authenticate, (p) => (p.token && p.operator ? { token: p.token, expiresAt: p.expiresAt, operator: p.operator } : null)));
     },
 
     /** Revokes the token this client is using. An auth-key client signs in again on its next call. */
-    async logout(): Promise<MutationResult<null>> {
-      const { logout } = await run.mutate(LogoutDocument, {});
-      return doneOf(logout);
+    logout(options?: CallOptions): Promise<MutationResult<null>> {
+      return run.mutate(LogoutDocument, {}, options, ({ logout }) => doneOf(logout));
     },
 
     /**
@@ -39,21 +37,18 @@ export function authApi(run: Runner) {
      * root password unless this client's token comes from a password sign-in of the last few
      * minutes; with an auth-key token the password is always needed (else CREDENTIALS_INVALID).
      */
-    async createAuthKey(input: CreateAuthKeyInput = {}): Promise<MutationResult<NewAuthKey>> {
-      const { createAuthKey } = await run.mutate(CreateAuthKeyDocument, { input });
-      return resultOf(createAuthKey, (p) => (p.authKeyId && p.authKey ? { authKeyId: p.authKeyId, authKey: p.authKey } : null));
+    createAuthKey(input: CreateAuthKeyInput = {}, options?: CallOptions): Promise<MutationResult<NewAuthKey>> {
+      return run.mutate(CreateAuthKeyDocument, { input }, options, ({ createAuthKey }) => resultOf(createAuthKey, (p) => (p.authKeyId && p.authKey ? { authKeyId: p.authKeyId, authKey: p.authKey } : null)));
     },
 
     /** Deletes an auth key; every token it signed in with stops working. */
-    async deleteAuthKey(authKeyId: string): Promise<MutationResult<null>> {
-      const { deleteAuthKey } = await run.mutate(DeleteAuthKeyDocument, { input: { authKeyId } });
-      return doneOf(deleteAuthKey);
+    deleteAuthKey(authKeyId: string, options?: CallOptions): Promise<MutationResult<null>> {
+      return run.mutate(DeleteAuthKeyDocument, { input: { authKeyId } }, options, ({ deleteAuthKey }) => doneOf(deleteAuthKey));
     },
 
     /** The signed-in operator. Throws SimgateAuthenticationError without a valid token. */
-    async viewer(): Promise<Operator> {
-      const { viewer } = await run.query(ViewerDocument, {});
-      return viewer!;
+    viewer(options?: CallOptions): Promise<Operator> {
+      return run.query(ViewerDocument, {}, options, ({ viewer }) => viewer!);
     },
   };
 }

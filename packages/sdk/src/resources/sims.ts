@@ -24,6 +24,7 @@ import {
   type UpdateSimInput,
 } from "../generated/graphql.ts";
 import type { TypedDocumentNode } from "@urql/core";
+import type { CallOptions } from "../call-options.ts";
 import { connectionMethod, pageOf, type Page } from "../pagination.ts";
 import { resultOf, type MutationResult, type UserError } from "../result.ts";
 import type { Runner } from "../runner.ts";
@@ -45,18 +46,17 @@ export function simsApi(run: Runner, pageSize: number) {
   // The five status mutations share one shape: SimInput in, SimPayload out.
   const statusChange =
     <Field extends string>(document: TypedDocumentNode<Record<Field, SimPayload>, { input: SimInput }>, field: Field) =>
-    async (simId: string): Promise<MutationResult<Sim>> => {
-      const data = await run.mutate(document, { input: { simId } });
-      return resultOf(data[field], (p) => p.sim);
-    };
+    (simId: string, options?: CallOptions): Promise<MutationResult<Sim>> =>
+      run.mutate(document, { input: { simId } }, options, (data) => resultOf(data[field], (p) => p.sim));
 
-  const list = connectionMethod<SimListArgs, Sim>(async ({ filter, orderBy, first, after }) => {
-    const { viewer } = await run.query(SimsDocument, { filter: filter ?? null, orderBy: orderBy ?? null, first, after });
-    return pageOf(viewer!.sims);
-  }, pageSize);
+  const list = connectionMethod<SimListArgs, Sim>(
+    ({ filter, orderBy, first, after }, options) =>
+      run.query(SimsDocument, { filter: filter ?? null, orderBy: orderBy ?? null, first, after }, options, ({ viewer }) => pageOf(viewer!.sims)),
+    pageSize,
+  );
 
   return {
-    /** One page of the operator's SIMs (S1), filtered and ordered; up to 1,000 per page. */
+    /** One page of the operator's SIMs (S1), filtered and ordered; up to the server's page size limit (100 by default). */
     list,
     /** Every matching SIM, page by page: `for await (const sim of client.sims.iterate({ filter }))`. */
     iterate: list.iterate,
@@ -64,24 +64,23 @@ export function simsApi(run: Runner, pageSize: number) {
     collect: list.collect,
 
     /** One of the operator's SIMs by IMSI; null when there is none (or it is another operator's, O4). */
-    async get(imsi: string): Promise<Sim | null> {
-      const { sim } = await run.query(SimByImsiDocument, { imsi });
-      return sim;
+    get(imsi: string, options?: CallOptions): Promise<Sim | null> {
+      return run.query(SimByImsiDocument, { imsi }, options, ({ sim }) => sim);
     },
 
     /** One of the operator's SIMs by global ID; null when there is none. */
-    async getById(id: string): Promise<Sim | null> {
-      const { node } = await run.query(SimByIdDocument, { id });
-      if (node?.__typename !== "Sim") return null;
-      // Same shape as every other Sim the SDK returns.
-      const { __typename, ...sim } = node;
-      return sim;
+    getById(id: string, options?: CallOptions): Promise<Sim | null> {
+      return run.query(SimByIdDocument, { id }, options, ({ node }) => {
+        if (node?.__typename !== "Sim") return null;
+        // Same shape as every other Sim the SDK returns.
+        const { __typename, ...sim } = node;
+        return sim;
+      });
     },
 
     /** Registers a provisioned SIM with its IMSI and registration secret; it starts READY, protection ON. */
-    async register(input: RegisterSimInput): Promise<MutationResult<Sim>> {
-      const { registerSim } = await run.mutate(RegisterSimDocument, { input });
-      return resultOf(registerSim, (p) => p.sim);
+    register(input: RegisterSimInput, options?: CallOptions): Promise<MutationResult<Sim>> {
+      return run.mutate(RegisterSimDocument, { input }, options, ({ registerSim }) => resultOf(registerSim, (p) => p.sim));
     },
 
     /** READY, INACTIVE, STANDBY or SUSPENDED → ACTIVE (S3). */
@@ -99,40 +98,36 @@ export function simsApi(run: Runner, pageSize: number) {
      * Terminates up to 1,000 SIMs. `ok` is false only when the whole call was refused (e.g. too many
      * SIMs); otherwise `data` has one result per SIM, in input order, each with its own userErrors.
      */
-    async terminateMany(simIds: string[]): Promise<MutationResult<SimOperationResult[]>> {
-      const { terminateSims } = await run.mutate(TerminateSimsDocument, { input: { simIds } });
-      return resultOf(terminateSims, (p) => p.results);
+    terminateMany(simIds: string[], options?: CallOptions): Promise<MutationResult<SimOperationResult[]>> {
+      return run.mutate(TerminateSimsDocument, { input: { simIds } }, options, ({ terminateSims }) => resultOf(terminateSims, (p) => p.results));
     },
 
     /** Turns termination protection ON or OFF (S6). */
-    async setProtection(input: SetSimTerminationProtectionInput): Promise<MutationResult<Sim>> {
-      const { setSimTerminationProtection } = await run.mutate(SetSimTerminationProtectionDocument, { input });
-      return resultOf(setSimTerminationProtection, (p) => p.sim);
+    setProtection(input: SetSimTerminationProtectionInput, options?: CallOptions): Promise<MutationResult<Sim>> {
+      return run.mutate(SetSimTerminationProtectionDocument, { input }, options, ({ setSimTerminationProtection }) => resultOf(setSimTerminationProtection, (p) => p.sim));
     },
 
     /** Sets or replaces the expiry (S7); TERMINATE needs protection OFF now. */
-    async setExpiry(input: SetSimExpiryInput): Promise<MutationResult<Sim>> {
-      const { setSimExpiry } = await run.mutate(SetSimExpiryDocument, { input });
-      return resultOf(setSimExpiry, (p) => p.sim);
+    setExpiry(input: SetSimExpiryInput, options?: CallOptions): Promise<MutationResult<Sim>> {
+      return run.mutate(SetSimExpiryDocument, { input }, options, ({ setSimExpiry }) => resultOf(setSimExpiry, (p) => p.sim));
     },
 
     /** Removes the expiry (S7). */
-    async clearExpiry(simId: string): Promise<MutationResult<Sim>> {
-      const { clearSimExpiry } = await run.mutate(ClearSimExpiryDocument, { input: { simId } });
-      return resultOf(clearSimExpiry, (p) => p.sim);
+    clearExpiry(simId: string, options?: CallOptions): Promise<MutationResult<Sim>> {
+      return run.mutate(ClearSimExpiryDocument, { input: { simId } }, options, ({ clearSimExpiry }) => resultOf(clearSimExpiry, (p) => p.sim));
     },
 
     /** Renames and/or replaces the tags; fields left out stay, an empty name removes it. */
-    async update(input: UpdateSimInput): Promise<MutationResult<Sim>> {
-      const { updateSim } = await run.mutate(UpdateSimDocument, { input });
-      return resultOf(updateSim, (p) => p.sim);
+    update(input: UpdateSimInput, options?: CallOptions): Promise<MutationResult<Sim>> {
+      return run.mutate(UpdateSimDocument, { input }, options, ({ updateSim }) => resultOf(updateSim, (p) => p.sim));
     },
 
     /** A SIM's status changes, newest first; an empty page for an unknown SIM. */
-    history: connectionMethod<{ simId: string }, SimStatusChange>(async ({ simId, first, after }) => {
-      const { node } = await run.query(SimStatusHistoryDocument, { simId, first, after });
-      return node?.__typename === "Sim" ? pageOf(node.statusHistory) : emptyPage;
-    }, pageSize),
+    history: connectionMethod<{ simId: string }, SimStatusChange>(
+      ({ simId, first, after }, options) =>
+        run.query(SimStatusHistoryDocument, { simId, first, after }, options, ({ node }) => (node?.__typename === "Sim" ? pageOf(node.statusHistory) : emptyPage)),
+      pageSize,
+    ),
   };
 }
 

@@ -15,6 +15,7 @@ import {
 import { connectionMethod, pageOf } from "../pagination.ts";
 import { resultOf, type MutationResult } from "../result.ts";
 import type { Runner } from "../runner.ts";
+import type { CallOptions } from "../call-options.ts";
 import type { SimTransfer, SupportTicket } from "../types.ts";
 
 export interface TransferListArgs {
@@ -24,40 +25,35 @@ export interface TransferListArgs {
 }
 
 export function transfersApi(run: Runner, pageSize: number) {
-  const list = connectionMethod<TransferListArgs, SimTransfer>(async ({ direction, status, first, after }) => {
-    const { viewer } = await run.query(SimTransfersDocument, { direction, status: status ?? null, first, after });
-    return pageOf(viewer!.simTransfers);
-  }, pageSize);
+  const list = connectionMethod<TransferListArgs, SimTransfer>(
+    ({ direction, status, first, after }, options) => run.query(SimTransfersDocument, { direction, status: status ?? null, first, after }, options, ({ viewer }) => pageOf(viewer!.simTransfers)),
+    pageSize,
+  );
 
   return {
     /** Offers 1–1,000 READY SIMs to another operator (T1–T3); the token is mailed to the destination. */
-    async issue(input: IssueSimTransferInput): Promise<MutationResult<SimTransfer>> {
-      const { issueSimTransfer } = await run.mutate(IssueSimTransferDocument, { input });
-      return resultOf(issueSimTransfer, (p) => p.transfer);
+    issue(input: IssueSimTransferInput, options?: CallOptions): Promise<MutationResult<SimTransfer>> {
+      return run.mutate(IssueSimTransferDocument, { input }, options, ({ issueSimTransfer }) => resultOf(issueSimTransfer, (p) => p.transfer));
     },
 
     /** By the destination, with `{ token }` or `{ transferId }`: moves every SIM (T6, T7). */
-    async accept(input: SimTransferDecisionInput): Promise<MutationResult<SimTransfer>> {
-      const { acceptSimTransfer } = await run.mutate(AcceptSimTransferDocument, { input });
-      return resultOf(acceptSimTransfer, (p) => p.transfer);
+    accept(input: SimTransferDecisionInput, options?: CallOptions): Promise<MutationResult<SimTransfer>> {
+      return run.mutate(AcceptSimTransferDocument, { input }, options, ({ acceptSimTransfer }) => resultOf(acceptSimTransfer, (p) => p.transfer));
     },
 
     /** By the destination: ends the batch; its SIMs return to READY (T10). */
-    async reject(input: SimTransferDecisionInput): Promise<MutationResult<SimTransfer>> {
-      const { rejectSimTransfer } = await run.mutate(RejectSimTransferDocument, { input });
-      return resultOf(rejectSimTransfer, (p) => p.transfer);
+    reject(input: SimTransferDecisionInput, options?: CallOptions): Promise<MutationResult<SimTransfer>> {
+      return run.mutate(RejectSimTransferDocument, { input }, options, ({ rejectSimTransfer }) => resultOf(rejectSimTransfer, (p) => p.transfer));
     },
 
     /** By the source: cancels the whole batch (T5). */
-    async cancel(transferId: string): Promise<MutationResult<SimTransfer>> {
-      const { cancelSimTransfer } = await run.mutate(CancelSimTransferDocument, { input: { transferId } });
-      return resultOf(cancelSimTransfer, (p) => p.transfer);
+    cancel(transferId: string, options?: CallOptions): Promise<MutationResult<SimTransfer>> {
+      return run.mutate(CancelSimTransferDocument, { input: { transferId } }, options, ({ cancelSimTransfer }) => resultOf(cancelSimTransfer, (p) => p.transfer));
     },
 
     /** Applies to support for a paid transfer of SIMs that are not READY (T9); opens a ticket. */
-    async apply(input: ApplyForSimTransferInput): Promise<MutationResult<SupportTicket>> {
-      const { applyForSimTransfer } = await run.mutate(ApplyForSimTransferDocument, { input });
-      return resultOf(applyForSimTransfer, (p) => p.ticket);
+    apply(input: ApplyForSimTransferInput, options?: CallOptions): Promise<MutationResult<SupportTicket>> {
+      return run.mutate(ApplyForSimTransferDocument, { input }, options, ({ applyForSimTransfer }) => resultOf(applyForSimTransfer, (p) => p.ticket));
     },
 
     /** One page of transfers in one direction, newest first. */

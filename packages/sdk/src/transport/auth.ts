@@ -4,7 +4,8 @@
 // calls never start two.
 import { authExchange, type AuthConfig, type AuthUtilities } from "@urql/exchange-auth";
 import type { CombinedError, Exchange, Operation } from "@urql/core";
-import { SimgateAuthenticationError } from "../errors.ts";
+import { CALL_CONTEXT, type CallContext } from "../call-options.ts";
+import { SimgateAuthenticationError, type ResponseInfo } from "../errors.ts";
 import { AuthenticateDocument } from "../generated/graphql.ts";
 import { IDEMPOTENCY_KEY_HEADER } from "./retrying-fetch.ts";
 import { randomId } from "./random-id.ts";
@@ -59,16 +60,23 @@ export function authKeyAuthExchange(key: AuthKeyCredentials, options: AuthKeyOpt
 
   async function signIn(utils: AuthUtilities): Promise<void> {
     const startedMs = now();
+    const requestId = randomId();
+    let lastResponse: ResponseInfo | undefined;
+    const call: CallContext = { onResponse: (response) => (lastResponse = response) };
     const result = await utils.mutate(
       AuthenticateDocument,
       { input: { authKeyId: key.id, authKey: key.secret, tokenTimeoutSeconds: options.tokenTimeoutSeconds ?? null } },
-      { fetchOptions: { headers: { [IDEMPOTENCY_KEY_HEADER]: randomId() } } },
+      { fetchOptions: { headers: { [IDEMPOTENCY_KEY_HEADER]: randomId(), "x-request-id": requestId }, [CALL_CONTEXT]: call } as RequestInit },
     );
-    if (result.error) throw toSimgateError(result.error);
+    if (result.error) throw toSimgateError(result.error, requestId, lastResponse);
     const payload = result.data?.authenticate;
     if (!payload?.token || !payload.expiresAt) {
       const codes = payload?.userErrors.map((e) => e.code).join(", ") || "no token";
-      throw new SimgateAuthenticationError(`The auth key was refused (${codes}).`, { code: payload?.userErrors[0]?.code ?? "UNAUTHENTICATED" });
+      throw new SimgateAuthenticationError(`The auth key was refused (${codes}).`, {
+        code: payload?.userErrors[0]?.code ?? "UNAUTHENTICATED",
+        requestId: lastResponse?.requestId ?? requestId,
+        status: lastResponse?.status,
+      });
     }
     // Measure the lifetime on the local clock from when we asked, so clock skew cannot make a
     // token look fresher than it is.

@@ -104,3 +104,30 @@ export async function startFaultProxy(targetUrl: string, decide: (request: Proxi
   const port = await listen(server as unknown as Server);
   return { url: `http://127.0.0.1:${port}/graphql`, requests, upstreamResponses };
 }
+
+export interface SilentServer {
+  url: string;
+  /** Requests received so far (headers only: the body is never read). */
+  requests: IncomingHttpHeaders[];
+  /** Resolves when the connection of request `index` closes (the client gave up on it). */
+  closed(index: number): Promise<void>;
+}
+
+/** Accepts connections and requests and never answers: what a hung server looks like to a client. */
+export async function startSilentServer(): Promise<SilentServer> {
+  const requests: IncomingHttpHeaders[] = [];
+  const closes: Promise<void>[] = [];
+  const server = createHttpServer((req) => {
+    requests.push(req.headers);
+    closes.push(new Promise((resolve) => req.socket.once("close", () => resolve())));
+  });
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  const port = await listen(server as unknown as Server);
+  // After listen(): hooks run last-registered first, and closing waits for these connections.
+  afterAll(() => sockets.forEach((s) => s.destroy()));
+  return { url: `http://127.0.0.1:${port}/graphql`, requests, closed: (index) => closes[index]! };
+}
