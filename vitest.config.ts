@@ -8,6 +8,11 @@ import { defineConfig } from "vitest/config";
 const graphqlCjs = createRequire(new URL("./packages/schema/package.json", import.meta.url)).resolve("graphql");
 
 const httpSuite = ["packages/server/test/**/*.test.ts"];
+// Tests that assert latency under load (`*.load.test.ts`) run in a later group, one file at a
+// time, once everything else has finished: the machine is then theirs, so a figure measures the
+// server, not the other test files sharing its cores.
+const loadSuite = ["packages/server/test/**/*.load.test.ts"];
+const load = (groupOrder: number) => ({ sequence: { groupOrder }, fileParallelism: false, maxWorkers: 1 });
 
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
@@ -16,8 +21,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: "unit", include: ["packages/schema/test/**/*.test.ts"] } },
-      { extends: true, test: { name: "sqlite", include: httpSuite, env: { SIMGATE_TEST_DB: "sqlite" } } },
-      { extends: true, test: { name: "postgres", include: httpSuite, env: { SIMGATE_TEST_DB: "postgres" } } },
+      { extends: true, test: { name: "sqlite", include: httpSuite, exclude: loadSuite, env: { SIMGATE_TEST_DB: "sqlite" } } },
+      { extends: true, test: { name: "postgres", include: httpSuite, exclude: loadSuite, env: { SIMGATE_TEST_DB: "postgres" } } },
+      { extends: true, test: { name: "sqlite-load", include: loadSuite, env: { SIMGATE_TEST_DB: "sqlite" }, ...load(1) } },
+      { extends: true, test: { name: "postgres-load", include: loadSuite, env: { SIMGATE_TEST_DB: "postgres" }, ...load(2) } },
       // The SDK against a real listening server on the embedded database.
       { extends: true, test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
     ],
