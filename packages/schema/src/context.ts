@@ -2,6 +2,7 @@
 import type { Db, Provider } from "./db/database.ts";
 import type { Clock } from "./domain/clock.ts";
 import type { KdfCost } from "./domain/credentials.ts";
+import type { WriteLimits } from "./db/write-limits.ts";
 
 /** The signed-in operator of a request (O3). */
 export interface Viewer {
@@ -22,6 +23,8 @@ export interface Settings {
   terminatedRetentionDays: number;
   /** T10: hours a pending transfer waits for the destination. */
   transferTtlHours: number;
+  /** Transaction lifetimes and the per-operator write gate (defaultWriteLimits when absent). */
+  writes?: WriteLimits;
 }
 
 export interface Context {

@@ -5,6 +5,7 @@ import { GraphQLError } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
 import { createDb, parseDatabaseUrl, type Db, type DatabaseTarget } from "@simgate/schema/db/database";
 import { migrate } from "@simgate/schema/db/migrate";
+import type { BesideTransactionHandler } from "@simgate/schema/db/transaction-guard";
 import { systemClock, type Clock } from "@simgate/schema/domain/clock";
 import { schema } from "@simgate/schema/schema/index";
 import { buildContext, type ContextDeps } from "./auth-context.ts";
@@ -22,6 +23,7 @@ import { useStorableText } from "./input-text.ts";
 import { persistedOperationsFor } from "./persisted-operations.ts";
 import { HttpDrain } from "./graceful-shutdown.ts";
 import { useAccessLog } from "./access-log.ts";
+import { createOperatorWriteGate } from "./operator-write-gate.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createOperationsRoutes, serveOperationsRoute } from "./operations-routes.ts";
 
@@ -30,6 +32,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Sees every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** Sees every statement sent beside an open transaction (tests fail on any: transaction-guard.ts). */
+  onQueryBesideTransaction?: BesideTransactionHandler;
 }
 
 export interface App {
@@ -54,7 +58,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const target = parseDatabaseUrl(config.DATABASE_URL);
   const applied = await migrate(target);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const db = await createDb(target, { poolSize: config.DATABASE_POOL_SIZE, onQuery: options.onQuery });
+  const db = await createDb(target, { poolSize: config.DATABASE_POOL_SIZE, onQuery: options.onQuery, onQueryBesideTransaction: options.onQueryBesideTransaction });
 
   const deps: ContextDeps = {
     db,
@@ -68,6 +72,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       kdf: { memoryKiB: config.SIMGATE_KDF_MEMORY_KIB, iterations: config.SIMGATE_KDF_ITERATIONS },
       terminatedRetentionDays: config.SIMGATE_TERMINATED_RETENTION_DAYS,
       transferTtlHours: config.SIMGATE_TRANSFER_TTL_HOURS,
+      writes: {
+        transactionTimeoutMs: config.SIMGATE_TRANSACTION_TIMEOUT_MS,
+        maxWaitMs: config.SIMGATE_TRANSACTION_MAX_WAIT_MS,
+        lockTimeoutMs: config.SIMGATE_LOCK_TIMEOUT_MS,
+        gate: createOperatorWriteGate({ perOperator: config.SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR, maxQueueMs: config.SIMGATE_WRITE_QUEUE_TIMEOUT_MS }),
+      },
     },
   };
 
