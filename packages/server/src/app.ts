@@ -58,7 +58,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const target = parseDatabaseUrl(config.DATABASE_URL);
   const applied = await migrate(target);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const db = await createDb(target, { poolSize: config.DATABASE_POOL_SIZE, onQuery: options.onQuery, onQueryBesideTransaction: options.onQueryBesideTransaction });
+  const db = await createDb(target, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    onQuery: options.onQuery,
+    onQueryBesideTransaction: options.onQueryBesideTransaction,
+    busyTimeoutMs: config.SIMGATE_LOCK_TIMEOUT_MS,
+  });
 
   const deps: ContextDeps = {
     db,

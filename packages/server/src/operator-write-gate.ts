@@ -1,6 +1,6 @@
 // Fair use of the connection pool: one operator's writes (each a transaction that may wait on the
 // operator's row lock) run at most `perOperator` at a time in this process; the rest queue, and a
-// write that waited `maxQueueMs` is refused as OPERATOR_BUSY before it touched the database. With
+// write that waited `maxQueueMs` (0: any wait) is refused as OPERATOR_BUSY before it touched the database. With
 // several instances each admits its own share; the transaction and lock timeouts bound the rest.
 import { Semaphore } from "async-mutex";
 import { operatorBusyError, type WriteGate } from "@simgate/schema/db/write-limits";
@@ -21,6 +21,8 @@ export function createOperatorWriteGate({ perOperator, maxQueueMs }: WriteGateLi
     async run(key, work) {
       let semaphore = gates.get(key);
       if (!semaphore) gates.set(key, (semaphore = new Semaphore(perOperator)));
+      // 0: never wait (a timer would not do: a write may finish without yielding to timers).
+      if (maxQueueMs === 0 && semaphore.isLocked()) throw operatorBusyError();
       const ticket = semaphore.acquire();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<"timeout">((done) => (timer = setTimeout(() => done("timeout"), maxQueueMs)));

@@ -33,6 +33,8 @@ export interface ConnectOptions {
   poolSize?: number;
   /** Called with every SQL statement sent (tests count them; off by default, it costs time). */
   onQuery?: (sql: string) => void;
+  /** SQLite: how long a write waits for another connection's write lock before SQLITE_BUSY (default 10 s). */
+  busyTimeoutMs?: number;
   /** Tests: told of every statement sent beside an open transaction instead of through it (transaction-guard.ts). */
   onQueryBesideTransaction?: BesideTransactionHandler;
 }
@@ -46,8 +48,9 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
   if (target.provider === "sqlite") {
     mkdirSync(dirname(target.file!), { recursive: true });
     const [{ PrismaClient: SqliteClient }, { PrismaBetterSqlite3 }] = await Promise.all([import("./generated/sqlite/client.ts"), import("@prisma/adapter-better-sqlite3")]);
-    // A busy timeout lets several connections (tests, scripts) share the file.
-    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: 10_000 }), log }) as Db;
+    // A busy timeout lets several connections (tests, scripts) share the file. better-sqlite3 waits
+    // synchronously, so the server sets it to its lock timeout: a long wait would stall every request.
+    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: options.busyTimeoutMs ?? 10_000 }), log }) as Db;
     reader = await sqliteReader(target.file!, options.onQuery);
   } else {
     const [{ PrismaClient: PostgresClient }, { PrismaPg }, { default: pg }] = await Promise.all([
