@@ -35,6 +35,9 @@ export function createOperatorWriteGate({ perOperator, maxQueueMs }: WriteGateLi
       }
       const done = releaseOf(key, semaphore, turn[1]);
       try {
+        // Let pending I/O in first: on SQLite a transaction runs as one chain of promise jobs, so
+        // queued writes handed the turn one after another would otherwise never let a read through.
+        await new Promise((resolve) => setImmediate(resolve));
         return await work();
       } finally {
         done();
