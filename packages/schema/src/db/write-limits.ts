@@ -40,6 +40,10 @@ export function operatorBusyError(): GraphQLError {
   });
 }
 
+export function isOperatorBusy(error: unknown): boolean {
+  return error instanceof GraphQLError && error.extensions.code === "OPERATOR_BUSY";
+}
+
 /** PostgreSQL: the statement and lock limits, for this transaction only (SET LOCAL). */
 export async function boundTransaction(tx: Tx, provider: Provider, limits: WriteLimits): Promise<void> {
   if (provider !== "postgresql") return;

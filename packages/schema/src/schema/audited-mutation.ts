@@ -4,7 +4,7 @@
 import type { Context } from "../context.ts";
 import type { Tx } from "../db/database.ts";
 import { NOBODY, tenantOf, tenantTx } from "../db/tenant.ts";
-import { boundTransaction, defaultWriteLimits, isBusyFailure, operatorBusyError } from "../db/write-limits.ts";
+import { boundTransaction, defaultWriteLimits, isBusyFailure, isOperatorBusy, operatorBusyError } from "../db/write-limits.ts";
 import type { UserError } from "../domain/user-error.ts";
 
 export class Refusal extends Error {
@@ -89,9 +89,10 @@ export async function audited<T extends object>(
     return { ...value, userErrors: [] };
   } catch (error) {
     const refusal = error instanceof Refusal ? error : null;
-    // Out of time or lock: rolled back, nothing to audit, the client may send it again.
+    // No turn, no lock or no time: nothing ran or all was rolled back, so (like a rate-limit
+    // refusal) it is not audited and the client may send it again.
+    if (!refusal && isOperatorBusy(error)) throw error;
     if (!refusal && isBusyFailure(error)) throw operatorBusyError();
-    if (!refusal && (error as { extensions?: { code?: string } })?.extensions?.code === "OPERATOR_BUSY") throw error;
     // An unexpected failure is audited as refused with no code, then masked by the server.
     if (audit.operatorId) await record(ctx.unscopedDb, "REFUSED", refusal ? refusal.errors.map((e) => e.code) : []);
     if (refusal) return { userErrors: refusal.errors } as Payload<T>;
