@@ -44,9 +44,13 @@ export function isOperatorBusy(error: unknown): boolean {
   return error instanceof GraphQLError && error.extensions.code === "OPERATOR_BUSY";
 }
 
-/** PostgreSQL: the statement and lock limits, for this transaction only (SET LOCAL). */
+/**
+ * PostgreSQL: the statement and lock limits, for this transaction only (SET LOCAL). SQLite: the one
+ * connection is ours from here, and the statements that follow run synchronously back to back;
+ * pending I/O (other tenants' reads) goes first, while this transaction has written nothing yet.
+ */
 export async function boundTransaction(tx: Tx, provider: Provider, limits: WriteLimits): Promise<void> {
-  if (provider !== "postgresql") return;
+  if (provider !== "postgresql") return new Promise((resolve) => setImmediate(resolve));
   await tx.$queryRawUnsafe(
     "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)",
     `${limits.lockTimeoutMs}ms`,
