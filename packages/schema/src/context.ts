@@ -3,6 +3,7 @@ import type { Db, Provider } from "./db/database.ts";
 import type { Clock } from "./domain/clock.ts";
 import type { KdfCost } from "./domain/credentials.ts";
 import type { VerificationMailLimits } from "./mail/verification-budget.ts";
+import type { WriteLimits } from "./db/write-limits.ts";
 
 /** The signed-in operator of a request (O3). */
 export interface Viewer {
@@ -31,6 +32,8 @@ export interface Settings {
   recentSignInSeconds: number;
   /** Verification mail per recipient and per operator and hour (mail/verification-budget.ts). */
   verificationMail: VerificationMailLimits;
+  /** Transaction lifetimes and the per-operator write gate (defaultWriteLimits when absent). */
+  writes?: WriteLimits;
 }
 
 export interface Context {

@@ -59,6 +59,12 @@ describe("roles", () => {
     const errors = judgeRoleChange("PRIMARY", [addr("a")], { passwordOk: true, primaryElsewhere: new Set(["a"]) });
     expect(codes(errors)).toEqual(["EMAIL_PRIMARY_OF_OTHER_OPERATOR"]);
   });
+  it("E4: without the password the only answer is CREDENTIALS_INVALID, whatever the address (no oracle)", () => {
+    for (const context of [{ passwordOk: false, primaryElsewhere: new Set(["a"]) }, { passwordOk: false }]) {
+      expect(codes(judgeRoleChange("PRIMARY", [addr("a", { isBilling: true })], context))).toEqual(["CREDENTIALS_INVALID"]);
+      expect(codes(judgeRoleChange("PRIMARY", [undefined], context))).toEqual(["CREDENTIALS_INVALID"]);
+    }
+  });
   it("E4: another operator's primary may be a recovery, billing or support address here", () => {
     expect(judgeRoleChange("BILLING", [addr("a")])).toEqual([]);
   });

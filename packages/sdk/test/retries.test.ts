@@ -163,6 +163,15 @@ describe("idempotent replay of lost mutation responses", () => {
     expect(retries).toMatchObject([{ reason: "IDEMPOTENCY_IN_PROGRESS", delayMs: 0 }]);
   });
 
+  it("P4: OPERATOR_BUSY (429, nothing ran) waits Retry-After and sends the mutation again with its key", async () => {
+    const busy = JSON.stringify({ errors: [{ message: "busy", extensions: { code: "OPERATOR_BUSY", retryAfterSeconds: 0 } }] });
+    const proxy = await startFaultProxy(server.url, failFirst(2, "UpdateSim", { kind: "respond", status: 429, headers: { "retry-after": "0" }, body: busy }));
+    const { client, retries } = viaProxy(proxy.url);
+    const [sim] = await ownSims(server, op, 1);
+    expect(ok(await client.sims.update({ simId: sim!.id, name: "after busy" })).name).toBe("after busy");
+    expect(retries).toMatchObject([{ reason: "OPERATOR_BUSY", delayMs: 0 }, { reason: "OPERATOR_BUSY", delayMs: 0 }]);
+  });
+
   it("IDEMPOTENCY_KEY_REUSED (422) is a SimgateIdempotencyError", async () => {
     const reused = JSON.stringify({ errors: [{ message: "different request", extensions: { code: "IDEMPOTENCY_KEY_REUSED" } }] });
     const proxy = await startFaultProxy(server.url, failFirst(1, "Logout", { kind: "respond", status: 422, body: reused }));

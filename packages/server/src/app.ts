@@ -5,6 +5,7 @@ import { GraphQLError } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
 import { createDb, parseDatabaseUrl, type Db, type DatabaseTarget } from "@simgate/schema/db/database";
 import { migrate } from "@simgate/schema/db/migrate";
+import type { BesideTransactionHandler } from "@simgate/schema/db/transaction-guard";
 import { systemClock, type Clock } from "@simgate/schema/domain/clock";
 import { schema } from "@simgate/schema/schema/index";
 import { buildContext, type ContextDeps } from "./auth-context.ts";
@@ -24,6 +25,7 @@ import { useInputLimits } from "./input-limits.ts";
 import { persistedOperationsFor, registeredOperationsFor } from "./persisted-operations.ts";
 import { HttpDrain } from "./graceful-shutdown.ts";
 import { useAccessLog } from "./access-log.ts";
+import { createOperatorWriteGate } from "./operator-write-gate.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { createMetricsRoutes, createOperationsRoutes, serveOperationsRoute } from "./operations-routes.ts";
 import { renderSelfContainedGraphiQL, useGraphiQLContentSecurityPolicy } from "./graphiql-page.ts";
@@ -35,6 +37,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Sees every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** Sees every statement sent beside an open transaction (tests fail on any: transaction-guard.ts). */
+  onQueryBesideTransaction?: BesideTransactionHandler;
 }
 
 export interface App {
@@ -61,7 +65,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const target = parseDatabaseUrl(config.DATABASE_URL);
   const applied = await migrate(target);
   if (applied.length > 0) logger.info({ applied }, "migrations applied");
-  const db = await createDb(target, { poolSize: config.DATABASE_POOL_SIZE, onQuery: options.onQuery });
+  const db = await createDb(target, {
+    poolSize: config.DATABASE_POOL_SIZE,
+    onQuery: options.onQuery,
+    onQueryBesideTransaction: options.onQueryBesideTransaction,
+    busyTimeoutMs: config.SIMGATE_LOCK_TIMEOUT_MS,
+  });
 
   const deps: ContextDeps = {
     db,
@@ -78,6 +87,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       verificationMail: {
         perAddressPerHour: config.SIMGATE_VERIFICATION_MAIL_PER_ADDRESS_PER_HOUR,
         perOperatorPerHour: config.SIMGATE_VERIFICATION_MAIL_PER_OPERATOR_PER_HOUR,
+      },
+      writes: {
+        transactionTimeoutMs: config.SIMGATE_TRANSACTION_TIMEOUT_MS,
+        maxWaitMs: config.SIMGATE_TRANSACTION_MAX_WAIT_MS,
+        lockTimeoutMs: config.SIMGATE_LOCK_TIMEOUT_MS,
+        gate: createOperatorWriteGate({ perOperator: config.SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR, maxQueueMs: config.SIMGATE_WRITE_QUEUE_TIMEOUT_MS }),
       },
     },
   };

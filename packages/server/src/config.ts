@@ -65,10 +65,15 @@ export const configSchema = z
     SIMGATE_MAX_QUERY_COST: int(20_000, 1, 10_000_000),
     SIMGATE_MAX_PAGE_SIZE: int(100, 1, 1000),
     SIMGATE_MAX_BULK_PAGE_SIZE: int(1000, 1, 1000),
-    // Input limits (see input-limits.ts): the request's variables as JSON. 2 MiB fits the largest
-    // legitimate input (10,000 SIMs to provision, about 1.5 MB).
-    // Below the body limit, so a body within it still cannot carry a document-sized payload of variables.
+    // Input limits (see input-limits.ts): the request's variables as JSON, below the body limit, so
+    // a body within it still cannot carry a document-sized payload of variables.
     SIMGATE_MAX_VARIABLES_BYTES: int(524_288, 1024, 100_000_000),
+    // Fair use of the database (operator-write-gate.ts, schema db/write-limits.ts).
+    SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR: int(2, 1, 100),
+    SIMGATE_WRITE_QUEUE_TIMEOUT_MS: int(2000, 0, 60_000),
+    SIMGATE_TRANSACTION_TIMEOUT_MS: int(5000, 100, 120_000),
+    SIMGATE_TRANSACTION_MAX_WAIT_MS: int(2000, 100, 60_000),
+    SIMGATE_LOCK_TIMEOUT_MS: int(2000, 10, 60_000),
     SIMGATE_CORS_ORIGINS: z
       .string()
       .default("")

@@ -21,7 +21,7 @@ describe("O6 audit log", () => {
     const address = uniqueEmail("audited");
     const id = await addVerifiedEmail(h, op, address);
     await setRole(h, op, "BILLING", [id]);
-    await setRole(h, op, "PRIMARY", [id]); // refused: no password
+    await setRole(h, op, "PRIMARY", [id]); // refused: no password (judged before anything else)
     await h.ok(`mutation { registerPaymentMethod(input: { type: CREDIT_CARD }) { userErrors { code } } }`, {}, op.token); // refused
     await h.ok(`mutation { createAuthKey { authKeyId } }`, {}, op.token);
     await h.ok(`mutation { logout { userErrors { code } } }`, {}, op.token);
@@ -33,7 +33,7 @@ describe("O6 audit log", () => {
       ["logout", "SUCCEEDED", []],
       ["createAuthKey", "SUCCEEDED", []],
       ["registerPaymentMethod", "REFUSED", ["INVALID_INPUT"]],
-      ["setEmailRole", "REFUSED", ["CREDENTIALS_INVALID", "EMAIL_HAS_OTHER_ROLE"]],
+      ["setEmailRole", "REFUSED", ["CREDENTIALS_INVALID"]],
       ["setEmailRole", "SUCCEEDED", []],
       ["verifyEmailAddress", "SUCCEEDED", []],
       ["addEmailAddress", "SUCCEEDED", []],

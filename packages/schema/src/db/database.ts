@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { PrismaClient, Prisma } from "./generated/sqlite/client.ts";
 import { postgresReader, sqliteReader, type SqlReader } from "./sql-reader.ts";
+import { guardReader, guardTransactions, type BesideTransactionHandler } from "./transaction-guard.ts";
 
 export type Db = PrismaClient;
 /** A transaction's client; a Db is one too, for code that works either way. */
@@ -32,6 +33,10 @@ export interface ConnectOptions {
   poolSize?: number;
   /** Called with every SQL statement sent (tests count them; off by default, it costs time). */
   onQuery?: (sql: string) => void;
+  /** SQLite: how long a write waits for another connection's write lock before SQLITE_BUSY (default 10 s). */
+  busyTimeoutMs?: number;
+  /** Tests: told of every statement sent beside an open transaction instead of through it (transaction-guard.ts). */
+  onQueryBesideTransaction?: BesideTransactionHandler;
 }
 
 /** Loads only the engine in use: each Prisma client carries its own query compiler (memory). */
@@ -39,11 +44,13 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
   const log = options.onQuery ? [{ emit: "event" as const, level: "query" as const }] : [];
   let db: Db;
   let reader: SqlReader;
+  const guard = options.onQueryBesideTransaction;
   if (target.provider === "sqlite") {
     mkdirSync(dirname(target.file!), { recursive: true });
     const [{ PrismaClient: SqliteClient }, { PrismaBetterSqlite3 }] = await Promise.all([import("./generated/sqlite/client.ts"), import("@prisma/adapter-better-sqlite3")]);
-    // A busy timeout lets several connections (tests, scripts) share the file.
-    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: 10_000 }), log }) as Db;
+    // A busy timeout lets several connections (tests, scripts) share the file. better-sqlite3 waits
+    // synchronously, so the server sets it to its lock timeout: a long wait would stall every request.
+    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: options.busyTimeoutMs ?? 10_000 }), log }) as Db;
     reader = await sqliteReader(target.file!, options.onQuery);
   } else {
     const [{ PrismaClient: PostgresClient }, { PrismaPg }, { default: pg }] = await Promise.all([
@@ -55,6 +62,10 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
     db = new PostgresClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), log }) as unknown as Db;
     reader = await postgresReader(pool, options.onQuery);
+  }
+  if (guard) {
+    guardTransactions(db, guard);
+    reader = guardReader(reader, guard);
   }
   readers.set(db, reader);
   const disconnect = db.$disconnect.bind(db);

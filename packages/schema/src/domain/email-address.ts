@@ -77,6 +77,11 @@ export function judgeRoleChange(
   context: RoleChangeContext = {},
 ): UserError[] {
   const path = (i: number) => ["input", "emailAddressIds", String(i)];
+  // E4 without an oracle: a wrong password hears nothing about the addresses (whether one is
+  // another operator's primary above all), only this.
+  if (role === "PRIMARY" && !context.passwordOk) {
+    return [userError("CREDENTIALS_INVALID", "Changing the primary address requires the current password.", ["input", "password"])];
+  }
   const errors: UserError[] = [];
   const seen = new Set<string>();
   requested.forEach((a, i) => {
@@ -96,9 +101,6 @@ export function judgeRoleChange(
     case "PRIMARY":
       if (addresses.length !== 1) {
         return [userError("INVALID_INPUT", "Exactly one address takes the PRIMARY role.", ["input", "emailAddressIds"])];
-      }
-      if (!context.passwordOk) {
-        errors.push(userError("CREDENTIALS_INVALID", "Changing the primary address requires the current password.", ["input", "password"]));
       }
       break;
     case "RECOVERY":

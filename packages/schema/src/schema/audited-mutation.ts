@@ -5,6 +5,8 @@ import type { Context } from "../context.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { AUTH_KEY_ID } from "../domain/credentials.ts";
 import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
+import { NOBODY, tenantOf, tenantTx } from "../db/tenant.ts";
+import { boundTransaction, defaultWriteLimits, isBusyFailure, isOperatorBusy, operatorBusyError } from "../db/write-limits.ts";
 import type { UserError } from "../domain/user-error.ts";
 import { rowIdOf, safeDecode } from "./global-id.ts";
 
@@ -59,7 +61,10 @@ export function storedTargetIds(targetIds: readonly string[]): string[] {
 }
 
 export interface MutationRun {
+  /** The transaction, scoped to the viewer's operator unless the mutation is unscoped. */
   tx: Tx;
+  /** The same transaction unscoped, for the platform's cross-tenant reads (never a second connection). */
+  raw: Tx;
   audit: AuditDraft;
 }
 
@@ -77,7 +82,9 @@ export async function audited<T extends object>(
   options: AuditedOptions = {},
 ): Promise<Payload<T>> {
   const audit: AuditDraft = { operatorId: ctx.viewer?.id ?? null, actor: ctx.viewer?.actor ?? "anonymous", targetIds: [] };
-  const db = options.unscoped ? ctx.unscopedDb : ctx.db;
+  // The transaction runs on the unscoped client; the work sees it through the tenant's scoping.
+  const tenant = options.unscoped ? undefined : (tenantOf(ctx.db) ?? ctx.viewer?.id ?? NOBODY);
+  const limits = ctx.settings.writes ?? defaultWriteLimits;
   const record = (tx: Tx, result: "SUCCEEDED" | "REFUSED", codes: string[]) =>
     tx.auditLogEntry.create({
       data: {
@@ -90,18 +97,27 @@ export async function audited<T extends object>(
         errorCodes: JSON.stringify(codes),
       },
     });
-  try {
-    const value = await db.$transaction(
-      async (tx) => {
-        const out = await work({ tx, audit });
-        if (audit.operatorId) await record(tx, audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? []);
+  const transaction = () =>
+    ctx.unscopedDb.$transaction(
+      async (raw) => {
+        await boundTransaction(raw, ctx.provider, limits);
+        const out = await work({ tx: tenant === undefined ? raw : tenantTx(raw, tenant), raw, audit });
+        if (audit.operatorId) await record(raw, audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? []);
         return out;
       },
-      { maxWait: 15_000, timeout: 30_000 },
+      { maxWait: limits.maxWaitMs, timeout: limits.transactionTimeoutMs },
     );
+  // One operator's writes take turns (the gate refuses with OPERATOR_BUSY, before anything ran).
+  const gated = () => (ctx.viewer && limits.gate ? limits.gate.run(ctx.viewer.id, transaction) : transaction());
+  try {
+    const value = await gated();
     return { ...value, userErrors: [] };
   } catch (error) {
     const refusal = error instanceof Refusal ? error : null;
+    // No turn, no lock or no time: nothing ran or all was rolled back, so (like a rate-limit
+    // refusal) it is not audited and the client may send it again.
+    if (!refusal && isOperatorBusy(error)) throw error;
+    if (!refusal && isBusyFailure(error)) throw operatorBusyError();
     // An unexpected failure is audited as refused with no code, then masked by the server.
     if (audit.operatorId) await record(ctx.unscopedDb, "REFUSED", refusal ? refusal.errors.map((e) => e.code) : []);
     if (refusal) return { userErrors: refusal.errors } as Payload<T>;

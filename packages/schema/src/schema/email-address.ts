@@ -1,4 +1,5 @@
 // Section E: an operator's addresses, their roles, verification and removal.
+import type { Context } from "../context.ts";
 import { Prisma } from "../db/generated/sqlite/client.ts";
 import { verifySecret, newToken, digestToken } from "../domain/credentials.ts";
 import {
@@ -260,13 +261,19 @@ builder.mutationField("setEmailRole", (t) =>
       "Sets the addresses holding a role: PRIMARY and RECOVERY take exactly one, BILLING and SUPPORT 0 to 5. " +
       "Only verified addresses take roles (E5); the primary holds no other role (E3).",
     args: { input: t.arg({ type: SetEmailRoleInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      audited(ctx, "setEmailRole", async ({ tx, audit }) => {
+    resolve: async (_root, { input }, ctx) => {
+      // The password is judged first and outside the transaction: the KDF holds neither a
+      // connection nor the operator's lock, and a wrong password learns nothing else (E4).
+      const passwordOk = input.role === "PRIMARY" && (await currentPasswordMatches(ctx, input.password));
+      return audited(ctx, "setEmailRole", async ({ tx, raw, audit }) => {
         const operatorId = ctx.viewer!.id;
         audit.targetIds.push(globalIdOf("Operator", operatorId));
         auditTargets(audit, "EmailAddress", input.emailAddressIds);
         if (input.emailAddressIds.length > 50) {
           refuse(userError("TOO_MANY_ITEMS", "Name at most 50 addresses.", ["input", "emailAddressIds"]));
+        }
+        if (input.role === "PRIMARY" && !passwordOk) {
+          refuse(userError("CREDENTIALS_INVALID", "Changing the primary address requires the current password.", ["input", "password"]));
         }
         const operator = await lockOperator(tx, operatorId, ctx.clock.now());
         const all = await tx.emailAddress.findMany();
@@ -277,11 +284,10 @@ builder.mutationField("setEmailRole", (t) =>
         });
         const role = input.role;
         let primaryElsewhere = new Set<string>();
-        let passwordOk = false;
         if (role === "PRIMARY") {
-          passwordOk = input.password != null && input.password.length <= 1024 && (await verifySecret(operator.passwordHash, input.password, ctx.settings.kdf));
           const candidates = requested.filter((a) => a && a.primaryOf === null).map((a) => a!);
-          const taken = await ctx.unscopedDb.emailAddress.findMany({
+          // Other operators' rows: the unscoped view of this same transaction.
+          const taken = await raw.emailAddress.findMany({
             where: { primaryOf: { in: candidates.map((a) => a.normalized) }, operatorId: { not: operatorId } },
             select: { primaryOf: true },
           });
@@ -323,6 +329,14 @@ builder.mutationField("setEmailRole", (t) =>
           }
         }
         return { operator };
-      }),
+      });
+    },
   }),
 );
+
+/** E5: the viewer's current password (no password, or an absurdly long one, is simply wrong). */
+async function currentPasswordMatches(ctx: Context, password: string | null | undefined): Promise<boolean> {
+  if (password == null || password.length > 1024) return false;
+  const operator = await ctx.db.operator.findUnique({ where: { id: ctx.viewer!.id }, select: { passwordHash: true } });
+  return !!operator && (await verifySecret(operator.passwordHash, password, ctx.settings.kdf));
+}

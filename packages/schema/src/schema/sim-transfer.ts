@@ -150,11 +150,11 @@ const ApplyForSimTransferInput = builder.inputType("ApplyForSimTransferInput", {
 });
 
 /** T2: the destination must match one operator other than the caller; no hint which part failed. */
-async function destinationOf(ctx: Context, operatorId: string, email: string): Promise<{ id: string; operatorId: string; primary: string } | UserError> {
+async function destinationOf(raw: Tx, ctx: Context, operatorId: string, email: string): Promise<{ id: string; operatorId: string; primary: string } | UserError> {
   const invalid = userError("TRANSFER_DESTINATION_INVALID", "The destination operator ID and primary address do not match an operator.", ["input"]);
   if (!isOperatorId(operatorId)) return invalid;
-  // Another operator's row: the platform's look-up, not the tenant's.
-  const found = await ctx.unscopedDb.operator.findUnique({
+  // Another operator's row: the platform's look-up, not the tenant's (on the same transaction).
+  const found = await raw.operator.findUnique({
     where: { operatorId },
     select: { id: true, operatorId: true, emailAddresses: { where: { primaryOf: { not: null } }, select: { address: true, normalized: true } } },
   });
@@ -180,8 +180,8 @@ builder.mutationField("issueSimTransfer", (t) =>
       "destination's primary address. Any SIM that is not READY refuses the whole batch (SIM_NOT_READY, with its input path).",
     args: { input: t.arg({ type: IssueSimTransferInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      audited(ctx, "issueSimTransfer", async ({ tx, audit }) => {
-        const destination = await destinationOf(ctx, input.destinationOperatorId, input.destinationEmail);
+      audited(ctx, "issueSimTransfer", async ({ tx, raw, audit }) => {
+        const destination = await destinationOf(raw, ctx, input.destinationOperatorId, input.destinationEmail);
         const { sims, errors } = await namedSims(tx, ctx, audit, input.simIds);
         sims.forEach((sim, i) => {
           if (sim && sim.status !== "READY") {
@@ -374,8 +374,8 @@ builder.mutationField("applyForSimTransfer", (t) =>
       "(category SIM_TRANSFER_APPLICATION) listing the SIMs and the destination.",
     args: { input: t.arg({ type: ApplyForSimTransferInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      audited(ctx, "applyForSimTransfer", async ({ tx, audit }) => {
-        const destination = await destinationOf(ctx, input.destinationOperatorId, input.destinationEmail);
+      audited(ctx, "applyForSimTransfer", async ({ tx, raw, audit }) => {
+        const destination = await destinationOf(raw, ctx, input.destinationOperatorId, input.destinationEmail);
         const { sims, errors } = await namedSims(tx, ctx, audit, input.simIds);
         sims.forEach((sim, i) => {
           const field = ["input", "simIds", String(i)];

@@ -1,5 +1,6 @@
 // A fetch wrapper that carries the retry policy (P4), so urql's fetchExchange stays unchanged:
-// dropped connections, attempts that time out and HTTP 502/503/504 are retried with backoff;
+// dropped connections, attempts that time out and HTTP 502/503/504 are retried with backoff,
+// OPERATOR_BUSY (429: nothing ran) after its Retry-After;
 // queries always, mutations only with an Idempotency-Key (the server then replays the first
 // response, or answers IDEMPOTENCY_IN_PROGRESS while the first attempt still runs, instead of
 // running the mutation again). The final failure becomes a typed SimgateError.
@@ -157,6 +158,12 @@ export function createRetryingFetch({ fetch, policy, timeoutMs: defaultTimeoutMs
       // The first request with this key is still running: wait as the server asks, then ask again.
       if (answer.status === 409 && canRetry && graphQLErrorCodes(body).includes("IDEMPOTENCY_IN_PROGRESS")) {
         await wait("IDEMPOTENCY_IN_PROGRESS", retryAfter);
+        continue;
+      }
+      // The operator's other writes hold its share of the database: nothing ran, so wait as the
+      // server asks and send it again (a mutation only with its Idempotency-Key, as above).
+      if (answer.status === 429 && canRetry && graphQLErrorCodes(body).includes("OPERATOR_BUSY")) {
+        await wait("OPERATOR_BUSY", retryAfter);
         continue;
       }
       // Never retried here (sign-in included): the caller decides whether to wait retryAfterSeconds.

@@ -1,6 +1,6 @@
 // Starts the real app on a fresh database and talks to it over HTTP semantics (yoga's fetch, or
 // a listening server), the way clients do.
-import { afterAll } from "vitest";
+import { afterAll, afterEach, expect } from "vitest";
 import type { Clock } from "@simgate/schema/domain/clock";
 import { createApp, type App } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -95,7 +95,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       this.sql = [];
     },
   };
+  // No statement may take a second connection while its transaction holds one (transaction-guard.ts).
+  const besideTransaction: { sql: string; stack: string }[] = [];
+  afterEach(() => {
+    const seen = besideTransaction.splice(0);
+    expect(seen.map((v) => `${v.sql}\n${v.stack}`), "statements sent beside an open transaction").toEqual([]);
+  });
   const app = await createApp(config, {
+    onQueryBesideTransaction: (violation) => besideTransaction.push(violation),
     clock,
     logger: options.logger ?? createLogger(process.env.SIMGATE_TEST_LOG ?? "silent"),
     onQuery: (sql) => {

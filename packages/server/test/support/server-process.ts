@@ -61,11 +61,17 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
   let out = "";
   const exited = new Promise<void>((done) => child.once("exit", () => (running.delete(child), done())));
   child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+  let listening = false;
   const port = await new Promise<number>((done, fail) => {
     child.stdout!.on("data", (c: Buffer) => {
       out += c.toString();
+      // Once listening, only collect: splitting the whole log per chunk grows quadratically under load.
+      if (listening) return;
       const line = out.split("\n").find((l) => l.includes("Simgate listening"));
-      if (line) done((JSON.parse(line) as { port: number }).port);
+      if (line) {
+        listening = true;
+        done((JSON.parse(line) as { port: number }).port);
+      }
     });
     child.once("exit", (code, signal) => fail(new Error(`server exited ${code ?? signal} before listening:\n${out}`)));
   });
