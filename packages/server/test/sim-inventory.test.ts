@@ -109,11 +109,20 @@ describe("S1 registration", () => {
     expect(results.filter((r) => codes(r)[0] === "SIM_ALREADY_REGISTERED")).toHaveLength(5);
   });
 
-  it("O6: registration is audited, refusals included", async () => {
+  it("O6: registration is audited, refusals included: SUCCEEDED for the SIM registered, REFUSED with each refusal's code", async () => {
     const op = await signUp(h);
-    await register(h, op, newSimSpec());
-    const log = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action result errorCodes } } } } }`, {}, op.token);
-    expect(log.viewer.auditLog.edges[0].node).toEqual({ action: "registerSim", result: "REFUSED", errorCodes: ["SIM_REGISTRATION_INVALID"] });
+    const spec = newSimSpec();
+    await provision(h, [spec]);
+    const registered = await register(h, op, spec);
+    expect(codes(registered)).toEqual([]);
+    expect(codes(await register(h, op, newSimSpec()))).toEqual(["SIM_REGISTRATION_INVALID"]);
+    expect(codes(await register(h, op, spec))).toEqual(["SIM_ALREADY_REGISTERED"]);
+    const log = await h.ok(`{ viewer { auditLog(first: 3, filter: { action: "registerSim" }) { edges { node { action result errorCodes } } } } }`, {}, op.token);
+    expect(log.viewer.auditLog.edges.map((e: { node: unknown }) => e.node)).toEqual([
+      { action: "registerSim", result: "REFUSED", errorCodes: ["SIM_ALREADY_REGISTERED"] },
+      { action: "registerSim", result: "REFUSED", errorCodes: ["SIM_REGISTRATION_INVALID"] },
+      { action: "registerSim", result: "SUCCEEDED", errorCodes: [] },
+    ]);
   });
 
   it("the admin secret cannot register SIMs (UNAUTHENTICATED: it is not an operator)", async () => {

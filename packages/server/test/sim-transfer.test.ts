@@ -299,14 +299,21 @@ describe("O4 and O6 for transfers", () => {
     expect(codes(await cancel(h, third, t.id))).toEqual(["NOT_FOUND"]);
   });
 
-  it("O6: transfer mutations are audited on the caller's side", async () => {
+  it("O6: transfer mutations are audited on the caller's side, refusals included with their codes", async () => {
     const { source, dest } = await pair();
     const [sim] = await ownSims(h, source, 1);
     const t = await issued(h, source, dest, [sim!.id]);
+    expect(codes(await cancel(h, dest, t.id))).toEqual(["NOT_FOUND"]);
+    expect(codes(await decide(h, dest, "acceptSimTransfer", { token: "garbage" }))).toEqual(["TRANSFER_TOKEN_INVALID"]);
     await decide(h, dest, "acceptSimTransfer", { token: t.token });
-    const sourceLog = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action targetIds result } } } } }`, {}, source.token);
-    const destLog = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action targetIds result } } } } }`, {}, dest.token);
-    expect(sourceLog.viewer.auditLog.edges[0].node).toEqual({ action: "issueSimTransfer", targetIds: [t.id, sim!.id], result: "SUCCEEDED" });
-    expect(destLog.viewer.auditLog.edges[0].node).toEqual({ action: "acceptSimTransfer", targetIds: [t.id], result: "SUCCEEDED" });
+    const LOG = `{ viewer { auditLog(first: 3) { edges { node { action targetIds result errorCodes } } } } }`;
+    const sourceLog = (await h.ok(LOG, {}, source.token)).viewer.auditLog.edges.map((e: { node: unknown }) => e.node);
+    const destLog = (await h.ok(LOG, {}, dest.token)).viewer.auditLog.edges.map((e: { node: unknown }) => e.node);
+    expect(sourceLog[0]).toEqual({ action: "issueSimTransfer", targetIds: [t.id, sim!.id], result: "SUCCEEDED", errorCodes: [] });
+    expect(destLog).toEqual([
+      { action: "acceptSimTransfer", targetIds: [t.id], result: "SUCCEEDED", errorCodes: [] },
+      { action: "acceptSimTransfer", targetIds: expect.any(Array), result: "REFUSED", errorCodes: ["TRANSFER_TOKEN_INVALID"] },
+      { action: "cancelSimTransfer", targetIds: expect.any(Array), result: "REFUSED", errorCodes: ["NOT_FOUND"] },
+    ]);
   });
 });
