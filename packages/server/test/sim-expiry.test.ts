@@ -106,35 +106,46 @@ describe("S7 applying expiries", () => {
   });
 });
 
-/** Runs one scheduler pass in a separate server process on the same database. */
-function schedulerProcess(): Promise<{ expiriesApplied: number }> {
+/** A separate server process on the same database, started and waiting: go() makes it run one scheduler pass at `now`. */
+function schedulerProcess(now: Date): { ready: Promise<void>; go(): void; report: Promise<{ expiriesApplied: number }> } {
   const root = resolve(import.meta.dirname, "../../..");
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "packages/server/test/support/scheduler-process.ts"], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: h.app.config.DATABASE_URL, LOG_LEVEL: "silent" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.on("exit", (code) => (code === 0 ? done(JSON.parse(out)) : fail(new Error(`scheduler process exited ${code}`))));
+  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/test/support/scheduler-process.ts"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: h.app.config.DATABASE_URL, LOG_LEVEL: "silent", SIMGATE_TEST_NOW: now.toISOString() },
+    stdio: ["pipe", "pipe", "inherit"],
   });
+  let out = "";
+  let signalReady: () => void;
+  const ready = new Promise<void>((r) => (signalReady = r));
+  child.stdout.on("data", (c: Buffer) => {
+    out += c.toString();
+    if (out.startsWith("ready\n")) signalReady();
+  });
+  const report = new Promise<{ expiriesApplied: number }>((done, fail) =>
+    child.on("exit", (code) => (code === 0 ? done(JSON.parse(out.slice("ready\n".length))) : fail(new Error(`scheduler process exited ${code}`)))),
+  );
+  return { ready, go: () => child.stdin.end("go\n"), report };
 }
 
 describe("S7 exactly once with several schedulers", () => {
   it("S7: three server processes' schedulers on one database apply each of 60 due expiries exactly once", async () => {
     await h.app.scheduler.stop(); // the listening server's own loop would take them all first
     const sims = await ownSims(h, op, 60);
-    for (const s of sims) await setExpiry(s.id, "SUSPEND", new Date(Date.now() + 1000).toISOString());
-    await new Promise((r) => setTimeout(r, 1100));
-    const [a, b, c] = await Promise.all([schedulerProcess(), schedulerProcess(), h.app.scheduler.runOnce()]);
-    expect(a.expiriesApplied + b.expiriesApplied + c.expiriesApplied).toBe(60);
+    for (const s of sims) await setExpiry(s.id, "SUSPEND"); // due in 60 s
+    h.clock.advance(61_000); // all three run at the same instant of the injected clock
+    const others = [schedulerProcess(h.clock.now()), schedulerProcess(h.clock.now())];
+    // Both processes started before any runs, so the three passes really overlap.
+    await Promise.all(others.map((p) => p.ready));
+    for (const p of others) p.go();
+    const reports = await Promise.all([...others.map((p) => p.report), h.app.scheduler.runOnce()]).finally(() => h.clock.reset());
+    expect(reports.reduce((n, r) => n + r.expiriesApplied, 0)).toBe(60);
     for (const s of sims) {
       const hist = await history(h, op, s.id);
       expect(hist.edges.filter((e) => e.node.cause === "EXPIRY")).toHaveLength(1);
     }
-    const audit = await h.ok(`{ viewer { auditLog(first: 100, filter: { action: "applySimExpiry" }) { totalCount } } }`, {}, op.token);
-    expect(audit.viewer.auditLog.totalCount).toBeGreaterThanOrEqual(60);
+    const audited = await h.app.db.auditLogEntry.findMany({ where: { action: "applySimExpiry" }, select: { targetIds: true } });
+    const ids = new Set(sims.map((s) => s.id));
+    expect(audited.flatMap((e) => JSON.parse(e.targetIds) as string[]).filter((id) => ids.has(id)).sort()).toEqual([...ids].sort());
   }, 60_000);
 
   it("S7: a restarted server applies expiries that fell due while it was down", async () => {
