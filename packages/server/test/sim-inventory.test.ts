@@ -53,28 +53,33 @@ describe("S1 provisioning (O5)", () => {
 });
 
 describe("S1 registration", () => {
-  it("a registered SIM starts READY with protection ON, owned from today (Asia/Tokyo)", async () => {
-    const op = await signUp(h);
-    const spec = newSimSpec({ coverage: "JAPAN" });
-    await provision(h, [spec]);
-    const r = await register(h, op, spec);
-    expect(r.userErrors).toEqual([]);
-    expect(r.sim).toMatchObject({
-      imsi: spec.imsi,
-      iccid: spec.iccid,
-      msisdn: spec.msisdn,
-      coverage: "JAPAN",
-      status: "READY",
-      terminationProtected: true,
-      sessionOnline: false,
-      returnRequired: false,
-      expiry: null,
-      name: null,
-      tags: [],
-      ownedSince: new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date()),
-      allowedActions: ["ACTIVATE", "DEACTIVATE", "SET_TO_STANDBY", "SUSPEND"],
-    });
-    expect((await history(h, op, r.sim.id)).edges.map((e) => e.node)).toEqual([{ from: null, to: "READY", cause: "OPERATOR", reactivation: false }]);
+  it("S1/T8: a registered SIM starts READY with protection ON, owned from the Asia/Tokyo date of registration", async () => {
+    h.clock.set("2027-06-01T15:30:00Z"); // 00:30 on 2 June in Tokyo, still 1 June in UTC
+    try {
+      const op = await signUp(h);
+      const spec = newSimSpec({ coverage: "JAPAN" });
+      await provision(h, [spec]);
+      const r = await register(h, op, spec);
+      expect(r.userErrors).toEqual([]);
+      expect(r.sim).toMatchObject({
+        imsi: spec.imsi,
+        iccid: spec.iccid,
+        msisdn: spec.msisdn,
+        coverage: "JAPAN",
+        status: "READY",
+        terminationProtected: true,
+        sessionOnline: false,
+        returnRequired: false,
+        expiry: null,
+        name: null,
+        tags: [],
+        ownedSince: "2027-06-02",
+        allowedActions: ["ACTIVATE", "DEACTIVATE", "SET_TO_STANDBY", "SUSPEND"],
+      });
+      expect((await history(h, op, r.sim.id)).edges.map((e) => e.node)).toEqual([{ from: null, to: "READY", cause: "OPERATOR", reactivation: false }]);
+    } finally {
+      h.clock.reset();
+    }
   });
 
   it("SIM_REGISTRATION_INVALID is the same for an unknown IMSI and a wrong secret", async () => {
