@@ -53,7 +53,32 @@ describe("E10 notification routing", () => {
     expect(recipientsFor("ACCOUNT_RECOVERY", base).to).toEqual(["recovery@example.com"]);
     expect(recipientsFor("ACCOUNT_RECOVERY", { ...base, recovery: null }).applicable).toBe(false);
   });
-  it("E10: every kind has a route", () => {
-    for (const kind of notificationKinds) expect(recipientsFor(kind, base).kind).toBe(kind);
+  it("E10: every kind routes as the rule's table says, written out here by hand", () => {
+    // An invoice payer with EMAIL delivery, GLOBAL SIMs and a threshold plan: every kind applies.
+    // (MONTHLY_BILLING_STATEMENT is for card payers: it is checked with `base` above.)
+    const everyRoute: RoutingFacts = { ...base, paymentMethod: "INVOICE", invoice: { deliveryMethod: "EMAIL", invoiceEmail: "ap@example.com" } };
+    const primaryOnly = { to: ["primary@example.com"], cc: [] };
+    const billingList = { to: ["primary@example.com", "bill1@example.com", "bill2@example.com"], cc: [] };
+    const expected: Record<(typeof notificationKinds)[number], { to: string[]; cc: string[] } | "not applicable"> = {
+      SERVICE_NOTICE: primaryOnly,
+      EVENT_HANDLER: primaryOnly,
+      TRAFFIC_THRESHOLD: primaryOnly,
+      AUDIT_LOG_EXPORT_READY: primaryOnly,
+      SUPPORT_AUTO_REPLY: primaryOnly,
+      SUPPORT_REPLY: { to: ["primary@example.com"], cc: ["sup1@example.com"] },
+      BILLING_NOTICE: billingList,
+      MONTHLY_BILLING_STATEMENT: "not applicable",
+      INVOICE: { to: ["ap@example.com"], cc: [] },
+      SIM_TRANSFER_TOKEN: primaryOnly,
+      EMAIL_VERIFICATION: { to: ["new@example.com"], cc: [] },
+      ACCOUNT_RECOVERY: { to: ["recovery@example.com"], cc: [] },
+    };
+    expect(Object.keys(expected).sort()).toEqual([...notificationKinds].sort());
+    for (const kind of notificationKinds) {
+      const want = expected[kind];
+      const got = recipientsFor(kind, everyRoute);
+      if (want === "not applicable") expect(got, kind).toEqual({ kind, to: [], cc: [], applicable: false });
+      else expect(got, kind).toEqual({ kind, ...want, applicable: true });
+    }
   });
 });

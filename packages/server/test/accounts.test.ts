@@ -56,14 +56,23 @@ describe("O1/O2 sign-up", () => {
 });
 
 describe("O3 authentication", () => {
-  it("O3: email + password gives a working bearer token that expires after 24 h by default", async () => {
+  it("O3: email + password gives a working bearer token that expires 24 h after sign-in by default, to the millisecond", async () => {
     const op = await signUp(h);
-    const data = await h.ok(AUTH, { input: { email: op.email, password: op.password } });
-    expect(data.authenticate.userErrors).toEqual([]);
-    expect(data.authenticate.token).toMatch(/^sgt_/);
-    const ttl = Date.parse(data.authenticate.expiresAt) - h.clock.now().getTime();
-    expect(Math.abs(ttl - 86_400_000)).toBeLessThan(5_000);
-    expect((await h.ok(VIEWER, {}, data.authenticate.token)).viewer.operatorId).toBe(op.operatorId);
+    const signedInAt = h.clock.now().getTime();
+    h.clock.freeze(new Date(signedInAt));
+    try {
+      const data = await h.ok(AUTH, { input: { email: op.email, password: op.password } });
+      expect(data.authenticate.userErrors).toEqual([]);
+      expect(data.authenticate.token).toMatch(/^sgt_/);
+      expect(data.authenticate.expiresAt).toBe(new Date(signedInAt + 86_400_000).toISOString());
+      expect((await h.ok(VIEWER, {}, data.authenticate.token)).viewer.operatorId).toBe(op.operatorId);
+      h.clock.freeze(new Date(signedInAt + 86_400_000 - 1));
+      expect((await h.ok(VIEWER, {}, data.authenticate.token)).viewer.operatorId).toBe(op.operatorId);
+      h.clock.freeze(new Date(signedInAt + 86_400_000));
+      expect((await h.ok(VIEWER, {}, data.authenticate.token)).viewer).toBeNull();
+    } finally {
+      h.clock.reset();
+    }
   });
 
   it("O3: tokens are stored only as digests", async () => {
@@ -83,10 +92,16 @@ describe("O3 authentication", () => {
 
   it("O3: tokenTimeoutSeconds sets the lifetime, at most 172800", async () => {
     const op = await signUp(h);
-    const short = await h.ok(AUTH, { input: { email: op.email, password: op.password, tokenTimeoutSeconds: 600 } });
-    expect(Date.parse(short.authenticate.expiresAt) - h.clock.now().getTime()).toBeLessThanOrEqual(600_000);
-    const max = await h.ok(AUTH, { input: { email: op.email, password: op.password, tokenTimeoutSeconds: 172_800 } });
-    expect(max.authenticate.userErrors).toEqual([]);
+    const at = h.clock.now().getTime();
+    h.clock.freeze(new Date(at));
+    try {
+      const short = await h.ok(AUTH, { input: { email: op.email, password: op.password, tokenTimeoutSeconds: 600 } });
+      expect(short.authenticate.expiresAt).toBe(new Date(at + 600_000).toISOString());
+      const max = await h.ok(AUTH, { input: { email: op.email, password: op.password, tokenTimeoutSeconds: 172_800 } });
+      expect(max.authenticate).toMatchObject({ expiresAt: new Date(at + 172_800_000).toISOString(), userErrors: [] });
+    } finally {
+      h.clock.reset();
+    }
     for (const bad of [0, -5, 172_801]) {
       const refused = await h.ok(AUTH, { input: { email: op.email, password: op.password, tokenTimeoutSeconds: bad } });
       expect(refused.authenticate.userErrors.map((e: { code: string }) => e.code)).toEqual(["INVALID_INPUT"]);

@@ -2,8 +2,10 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, describe, expect, it } from "vitest";
-import { lastMail, signUp, uniqueEmail } from "./support/accounts.ts";
-import { startHarness } from "./support/harness.ts";
+import { lastMail, setRole, signUp, uniqueEmail } from "./support/accounts.ts";
+import { createLogger } from "../src/logger.ts";
+import { OutboxDeliverer } from "../src/mail/deliver.ts";
+import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 
 interface Received {
   from: string;
@@ -82,13 +84,33 @@ describe("mail delivery", () => {
     expect(row.body).toContain(`This address (${email}) was added to a Simgate account.`);
   });
 
-  it("each message is delivered once, CC included", async () => {
-    const email = uniqueEmail("once");
-    await signUp(h, email);
-    await waitFor(() => received.find((m) => m.to.includes(email)));
-    await h.app.deliverer!.deliverDue();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(received.filter((m) => m.to.includes(email))).toHaveLength(1);
+  it("E8: a support reply is delivered once, to the primary and to its CC support address, even with several instances delivering", async () => {
+    const op = await signUp(h);
+    const cc = uniqueEmail("support-cc");
+    const added = await h.ok(`mutation($a: String!) { addEmailAddress(input: { address: $a }) { emailAddress { id } userErrors { code } } }`, { a: cc }, op.token);
+    // Delivery drops the token from the outbox: read it from the mail as received.
+    const verification = await waitFor(() => received.find((m) => m.to.includes(cc.toLowerCase()) || m.to.includes(cc)));
+    const token = verification.raw.match(/sgv_[A-Za-z0-9_-]{43}/)![0];
+    expect((await h.ok(`mutation($t: String!) { verifyEmailAddress(input: { token: $t }) { userErrors { code } } }`, { t: token })).verifyEmailAddress.userErrors).toEqual([]);
+    expect((await setRole(h, op, "SUPPORT", [added.addEmailAddress.emailAddress.id])).userErrors).toEqual([]);
+    const ticket = await h.ok(`mutation { createSupportTicket(input: { subject: "No data", body: "Since this morning.", category: CONNECTIVITY }) { ticket { id } userErrors { code } } }`, {}, op.token);
+    await h.ok(`mutation($i: AdminReplyToSupportTicketInput!) { adminReplyToSupportTicket(input: $i) { userErrors { code } } }`, { i: { ticketId: ticket.createSupportTicket.ticket.id, body: "Please restart the modem." } }, ADMIN_SECRET);
+    const queued = await lastMail(h, op.email, "SUPPORT_REPLY");
+    expect(queued).toMatchObject({ to: [op.email], cc: [cc] });
+    // Two more deliverers on the same database stand for other server instances: with the app's
+    // own loop, three race for the message and only one may send it.
+    const others = [1, 2].map(() => new OutboxDeliverer(h.app.db, h.clock, createLogger("silent"), { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: "noreply@simgate.test", intervalMs: 50, maxAttempts: 5 }));
+    try {
+      await Promise.all([h.app.deliverer!.deliverDue(), ...others.map((d) => d.deliverDue())]);
+      await expect.poll(async () => (await h.app.db.outboxMessage.findUniqueOrThrow({ where: { id: queued!.id } })).deliveredAt, { timeout: 5000 }).not.toBeNull();
+      await Promise.all([h.app.deliverer!.deliverDue(), ...others.map((d) => d.deliverDue())]);
+    } finally {
+      await Promise.all(others.map((d) => d.stop()));
+    }
+    const replies = received.filter((m) => m.raw.includes("X-Simgate-Kind: SUPPORT_REPLY") && m.raw.includes("Please restart the modem."));
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.to.map((a) => a.toLowerCase()).sort()).toEqual([op.email, cc].map((a) => a.toLowerCase()).sort());
+    expect(replies[0]!.raw).toMatch(new RegExp(`^Cc: .*${cc.replace(/[.+]/g, "\\$&")}`, "mi"));
   });
 
   it("without SMTP_URL mail stays in the outbox, undelivered", async () => {

@@ -114,12 +114,15 @@ describe("P3 office hours", () => {
     expect(JSON.stringify(await res.json())).toMatch(/ISO 8601|DateTime/);
   });
 
-  it("O4/O6: another operator's request is NOT_FOUND; requests are audited", async () => {
+  it("O4/O6: another operator's request is NOT_FOUND, audited as REFUSED in their log; requests are audited", async () => {
     const op = await priority();
     const other = await priority();
     const r = await request(op);
     expect(codes((await h.ok(CANCEL, { id: r.request.id }, other.token)).cancelOfficeHoursRequest)).toEqual(["NOT_FOUND"]);
-    const log = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action targetIds } } } } }`, {}, op.token);
-    expect(log.viewer.auditLog.edges[0].node).toEqual({ action: "requestOfficeHours", targetIds: [r.request.id, r.request.supportTicket.id] });
+    const log = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action targetIds result } } } } }`, {}, op.token);
+    expect(log.viewer.auditLog.edges[0].node).toEqual({ action: "requestOfficeHours", targetIds: [r.request.id, r.request.supportTicket.id], result: "SUCCEEDED" });
+    // The refused cancel is audited on the caller's side only, as refused, with its code.
+    const theirs = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action result errorCodes } } } } }`, {}, other.token);
+    expect(theirs.viewer.auditLog.edges[0].node).toEqual({ action: "cancelOfficeHoursRequest", result: "REFUSED", errorCodes: ["NOT_FOUND"] });
   });
 });

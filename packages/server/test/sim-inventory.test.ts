@@ -54,28 +54,33 @@ describe("S1 provisioning (O5)", () => {
 });
 
 describe("S1 registration", () => {
-  it("a registered SIM starts READY with protection ON, owned from today (Asia/Tokyo)", async () => {
-    const op = await signUp(h);
-    const spec = newSimSpec({ coverage: "JAPAN" });
-    await provision(h, [spec]);
-    const r = await register(h, op, spec);
-    expect(r.userErrors).toEqual([]);
-    expect(r.sim).toMatchObject({
-      imsi: spec.imsi,
-      iccid: spec.iccid,
-      msisdn: spec.msisdn,
-      coverage: "JAPAN",
-      status: "READY",
-      terminationProtected: true,
-      sessionOnline: false,
-      returnRequired: false,
-      expiry: null,
-      name: null,
-      tags: [],
-      ownedSince: new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date()),
-      allowedActions: ["ACTIVATE", "DEACTIVATE", "SET_TO_STANDBY", "SUSPEND"],
-    });
-    expect((await history(h, op, r.sim.id)).edges.map((e) => e.node)).toEqual([{ from: null, to: "READY", cause: "OPERATOR", reactivation: false }]);
+  it("S1/T8: a registered SIM starts READY with protection ON, owned from the Asia/Tokyo date of registration", async () => {
+    h.clock.set("2027-06-01T15:30:00Z"); // 00:30 on 2 June in Tokyo, still 1 June in UTC
+    try {
+      const op = await signUp(h);
+      const spec = newSimSpec({ coverage: "JAPAN" });
+      await provision(h, [spec]);
+      const r = await register(h, op, spec);
+      expect(r.userErrors).toEqual([]);
+      expect(r.sim).toMatchObject({
+        imsi: spec.imsi,
+        iccid: spec.iccid,
+        msisdn: spec.msisdn,
+        coverage: "JAPAN",
+        status: "READY",
+        terminationProtected: true,
+        sessionOnline: false,
+        returnRequired: false,
+        expiry: null,
+        name: null,
+        tags: [],
+        ownedSince: "2027-06-02",
+        allowedActions: ["ACTIVATE", "DEACTIVATE", "SET_TO_STANDBY", "SUSPEND"],
+      });
+      expect((await history(h, op, r.sim.id)).edges.map((e) => e.node)).toEqual([{ from: null, to: "READY", cause: "OPERATOR", reactivation: false }]);
+    } finally {
+      h.clock.reset();
+    }
   });
 
   it("SIM_REGISTRATION_INVALID is the same for an unknown IMSI and a wrong secret", async () => {
@@ -110,11 +115,20 @@ describe("S1 registration", () => {
     expect(results.filter((r) => codes(r)[0] === "SIM_ALREADY_REGISTERED")).toHaveLength(5);
   });
 
-  it("O6: registration is audited, refusals included", async () => {
+  it("O6: registration is audited, refusals included: SUCCEEDED for the SIM registered, REFUSED with each refusal's code", async () => {
     const op = await signUp(h);
-    await register(h, op, newSimSpec());
-    const log = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action result errorCodes } } } } }`, {}, op.token);
-    expect(log.viewer.auditLog.edges[0].node).toEqual({ action: "registerSim", result: "REFUSED", errorCodes: ["SIM_REGISTRATION_INVALID"] });
+    const spec = newSimSpec();
+    await provision(h, [spec]);
+    const registered = await register(h, op, spec);
+    expect(codes(registered)).toEqual([]);
+    expect(codes(await register(h, op, newSimSpec()))).toEqual(["SIM_REGISTRATION_INVALID"]);
+    expect(codes(await register(h, op, spec))).toEqual(["SIM_ALREADY_REGISTERED"]);
+    const log = await h.ok(`{ viewer { auditLog(first: 3, filter: { action: "registerSim" }) { edges { node { action result errorCodes } } } } }`, {}, op.token);
+    expect(log.viewer.auditLog.edges.map((e: { node: unknown }) => e.node)).toEqual([
+      { action: "registerSim", result: "REFUSED", errorCodes: ["SIM_ALREADY_REGISTERED"] },
+      { action: "registerSim", result: "REFUSED", errorCodes: ["SIM_REGISTRATION_INVALID"] },
+      { action: "registerSim", result: "SUCCEEDED", errorCodes: [] },
+    ]);
   });
 
   it("the admin secret cannot register SIMs (UNAUTHENTICATED: it is not an operator)", async () => {

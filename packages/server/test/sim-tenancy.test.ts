@@ -40,13 +40,25 @@ describe("O4 for SIMs", () => {
     expect(view).toEqual({ sim: null, node: null, viewer: { sims: { totalCount: 0 } } });
   });
 
-  it("O6: every SIM mutation is audited, refusals included", async () => {
+  it("O6: every SIM mutation is audited, refusals included: each answer, refused or not, is the newest entry with its result and codes", async () => {
     const [sim] = await ownSims(h, owner, 1);
+    const newest = async (action: string) =>
+      (await h.ok(`query($a: String) { viewer { auditLog(first: 1, filter: { action: $a }) { edges { node { action targetIds result errorCodes } } } } }`, { a: action }, owner.token)).viewer.auditLog.edges[0]?.node;
+    const results = new Set<string>();
     for (const [name, doc, vars] of mutations) {
-      await h.ok(doc, vars(sim!.id), owner.token);
-      const log = await h.ok(`query($a: String) { viewer { auditLog(first: 1, filter: { action: $a }) { edges { node { action targetIds } } } } }`, { a: name }, owner.token);
-      expect(log.viewer.auditLog.edges[0]?.node).toEqual({ action: name, targetIds: [sim!.id] });
+      // A SIM that does not exist: always refused, NOT_FOUND.
+      const absent = await h.ok(doc, vars(missing), owner.token);
+      expect(absent[name].userErrors.map((e: { code: string }) => e.code)).toEqual(["NOT_FOUND"]);
+      expect(await newest(name)).toMatchObject({ action: name, result: "REFUSED", errorCodes: ["NOT_FOUND"] });
+      // The caller's own SIM: refused or not as the SIM's state has it, audited either way.
+      const own = await h.ok(doc, vars(sim!.id), owner.token);
+      const errorCodes = own[name].userErrors.map((e: { code: string }) => e.code);
+      const result = errorCodes.length ? "REFUSED" : "SUCCEEDED";
+      results.add(result);
+      expect(await newest(name)).toEqual({ action: name, targetIds: [sim!.id], result, errorCodes });
     }
+    // The sequence (terminateSim while termination protection is on, …) includes both outcomes.
+    expect([...results].sort()).toEqual(["REFUSED", "SUCCEEDED"]);
   });
 });
 

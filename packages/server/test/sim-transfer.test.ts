@@ -126,6 +126,32 @@ describe("T3 while pending", () => {
     expect((await h.ok(SIM_STATE, { id: a!.id }, source.token)).node).toMatchObject({ status: "ACTIVE", pendingTransfer: null });
     expect((await h.ok(SIM_STATE, { id: b!.id }, source.token)).node).toMatchObject({ status: "READY", pendingTransfer: null });
   });
+
+  it("T4: an expiry that fires during a pending transfer moves the SIM, so acceptance fails with TRANSFER_SIM_STATUS_CHANGED and nothing moves", async () => {
+    const { source, dest } = await pair();
+    const [a, b] = await ownSims(h, source, 2);
+    const expiresAt = new Date(h.clock.now().getTime() + 60_000).toISOString();
+    const set = await h.ok(`mutation($i: SetSimExpiryInput!) { setSimExpiry(input: $i) { userErrors { code } } }`, { i: { simId: a!.id, expiresAt, action: "SUSPEND" } }, source.token);
+    expect(set.setSimExpiry.userErrors).toEqual([]);
+    const t = await issued(h, source, dest, [a!.id, b!.id]);
+    expect((await h.ok(SIM_STATE, { id: a!.id }, source.token)).node).toMatchObject({ status: "TRANSFERRING", pendingTransfer: { id: t.id, status: "PENDING" } });
+    h.clock.advance(61_000);
+    try {
+      expect((await h.ok(`mutation { adminRunDueJobs { expiriesApplied } }`, {}, ADMIN_SECRET)).adminRunDueJobs.expiriesApplied).toBeGreaterThanOrEqual(1);
+      expect((await h.ok(SIM_STATE, { id: a!.id }, source.token)).node).toMatchObject({ status: "SUSPENDED" });
+      const before = await snapshot(h.app.db);
+      expect(await decide(h, dest, "acceptSimTransfer", { token: t.token })).toEqual({ transfer: null, userErrors: [{ code: "TRANSFER_SIM_STATUS_CHANGED", field: expect.any(Array) }] });
+      expect(await snapshot(h.app.db)).toBe(before);
+      expect((await h.ok(SIM_STATE, { id: b!.id }, source.token)).node).toMatchObject({ status: "TRANSFERRING", pendingTransfer: { id: t.id, status: "PENDING" } });
+      expect((await h.ok(SIM_STATE, { id: a!.id }, dest.token)).node).toBeNull();
+      // The source must cancel: the expired SIM keeps its new status, the other returns to READY.
+      expect((await cancel(h, source, t.id)).transfer?.status).toBe("CANCELED");
+      expect((await h.ok(SIM_STATE, { id: a!.id }, source.token)).node).toMatchObject({ status: "SUSPENDED", pendingTransfer: null });
+      expect((await h.ok(SIM_STATE, { id: b!.id }, source.token)).node).toMatchObject({ status: "READY", pendingTransfer: null });
+    } finally {
+      h.clock.reset();
+    }
+  });
 });
 
 describe("T5/T10 ending without acceptance", () => {
@@ -187,35 +213,67 @@ describe("T6/T7 acceptance", () => {
   });
 
   it("T7/T8: acceptance moves every SIM, READY, settings reset, owned from the Asia/Tokyo transfer date; histories stay apart", async () => {
-    const { source, dest } = await pair();
-    const sims = await ownSims(h, source, 2);
-    for (const s of sims) {
-      await h.ok(`mutation($i: UpdateSimInput!) { updateSim(input: $i) { userErrors { code } } }`, { i: { simId: s.id, name: "old name", tags: [{ name: "site", value: "x" }] } }, source.token);
-      await setProtection(h, source, s.id, false);
-      await h.ok(`mutation($i: SetSimExpiryInput!) { setSimExpiry(input: $i) { userErrors { code } } }`, { i: { simId: s.id, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), action: "TERMINATE" } }, source.token);
+    // Noon in Tokyo, far from the date boundary (the boundary itself is the next test's).
+    h.clock.set("2027-05-10T03:00:00Z");
+    const today = "2027-05-10";
+    try {
+      const { source, dest } = await pair();
+      const sims = await ownSims(h, source, 2);
+      for (const s of sims) {
+        await h.ok(`mutation($i: UpdateSimInput!) { updateSim(input: $i) { userErrors { code } } }`, { i: { simId: s.id, name: "old name", tags: [{ name: "site", value: "x" }] } }, source.token);
+        await setProtection(h, source, s.id, false);
+        await h.ok(`mutation($i: SetSimExpiryInput!) { setSimExpiry(input: $i) { userErrors { code } } }`, { i: { simId: s.id, expiresAt: new Date(h.clock.now().getTime() + 86_400_000).toISOString(), action: "TERMINATE" } }, source.token);
+      }
+      const t = await issued(h, source, dest, sims.map((s) => s.id));
+      const accepted = await decide(h, dest, "acceptSimTransfer", { token: t.token });
+      expect(accepted).toEqual({ transfer: { id: t.id, status: "ACCEPTED", acceptedAt: expect.any(String), transferDate: today }, userErrors: [] });
+      for (const s of sims) {
+        expect((await h.ok(SIM_STATE, { id: s.id }, dest.token)).node).toEqual({
+          status: "READY",
+          pendingTransfer: null,
+          name: null,
+          tags: [],
+          terminationProtected: true,
+          expiry: null,
+          ownedSince: today,
+        });
+        // T7: the source's history of the SIM is not the destination's.
+        expect((await history(h, dest, s.id)).edges.map((e) => e.node)).toEqual([{ from: "TRANSFERRING", to: "READY", cause: "TRANSFER", reactivation: false }]);
+        expect((await h.ok(SIM_STATE, { id: s.id }, source.token)).node).toBeNull();
+      }
+      expect((await h.ok(`{ viewer { sims(first: 10) { totalCount } } }`, {}, source.token)).viewer.sims.totalCount).toBe(0);
+      expect((await h.ok(`{ viewer { sims(first: 10) { totalCount } } }`, {}, dest.token)).viewer.sims.totalCount).toBe(2);
+      // Both ends still see the transfer itself.
+      for (const who of [source, dest]) expect((await h.ok(`query($id: ID!) { node(id: $id) { id } }`, { id: t.id }, who.token)).node).toEqual({ id: t.id });
+    } finally {
+      h.clock.reset();
     }
-    const t = await issued(h, source, dest, sims.map((s) => s.id));
-    const accepted = await decide(h, dest, "acceptSimTransfer", { token: t.token });
-    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Tokyo" }).format(new Date());
-    expect(accepted).toEqual({ transfer: { id: t.id, status: "ACCEPTED", acceptedAt: expect.any(String), transferDate: today }, userErrors: [] });
-    for (const s of sims) {
-      expect((await h.ok(SIM_STATE, { id: s.id }, dest.token)).node).toEqual({
-        status: "READY",
-        pendingTransfer: null,
-        name: null,
-        tags: [],
-        terminationProtected: true,
-        expiry: null,
-        ownedSince: today,
-      });
-      // T7: the source's history of the SIM is not the destination's.
-      expect((await history(h, dest, s.id)).edges.map((e) => e.node)).toEqual([{ from: "TRANSFERRING", to: "READY", cause: "TRANSFER", reactivation: false }]);
-      expect((await h.ok(SIM_STATE, { id: s.id }, source.token)).node).toBeNull();
+  });
+
+  it("T8: acceptance a millisecond before 15:00 UTC (00:00 Asia/Tokyo) dates the transfer that Tokyo day; at 15:00 UTC, the next day", async () => {
+    // A month's last day, so the day after is in the next month too.
+    h.clock.set("2027-03-31T14:00:00Z");
+    try {
+      const { source, dest } = await pair();
+      const [early, late] = await ownSims(h, source, 2);
+      const before = await issued(h, source, dest, [early!.id]);
+      const after = await issued(h, source, dest, [late!.id]);
+
+      h.clock.freeze("2027-03-31T14:59:59.999Z"); // 23:59:59.999 on 31 March in Tokyo
+      const a = await decide(h, dest, "acceptSimTransfer", { token: before.token });
+      h.clock.freeze("2027-03-31T15:00:00.000Z"); // 00:00:00.000 on 1 April in Tokyo
+      const b = await decide(h, dest, "acceptSimTransfer", { token: after.token });
+      h.clock.set("2027-03-31T15:00:01Z");
+
+      expect(a).toEqual({ transfer: { id: before.id, status: "ACCEPTED", acceptedAt: "2027-03-31T14:59:59.999Z", transferDate: "2027-03-31" }, userErrors: [] });
+      expect(b).toEqual({ transfer: { id: after.id, status: "ACCEPTED", acceptedAt: "2027-03-31T15:00:00.000Z", transferDate: "2027-04-01" }, userErrors: [] });
+      // The destination pays from the transfer date; the source up to the day before it
+      // (30 March for the first, 31 March for the second).
+      expect((await h.ok(SIM_STATE, { id: early!.id }, dest.token)).node.ownedSince).toBe("2027-03-31");
+      expect((await h.ok(SIM_STATE, { id: late!.id }, dest.token)).node.ownedSince).toBe("2027-04-01");
+    } finally {
+      h.clock.reset();
     }
-    expect((await h.ok(`{ viewer { sims(first: 10) { totalCount } } }`, {}, source.token)).viewer.sims.totalCount).toBe(0);
-    expect((await h.ok(`{ viewer { sims(first: 10) { totalCount } } }`, {}, dest.token)).viewer.sims.totalCount).toBe(2);
-    // Both ends still see the transfer itself.
-    for (const who of [source, dest]) expect((await h.ok(`query($id: ID!) { node(id: $id) { id } }`, { id: t.id }, who.token)).node).toEqual({ id: t.id });
   });
 
   it("T3: the destination accepts by transfer ID when signed in; the source never can", async () => {
@@ -299,14 +357,21 @@ describe("O4 and O6 for transfers", () => {
     expect(codes(await cancel(h, third, t.id))).toEqual(["NOT_FOUND"]);
   });
 
-  it("O6: transfer mutations are audited on the caller's side", async () => {
+  it("O6: transfer mutations are audited on the caller's side, refusals included with their codes", async () => {
     const { source, dest } = await pair();
     const [sim] = await ownSims(h, source, 1);
     const t = await issued(h, source, dest, [sim!.id]);
+    expect(codes(await cancel(h, dest, t.id))).toEqual(["NOT_FOUND"]);
+    expect(codes(await decide(h, dest, "acceptSimTransfer", { token: "garbage" }))).toEqual(["TRANSFER_TOKEN_INVALID"]);
     await decide(h, dest, "acceptSimTransfer", { token: t.token });
-    const sourceLog = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action targetIds result } } } } }`, {}, source.token);
-    const destLog = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action targetIds result } } } } }`, {}, dest.token);
-    expect(sourceLog.viewer.auditLog.edges[0].node).toEqual({ action: "issueSimTransfer", targetIds: [t.id, sim!.id], result: "SUCCEEDED" });
-    expect(destLog.viewer.auditLog.edges[0].node).toEqual({ action: "acceptSimTransfer", targetIds: [t.id], result: "SUCCEEDED" });
+    const LOG = `{ viewer { auditLog(first: 3) { edges { node { action targetIds result errorCodes } } } } }`;
+    const sourceLog = (await h.ok(LOG, {}, source.token)).viewer.auditLog.edges.map((e: { node: unknown }) => e.node);
+    const destLog = (await h.ok(LOG, {}, dest.token)).viewer.auditLog.edges.map((e: { node: unknown }) => e.node);
+    expect(sourceLog[0]).toEqual({ action: "issueSimTransfer", targetIds: [t.id, sim!.id], result: "SUCCEEDED", errorCodes: [] });
+    expect(destLog).toEqual([
+      { action: "acceptSimTransfer", targetIds: [t.id], result: "SUCCEEDED", errorCodes: [] },
+      { action: "acceptSimTransfer", targetIds: expect.any(Array), result: "REFUSED", errorCodes: ["TRANSFER_TOKEN_INVALID"] },
+      { action: "cancelSimTransfer", targetIds: expect.any(Array), result: "REFUSED", errorCodes: ["NOT_FOUND"] },
+    ]);
   });
 });

@@ -14,19 +14,28 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 }
 
-/** The real clock shifted by an offset that tests set or advance (token expiry and the like). */
+/** The real clock shifted by an offset that tests set or advance (token expiry and the like), or
+ * frozen at an instant when a test needs one exactly (a date boundary). */
 export class TestClock implements Clock {
   private offsetMs = 0;
+  private frozenAt: number | null = null;
   now(): Date {
-    return new Date(Date.now() + this.offsetMs);
+    return new Date(this.frozenAt ?? Date.now() + this.offsetMs);
   }
   set(at: Date | string): void {
+    this.frozenAt = null;
     this.offsetMs = new Date(at).getTime() - Date.now();
   }
+  /** Stops the clock at `at` until the next set, advance or reset. */
+  freeze(at: Date | string): void {
+    this.frozenAt = new Date(at).getTime();
+  }
   advance(ms: number): void {
-    this.offsetMs += ms;
+    if (this.frozenAt !== null) this.frozenAt += ms;
+    else this.offsetMs += ms;
   }
   reset(): void {
+    this.frozenAt = null;
     this.offsetMs = 0;
   }
 }
