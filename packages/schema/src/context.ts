@@ -49,7 +49,7 @@ export interface Context {
   settings: Settings;
   clock: Clock;
   /**
-   * Item 2: the server's brute-force guard counts every sign-in attempt per email before the
+   * The server's brute-force guard counts every sign-in attempt per email before the
    * password is checked; `authenticate` tells it when the password was right, so only failures
    * stay counted. Absent when nothing guards sign-in.
    */

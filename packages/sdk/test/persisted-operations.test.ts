@@ -1,4 +1,4 @@
-// Issue 8, item 3: the SDK sends its operations by registered hash, so it works against a server
+// The SDK sends its operations by registered hash, so it works against a server
 // that requires persisted operations; against a server without the registry it falls back to the
 // text once, and a mutation still runs once.
 import { beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,7 @@ function recordingFetch(): { fetch: FetchFunction; sent: Sent[] } {
 
 const registeredHashes = new Set(persistedOperationHashes.values());
 
-describe("item 3: against a server that requires persisted operations", () => {
+describe("persisted operations: against a server that requires persisted operations", () => {
   let server: TestServer;
   let op: TestOperator;
 
@@ -38,7 +38,7 @@ describe("item 3: against a server that requires persisted operations", () => {
     op = await signUp(server);
   });
 
-  it("item 3: queries, mutations and pagination go by hash only, and work", async () => {
+  it("queries, mutations and pagination go by hash only, and work", async () => {
     const wire = recordingFetch();
     const client: SimgateClient = server.client({ token: op.token }, { fetch: wire.fetch });
     await ownSims(server, op, 3);
@@ -55,18 +55,18 @@ describe("item 3: against a server that requires persisted operations", () => {
     }
   });
 
-  it("item 3: the administrator's SDK calls work too", async () => {
+  it("the administrator's SDK calls work too", async () => {
     const outbox = await server.adminClient.admin.outbox({ first: 1 });
     expect(Array.isArray(outbox)).toBe(true);
   });
 
-  it("item 3: an operator's own document through client.urql is refused with PERSISTED_QUERY_ONLY", async () => {
+  it("an operator's own document through client.urql is refused with PERSISTED_QUERY_ONLY", async () => {
     const result = await op.client.urql.query(gql`query Mine { viewer { operatorId } }`, {}).toPromise();
     expect(result.data).toBeUndefined();
     expect(result.error?.graphQLErrors.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_ONLY"]);
   });
 
-  it("item 3: with persistedOperations: false the SDK sends text, and the server refuses it", async () => {
+  it("with persistedOperations: false the SDK sends text, and the server refuses it", async () => {
     const client = server.client({ token: op.token }, { persistedOperations: false });
     const error = await client.auth.viewer().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SimgateRequestError);
@@ -74,14 +74,14 @@ describe("item 3: against a server that requires persisted operations", () => {
   });
 });
 
-describe("item 3: against a server without the registry (SIMGATE_PERSISTED_OPERATIONS=off)", () => {
+describe("persisted operations: against a server without the registry (SIMGATE_PERSISTED_OPERATIONS=off)", () => {
   let server: TestServer;
 
   beforeAll(async () => {
     server = await startServer({ env: { SIMGATE_PERSISTED_OPERATIONS: "off" } });
   });
 
-  it("item 3: each call is sent by hash, then once as text; a mutation runs once", async () => {
+  it("each call is sent by hash, then once as text; a mutation runs once", async () => {
     const op = await signUp(server);
     const wire = recordingFetch();
     const client = server.client({ token: op.token }, { fetch: wire.fetch });

@@ -1,4 +1,4 @@
-// Issue 8, item 2, from the integrator's side: a real server with its default rate limits (10
+// Rate limiting from the integrator's side: a real server with its default rate limits (10
 // sign-in attempts per IP and per account a minute). RATE_LIMITED / HTTP 429 reaches the caller
 // as SimgateRateLimitError with the server's retryAfterSeconds, and sign-in is never retried.
 import { beforeAll, describe, expect, it } from "vitest";

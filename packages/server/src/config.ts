@@ -32,7 +32,7 @@ export const configSchema = z
     SIMGATE_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
     SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS: int(60, 5, 3600),
     SIMGATE_OUTBOX_MAX_ATTEMPTS: int(10, 1, 100),
-    // Rate limiting (issue 8, item 2; see rate-limit.ts). 0 turns a budget off.
+    // Rate limiting (see rate-limit.ts). 0 turns a budget off.
     SIMGATE_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
     SIMGATE_RATE_LIMIT_PER_IP: int(10, 0, 1_000_000),
     SIMGATE_RATE_LIMIT_PER_ACCOUNT: int(10, 0, 1_000_000),
@@ -45,10 +45,10 @@ export const configSchema = z
     // createAuthKey without the password needs a password sign-in at most this old (auth-key.ts).
     SIMGATE_RECENT_SIGN_IN_SECONDS: int(300, 0, 86_400),
     SIMGATE_TRUST_PROXY: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),
-    // Persisted operations (issue 8, item 3; see persisted-operations.ts).
+    // Persisted operations (see persisted-operations.ts).
     SIMGATE_PERSISTED_OPERATIONS: z.enum(["off", "allow", "require"]).default("allow"),
     SIMGATE_PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
-    // Operations (issue 8, item 4; see operations-routes.ts, metrics.ts, graceful-shutdown.ts).
+    // Operations (see operations-routes.ts, metrics.ts, graceful-shutdown.ts).
     SIMGATE_SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
     SIMGATE_READINESS_TIMEOUT_MS: int(2000, 100, 60_000),
     // /metrics is served on the public port only with a token; a metrics port listens on loopback.
@@ -57,7 +57,7 @@ export const configSchema = z
     // Requests (request-body.ts, schema-exposure.ts).
     SIMGATE_MAX_BODY_BYTES: int(1_048_576, 1024, 104_857_600),
     SIMGATE_INTROSPECTION: z.enum(["true", "false"], "must be true or false").default("true").transform((v) => v === "true"),
-    // Query limits (issue 8, item 1; see query-limits.ts).
+    // Query limits (see query-limits.ts).
     SIMGATE_MAX_QUERY_DEPTH: int(10, 1, 100),
     SIMGATE_MAX_ALIASES: int(15, 0, 1000),
     SIMGATE_MAX_TOKENS: int(1000, 100, 100_000),

@@ -128,7 +128,7 @@ export function useIdempotency(db: Db, clock: Clock, abandonedAfterMs = 60_000):
       if (!mine) return;
       owned.delete(request);
       const { id } = mine;
-      // A server failure is not an answer, nor is a rate-limit refusal (429, item 2): let the
+      // A server failure is not an answer, nor is a rate-limit refusal (429): let the
       // retry run the request again.
       if (response.status >= 500 || response.status === 429) {
         await db.idempotencyRecord.deleteMany({ where: { id } });

@@ -1,4 +1,4 @@
-// Issue 8, item 7: text that no database stores as sent is refused before any resolver runs.
+// Text that no database stores as sent is refused before any resolver runs.
 // PostgreSQL rejects NUL (U+0000) in text, so such input failed deep in a write as a masked
 // INTERNAL_SERVER_ERROR (found by bad-input-sweep.test.ts); an unpaired UTF-16 surrogate is not
 // Unicode and both drivers would silently store U+FFFD instead. One check over the variables and

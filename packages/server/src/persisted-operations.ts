@@ -1,4 +1,4 @@
-// Persisted operations (issue 8, item 3): the SDK's operations are registered by the SHA-256 of
+// Persisted operations: the SDK's operations are registered by the SHA-256 of
 // their text (packages/sdk/src/generated/persisted-operations.json, made by the SDK's codegen), and
 // clients send `extensions.persistedQuery { version: 1, sha256Hash }` instead of the document.
 // Modes (SIMGATE_PERSISTED_OPERATIONS):

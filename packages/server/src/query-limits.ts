@@ -1,4 +1,4 @@
-// Issue 8, item 1: what one GraphQL document may ask of the server, checked before anything runs.
+// What one GraphQL document may ask of the server, checked before anything runs.
 // Depth, aliases, tokens and directives use GraphQL Armor's counting (parse and validation); the
 // cost analysis and the page-size rules are ours because they need the variables' values, which
 // only exist at execution: they run in `onExecute`, before the first resolver. Every refusal has

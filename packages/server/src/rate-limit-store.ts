@@ -1,4 +1,4 @@
-// Item 2: rate-limit counters in the database (RateLimitCounter), so every server instance on it
+// Rate-limit counters in the database (RateLimitCounter), so every server instance on it
 // counts against the same budget; a counter kept in one process's memory would let N instances
 // grant N times the limit. A window starts at a subject's first hit and lasts `windowMs`.
 // Every step is one conditional statement, so concurrent hits from any instance are all counted

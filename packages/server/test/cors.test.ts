@@ -1,4 +1,4 @@
-// Browser access (issue 8, SECURITY.md): only configured origins get CORS headers; the headers
+// Browser access (SECURITY.md): only configured origins get CORS headers; the headers
 // browser clients need for auth, retries and tracing are allowed, and they can read the request ID
 // and Retry-After. No credentials: auth is a bearer token.
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Issue 8 item 6: kill -9 a server process while a 1,000-SIM acceptSimTransfer and a 1,000-SIM
+// Kill -9 a server process while a 1,000-SIM acceptSimTransfer and a 1,000-SIM
 // terminateSims have their transaction open, restart a server on the same database, and check the
 // outcome is all or nothing and the scheduler resumes. How the kill is timed: support/fault.ts (on
 // PostgreSQL the transaction is held just before COMMIT, so "nothing" is the only right outcome;
@@ -88,10 +88,10 @@ async function restart(intervalMs = 60_000): Promise<void> {
   server = await startServerProcess(database.url, { SIMGATE_SCHEDULER_INTERVAL_MS: String(intervalMs) });
 }
 
-describe("item 6: kill -9 in the middle of a bulk transaction", () => {
+describe("kill -9 in the middle of a bulk transaction", () => {
   let transferId = "";
 
-  it("item 6, T6: a 1,000-SIM acceptance killed mid-transaction is either fully ACCEPTED or still PENDING with every SIM TRANSFERRING; after a restart it is accepted once", async () => {
+  it("T6: a 1,000-SIM acceptance killed mid-transaction is either fully ACCEPTED or still PENDING with every SIM TRANSFERRING; after a restart it is accepted once", async () => {
     const issued = await issue(server.client, source, dest, sims.map((s) => s.id));
     expect(issued.userErrors).toEqual([]);
     transferId = issued.transfer!.id;
@@ -110,7 +110,7 @@ describe("item 6: kill -9 in the middle of a bulk transaction", () => {
     const moves = await db.simStatusChange.count({ where: { ...batchHistory, from: "TRANSFERRING", cause: "TRANSFER" } });
     const audits = await db.auditLogEntry.count({ where: { action: "acceptSimTransfer" } });
     const outcome = { status: transfer.status, atDest, held, moves, audits };
-    console.info(`item 6 (${target.provider}): acceptSimTransfer killed, found ${transfer.status}`);
+    console.info(`kill -9 (${target.provider}): acceptSimTransfer killed, found ${transfer.status}`);
     if (transfer.status === "ACCEPTED" || answered) expect(outcome).toEqual({ status: "ACCEPTED", atDest: 1000, held: 0, moves: 1000, audits: 1 });
     else expect(outcome).toEqual({ status: "PENDING", atDest: 0, held: 1000, moves: 0, audits: 0 });
     // On PostgreSQL the kill came before COMMIT: nothing may have survived.
@@ -125,7 +125,7 @@ describe("item 6: kill -9 in the middle of a bulk transaction", () => {
     expect(await db.auditLogEntry.count({ where: { action: "acceptSimTransfer", result: "SUCCEEDED" } })).toBe(1);
   }, 90_000);
 
-  it("item 6, S6: a 1,000-SIM terminateSims killed mid-transaction terminated all of them or none; after a restart it completes once", async () => {
+  it("S6: a 1,000-SIM terminateSims killed mid-transaction terminated all of them or none; after a restart it completes once", async () => {
     // The destination now owns them, protected (T7); protection off is setup, not the subject.
     await db.sim.updateMany({ where: { ...batch }, data: { terminationProtected: false } });
     const ids = sims.map((s) => s.id);
@@ -144,7 +144,7 @@ describe("item 6: kill -9 in the middle of a bulk transaction", () => {
       const history = await db.simStatusChange.count({ where: { ...batchHistory, to: "TERMINATED" } });
       const audits = await db.auditLogEntry.count({ where: { action: "terminateSims" } });
       const outcome = { terminated, withTime, history, audits };
-      console.info(`item 6 (${target.provider}): terminateSims killed ${target.provider === "postgresql" ? "before COMMIT" : `${delay} ms after its first write`}, found ${terminated} of 1,000 terminated`);
+      console.info(`kill -9 (${target.provider}): terminateSims killed ${target.provider === "postgresql" ? "before COMMIT" : `${delay} ms after its first write`}, found ${terminated} of 1,000 terminated`);
       if (terminated > 0 || answered) expect(outcome).toEqual({ terminated: 1000, withTime: 1000, history: 1000, audits: 1 });
       else expect(outcome).toEqual({ terminated: 0, withTime: 0, history: 0, audits: 0 });
       if (target.provider === "postgresql") expect(terminated).toBe(0);
@@ -163,7 +163,7 @@ describe("item 6: kill -9 in the middle of a bulk transaction", () => {
     expect(counted._sum.n).toBe(1000);
   }, 90_000);
 
-  it("item 6, S7: a server killed inside an expiry's transaction leaves it due; the restarted scheduler applies it, and the one that fell due while the server was down, exactly once", async () => {
+  it("S7: a server killed inside an expiry's transaction leaves it due; the restarted scheduler applies it, and the one that fell due while the server was down, exactly once", async () => {
     const [downtime, cut] = spares.map((s) => rowIdOf(s.id)) as [string, string];
     const dueAt = Date.now() + 1500;
     const set = await server.client.ok(SET_EXPIRY, { i: { simId: spares[1]!.id, expiresAt: new Date(dueAt).toISOString(), action: "DEACTIVATE" } }, source.token);
@@ -178,7 +178,7 @@ describe("item 6: kill -9 in the middle of a bulk transaction", () => {
     const history = await db.simStatusChange.count({ where: { simId: cut, cause: "EXPIRY" } });
     const audits = await db.auditLogEntry.count({ where: { action: "applySimExpiry", targetIds: { contains: spares[1]!.id } } });
     const outcome = { status: row.status, applied: row.expiryAppliedAt !== null, history, audits };
-    console.info(`item 6 (${target.provider}): scheduler killed, expiry found ${outcome.applied ? "applied" : "still due"}`);
+    console.info(`kill -9 (${target.provider}): scheduler killed, expiry found ${outcome.applied ? "applied" : "still due"}`);
     if (outcome.applied) expect(outcome).toEqual({ status: "INACTIVE", applied: true, history: 1, audits: 1 });
     else expect(outcome).toEqual({ status: "READY", applied: false, history: 0, audits: 0 });
     if (target.provider === "postgresql") expect(outcome.applied).toBe(false);

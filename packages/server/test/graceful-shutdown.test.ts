@@ -1,4 +1,4 @@
-// Issue 8, item 4: SIGTERM drains a real server process. The slow request is held in flight by
+// SIGTERM drains a real server process. The slow request is held in flight by
 // its own client (half its body sent, the rest after the checks), so nothing here depends on how
 // fast the machine is; once complete it provisions 1,000 SIMs while the server drains.
 // (A database lock would not do: better-sqlite3 waits for a lock synchronously, freezing the server.)
@@ -129,8 +129,8 @@ function getOn(agent: http.Agent, port: number, path: string): Promise<{ status:
 const PROVISION = `mutation($i: AdminProvisionSimsInput!) { adminProvisionSims(input: $i) { provisionedCount userErrors { code } } }`;
 const STATUS = `query($id: ID!) { node(id: $id) { ... on Sim { status } } }`;
 
-describe("item 4: graceful shutdown on SIGTERM", () => {
-  it("item 4, S7: the request in flight gets its whole answer, new connections are refused, /readyz says 503 while draining, exit 0; an expiry due meanwhile is applied exactly once after a restart", async () => {
+describe("graceful shutdown on SIGTERM", () => {
+  it("S7: the request in flight gets its whole answer, new connections are refused, /readyz says 503 while draining, exit 0; an expiry due meanwhile is applied exactly once after a restart", async () => {
     const op = await signUp(h);
     const [sim] = await ownSims(h, op, 1);
     const server = await startServer({ SIMGATE_SCHEDULER_INTERVAL_MS: "100", SIMGATE_SHUTDOWN_GRACE_MS: "60000" });
@@ -193,7 +193,7 @@ describe("item 4: graceful shutdown on SIGTERM", () => {
     expect(audit.viewer.auditLog.totalCount).toBe(1);
   }, 90_000);
 
-  it("item 4: the drain is bounded by SIMGATE_SHUTDOWN_GRACE_MS: a request that never completes is cut off and the process still exits 0", async () => {
+  it("the drain is bounded by SIMGATE_SHUTDOWN_GRACE_MS: a request that never completes is cut off and the process still exits 0", async () => {
     const server = await startServer({ SIMGATE_SHUTDOWN_GRACE_MS: "200", SIMGATE_SCHEDULER_INTERVAL_MS: "60000" });
     try {
       const stuck = await heldRequest(server.port, "drain-stuck", JSON.stringify({ query: PROVISION, variables: { i: { sims: [newSimSpec()] } } }));

@@ -1,4 +1,4 @@
-// Issue 8, item 4: /healthz, /readyz and /metrics, in-process and over real HTTP; request IDs in
+// Operations endpoints: /healthz, /readyz and /metrics, in-process and over real HTTP; request IDs in
 // the JSON logs; configuration refused at start with exit code 2.
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
@@ -40,8 +40,8 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describe("item 4: /healthz and /readyz", () => {
-  it("item 4: /healthz answers 200 JSON in-process and over HTTP", async () => {
+describe("/healthz and /readyz", () => {
+  it("/healthz answers 200 JSON in-process and over HTTP", async () => {
     const res = await get("/healthz");
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok" });
@@ -51,13 +51,13 @@ describe("item 4: /healthz and /readyz", () => {
     expect(await real.json()).toMatchObject({ status: "ok", uptimeSeconds: expect.any(Number) });
   });
 
-  it("item 4: /readyz answers 200 when the database answers and every migration is applied", async () => {
+  it("/readyz answers 200 when the database answers and every migration is applied", async () => {
     const res = await fetch(`${base}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "ready" });
   });
 
-  it("item 4: /readyz answers 503 naming the migration the database lacks, and 200 again once it is there", async () => {
+  it("/readyz answers 503 naming the migration the database lacks, and 200 again once it is there", async () => {
     const rows = await h.app.db.$queryRawUnsafe<{ name: string; applied_at: unknown }[]>(
       `SELECT name, applied_at FROM _simgate_migrations ORDER BY name DESC LIMIT 1`,
     );
@@ -74,7 +74,7 @@ describe("item 4: /healthz and /readyz", () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   });
 
-  it("item 4: the operations routes answer only GET/HEAD, and /graphql still reaches yoga", async () => {
+  it("the operations routes answer only GET/HEAD, and /graphql still reaches yoga", async () => {
     expect((await h.raw({ method: "POST", path: "/healthz", body: {} })).status).toBe(405);
     const head = await fetch(`${base}/healthz`, { method: "HEAD" });
     expect(head.status).toBe(200);
@@ -82,8 +82,8 @@ describe("item 4: /healthz and /readyz", () => {
   });
 });
 
-describe("item 4: /metrics", () => {
-  it("item 4: Prometheus text with process metrics and the request just made, by operation and status", async () => {
+describe("/metrics", () => {
+  it("Prometheus text with process metrics and the request just made, by operation and status", async () => {
     const before = await (await fetch(`${base}/metrics`, { headers: bearer })).text();
     const series = 'simgate_http_requests_total{operation="Viewer",status="200"}';
     const count = sample(before, series) ?? 0;
@@ -103,7 +103,7 @@ describe("item 4: /metrics", () => {
     expect(sample(text, "nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
   });
 
-  it("item 4: GraphQL errors are counted by code (in-process requests too)", async () => {
+  it("GraphQL errors are counted by code (in-process requests too)", async () => {
     const count = async (code: string) => sample(await readMetrics(), `simgate_graphql_errors_total{code="${code}"}`) ?? 0;
     const validation = await count("GRAPHQL_VALIDATION_FAILED");
     const forbidden = await count("FORBIDDEN");
@@ -116,7 +116,7 @@ describe("item 4: /metrics", () => {
     expect(await count("FORBIDDEN")).toBe(forbidden + 1);
   });
 
-  it("item 4, S7: due expiries applied by the scheduler are counted; the outbox series exist from the start", async () => {
+  it("S7: due expiries applied by the scheduler are counted; the outbox series exist from the start", async () => {
     const op = await signUp(h);
     const sims = await ownSims(h, op, 2);
     for (const s of sims) {
@@ -197,8 +197,8 @@ describe("/metrics without a token", async () => {
   });
 });
 
-describe("item 4: structured logs", () => {
-  it("item 4: every log line written for a request carries its request ID, which the client also gets", async () => {
+describe("structured logs", () => {
+  it("every log line written for a request carries its request ID, which the client also gets", async () => {
     const res = await fetch(`${base}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-request-id": "ops-log-1" },
@@ -212,8 +212,8 @@ describe("item 4: structured logs", () => {
   });
 });
 
-describe.runIf(testEngine === "sqlite")("item 4: configuration at start", () => {
-  it("item 4: a bad configuration stops the process with exit code 2 and names every bad variable", async () => {
+describe.runIf(testEngine === "sqlite")("configuration at start", () => {
+  it("a bad configuration stops the process with exit code 2 and names every bad variable", async () => {
     const root = resolve(import.meta.dirname, "../../..");
     const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
       cwd: root,

@@ -1,4 +1,4 @@
-// Issue 8, item 3: persisted operations. The SDK's operations are registered by the SHA-256 of
+// Persisted operations. The SDK's operations are registered by the SHA-256 of
 // their text (the SDK's generated manifest, read here as JSON like the server reads it); in
 // `require` mode other documents are refused before execution, except for the administrator and,
 // in development, signed-in callers (GraphiQL).
@@ -42,7 +42,7 @@ async function signUpByHash(h: Harness): Promise<{ token: string; operatorId: st
 const CREATE_AUTH_KEY = `mutation { createAuthKey { authKeyId userErrors { code } } }`;
 const VIEWER = `query { viewer { operatorId } }`;
 
-describe("item 3: manifest", () => {
+describe("persisted operations: manifest", () => {
   it("every entry's key is the SHA-256 of its document text", () => {
     const entries = Object.entries(manifest.operations);
     expect(entries.length).toBeGreaterThan(40);
@@ -66,11 +66,11 @@ describe("item 3: manifest", () => {
   });
 });
 
-describe("item 3: require mode (production)", async () => {
+describe("persisted operations: require mode (production)", async () => {
   const h = await startHarness({ env: { SIMGATE_PERSISTED_OPERATIONS: "require", NODE_ENV: "production" } });
   const op = await signUpByHash(h);
 
-  it("item 3: an operator's ad-hoc mutation is refused with PERSISTED_QUERY_ONLY before execution (nothing changes, nothing audited)", async () => {
+  it("an operator's ad-hoc mutation is refused with PERSISTED_QUERY_ONLY before execution (nothing changes, nothing audited)", async () => {
     const before = { keys: await h.app.db.authKey.count(), audit: await h.app.db.auditLogEntry.count() };
     const { status, body } = await post(h, { query: CREATE_AUTH_KEY }, op.token);
     expect(status).toBe(400);
@@ -80,13 +80,13 @@ describe("item 3: require mode (production)", async () => {
     expect({ keys: await h.app.db.authKey.count(), audit: await h.app.db.auditLogEntry.count() }).toEqual(before);
   });
 
-  it("item 3: anonymous ad-hoc documents are refused too", async () => {
+  it("anonymous ad-hoc documents are refused too", async () => {
     const { body } = await post(h, { query: `mutation { signUp(input: { email: "x@example.com", password: "correct horse battery", name: "X" }) { token } }` });
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_ONLY"]);
     expect(await h.app.db.emailAddress.count({ where: { address: "x@example.com" } })).toBe(0);
   });
 
-  it("item 3: the SDK's registered operations run by hash (query and mutation)", async () => {
+  it("the SDK's registered operations run by hash (query and mutation)", async () => {
     const viewer = await post(h, byHash(registered("Viewer")), op.token);
     expect(viewer.body.errors).toBeUndefined();
     expect(viewer.body.data.viewer.operatorId).toBe(op.operatorId);
@@ -96,12 +96,12 @@ describe("item 3: require mode (production)", async () => {
     expect(await h.app.db.authKey.count()).toBe(keys + 1);
   });
 
-  it("item 3: a hash and a document together are treated as an ad-hoc document (refused)", async () => {
+  it("a hash and a document together are treated as an ad-hoc document (refused)", async () => {
     const { body } = await post(h, { query: CREATE_AUTH_KEY, ...byHash(registered("CreateAuthKey")) }, op.token);
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_ONLY"]);
   });
 
-  it("item 3: an unknown hash answers PERSISTED_QUERY_NOT_FOUND", async () => {
+  it("an unknown hash answers PERSISTED_QUERY_NOT_FOUND", async () => {
     const { status, body } = await post(h, byHash("0".repeat(64)), op.token);
     expect(status).toBe(400);
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_NOT_FOUND"]);
@@ -117,29 +117,29 @@ describe("item 3: require mode (production)", async () => {
     expect(await codes({ version: 1, sha256Hash: "é".repeat(50_000) })).toEqual(["PERSISTED_QUERY_NOT_FOUND"]);
   });
 
-  it("item 3, O5: the administrator may send ad-hoc documents", async () => {
+  it("O5: the administrator may send ad-hoc documents", async () => {
     const { body } = await post(h, { query: `query { adminOutbox(first: 1) { id } }` }, ADMIN_SECRET);
     expect(body.errors).toBeUndefined();
     expect(Array.isArray(body.data.adminOutbox)).toBe(true);
   });
 
-  it("item 3: outside development a signed-in operator gets no exception (GraphiQL needs hashes or the admin secret)", async () => {
+  it("outside development a signed-in operator gets no exception (GraphiQL needs hashes or the admin secret)", async () => {
     const { body } = await post(h, { query: VIEWER }, op.token);
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_ONLY"]);
   });
 });
 
-describe("item 3: require mode in development (GraphiQL)", async () => {
+describe("persisted operations: require mode in development (GraphiQL)", async () => {
   const h = await startHarness({ env: { SIMGATE_PERSISTED_OPERATIONS: "require", NODE_ENV: "development" } });
   const op = await signUpByHash(h);
 
-  it("item 3: a signed-in operator's ad-hoc query runs", async () => {
+  it("a signed-in operator's ad-hoc query runs", async () => {
     const { body } = await post(h, { query: VIEWER }, op.token);
     expect(body.errors).toBeUndefined();
     expect(body.data.viewer.operatorId).toBe(op.operatorId);
   });
 
-  it("item 3: an anonymous ad-hoc query, or one with a revoked or made-up token, is refused", async () => {
+  it("an anonymous ad-hoc query, or one with a revoked or made-up token, is refused", async () => {
     expect((await post(h, { query: VIEWER })).body.errors?.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_ONLY"]);
     expect((await post(h, { query: VIEWER }, "sg_made-up-token")).body.errors?.map((e) => e.extensions?.code)).toEqual(["PERSISTED_QUERY_ONLY"]);
     const other = await signUpByHash(h);
@@ -160,17 +160,17 @@ describe("item 3: require mode in development (GraphiQL)", async () => {
     expect(h.statements.sql.filter((sql) => /FROM\s+"?(\w+"?\.)?"?Session"?\s+WHERE\s+"tokenHash"/i.test(sql))).toHaveLength(1);
   });
 
-  it("item 3: GraphiQL itself is served", async () => {
+  it("GraphiQL itself is served", async () => {
     const response = await h.raw({ method: "GET", headers: { accept: "text/html" } });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain("Simgate GraphiQL");
   });
 });
 
-describe("item 3: allow mode (default)", async () => {
+describe("persisted operations: allow mode (default)", async () => {
   const h = await startHarness();
 
-  it("item 3: ad-hoc documents and registered hashes are both accepted; unknown hashes are not", async () => {
+  it("ad-hoc documents and registered hashes are both accepted; unknown hashes are not", async () => {
     expect(h.app.config.SIMGATE_PERSISTED_OPERATIONS).toBe("allow");
     const op = await signUpByHash(h);
     const adHoc = await post(h, { query: VIEWER }, op.token);
@@ -183,10 +183,10 @@ describe("item 3: allow mode (default)", async () => {
   });
 });
 
-describe("item 3: off mode", async () => {
+describe("persisted operations: off mode", async () => {
   const h = await startHarness({ env: { SIMGATE_PERSISTED_OPERATIONS: "off", SIMGATE_PERSISTED_OPERATIONS_FILE: "/nonexistent/manifest.json" } });
 
-  it("item 3: no registry is read; a hash alone names nothing", async () => {
+  it("no registry is read; a hash alone names nothing", async () => {
     const { body } = await post(h, byHash(registered("Viewer")));
     expect(body.data).toBeUndefined();
     expect(body.errors?.map((e) => e.message)).toEqual(["Must provide query string."]);

@@ -1,4 +1,4 @@
-// Issue 8, item 1: every query limit refuses an abusive document before anything runs (no SQL
+// Every query limit refuses an abusive document before anything runs (no SQL
 // beyond the sign-in look-up every request makes, no state change, no audit entry), with HTTP
 // 400, an extensions.code and a message naming the limit and the value found; every response
 // reports the limits in `extensions`.
@@ -54,7 +54,7 @@ async function addressCount(): Promise<number> {
   return (await h.ok(`{ viewer { emailAddresses { id } } }`, {}, op.token)).viewer.emailAddresses.length;
 }
 
-describe("issue 8.1: limits reported in every response", () => {
+describe("limits reported in every response", () => {
   it("a plain query succeeds and reports the limits and its cost", async () => {
     const sent = await send(h, "{ viewer { operatorId } }");
     expect(sent.status).toBe(200);
@@ -77,7 +77,7 @@ describe("issue 8.1: limits reported in every response", () => {
   });
 });
 
-describe("issue 8.1: abusive documents are refused before execution", () => {
+describe("abusive documents are refused before execution", () => {
   // GraphQL Armor counts a fragment spread and its fragment's selection as one level each: the
   // schema has no cycle, so nesting fragments is the way to go deep.
   it("depth: 12 nested fragments under viewer", async () => {
@@ -151,7 +151,7 @@ describe("issue 8.1: abusive documents are refused before execution", () => {
   });
 });
 
-describe("issue 8.1: field suggestions", () => {
+describe("field suggestions", () => {
   const misspelled = `{ viewer { operatorld } }`;
 
   it("development suggests the field", async () => {

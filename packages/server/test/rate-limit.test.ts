@@ -1,4 +1,4 @@
-// Issue 8, item 2: rate limiting with the real default limits (10 per IP and public mutation, 10
+// Rate limiting with the real default limits (10 per IP and public mutation, 10
 // failed sign-ins per account, 600 operations per signed-in client, per 60 s window). In-process
 // requests name their client with X-Forwarded-For (SIMGATE_TRUST_PROXY=true here), so each test
 // uses addresses of its own; the second instance below runs without it, over real HTTP.

@@ -31,7 +31,7 @@ describe("HTTP server", () => {
 
   it("answers GraphQL over real HTTP with a request ID (generated, or the caller's)", async () => {
     const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ viewer { id } }" }) });
-    // Every response also reports the query limits in `extensions` (issue 8, item 1).
+    // Every response also reports the query limits in `extensions`.
     expect(await res.json()).toEqual({ data: { viewer: null }, extensions: { limits: expect.any(Object), cost: { requested: 2, limit: 20_000 } } });
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const mine = await fetch(url, {

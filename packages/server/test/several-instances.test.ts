@@ -1,4 +1,4 @@
-// Issue 8 item 5: two server processes on one PostgreSQL database, nothing in front but their two
+// Two server processes on one PostgreSQL database, nothing in front but their two
 // ports. Clients race on the same transfers and SIMs through both while both schedulers race on
 // due expiries; afterwards every invariant is checked in the tables. PostgreSQL only: several
 // processes on one SQLite file is not a supported deployment.
@@ -54,7 +54,7 @@ const SET_EXPIRY = `mutation($i: SetSimExpiryInput!) { setSimExpiry(input: $i) {
 
 const succeeded = (r: { userErrors: unknown[] } | undefined) => r !== undefined && r.userErrors.length === 0;
 
-describe.skipIf(onSqlite)("item 5: two server processes on one PostgreSQL database", () => {
+describe.skipIf(onSqlite)("two server processes on one PostgreSQL database", () => {
   let database: ScratchDatabase;
   let db: Db;
   let a: Harness;
@@ -76,7 +76,7 @@ describe.skipIf(onSqlite)("item 5: two server processes on one PostgreSQL databa
     await database?.drop();
   });
 
-  it("item 5, T3–T10, S6, S7, O6: racing transfers, terminations and expiries through both ports leave every invariant intact", async () => {
+  it("T3–T10, S6, S7, O6: racing transfers, terminations and expiries through both ports leave every invariant intact", async () => {
     const ports = [a, b];
     const on = (i: number) => ports[i % 2]!;
     const [source, other, d1, d2] = await Promise.all([signUp(a), signUp(b), signUp(a), signUp(b)]);
@@ -178,7 +178,7 @@ describe.skipIf(onSqlite)("item 5: two server processes on one PostgreSQL databa
     for (const action of raced) expect({ action, ...audit[action] }).toEqual({ action, ...answered[action] });
   }, 120_000);
 
-  it("item 5, P4: one Idempotency-Key sent to both instances at once runs once, is audited once, and either answers with that run", async () => {
+  it("P4: one Idempotency-Key sent to both instances at once runs once, is audited once, and either answers with that run", async () => {
     const op: TestOperator = await signUp(a);
     const sims = await ownSims(b, op, 10);
     const results = await Promise.all(
