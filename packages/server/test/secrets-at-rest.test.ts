@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { rowIdOf } from "@simgate/schema/schema/global-id";
 import { signUp, uniqueEmail } from "./support/accounts.ts";
 import { findStored, tableNames } from "./support/database-scan.ts";
-import { startHarness } from "./support/harness.ts";
+import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 
 const h = await startHarness();
 
@@ -80,12 +80,12 @@ describe("secrets handed to a client are not stored readable", () => {
   it("P4: the stored answer of an administrator's read that carries mailed tokens is not readable in the database either", async () => {
     const op = await signUp(h);
     const query = { query: `query($to: String) { adminOutbox(to: $to, first: 1) { token } }`, variables: { to: op.email } };
-    const first = await send({ body: query, headers: { ...bearer("test-admin-secret-0123456789"), "idempotency-key": "sealed-outbox-read" } });
+    const first = await send({ body: query, headers: { ...bearer(ADMIN_SECRET), "idempotency-key": "sealed-outbox-read" } });
     const token = JSON.parse(first.text).data.adminOutbox[0].token as string;
     expect(token).toMatch(/.{20,}/);
     const records = await h.app.db.idempotencyRecord.findMany({ where: { status: { not: null } } });
     expect(records.filter((r) => r.body?.includes(token) || r.body?.includes(token.slice(-16)))).toEqual([]);
-    const replay = await send({ body: query, headers: { ...bearer("test-admin-secret-0123456789"), "idempotency-key": "sealed-outbox-read" } });
+    const replay = await send({ body: query, headers: { ...bearer(ADMIN_SECRET), "idempotency-key": "sealed-outbox-read" } });
     expect([replay.replayed, replay.text]).toEqual(["true", first.text]);
   });
 

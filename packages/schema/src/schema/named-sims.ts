@@ -11,7 +11,7 @@ import { lockSims } from "../sims/lock.ts";
 import { auditTargets, refuse, type AuditDraft } from "./audited-mutation.ts";
 import { rowIdOf } from "./global-id.ts";
 
-const LOOKUP_CHUNK = 100;
+const LOOKUP_CHUNK = 250;
 
 export interface NamedSim {
   /** The SIM, also when the position repeats an earlier one. */

@@ -12,7 +12,7 @@ export type AddEmailAddressInput = {
 };
 
 export type AdminProvisionSimsInput = {
-  /** Up to 10,000 SIMs (TOO_MANY_ITEMS above). At most 11,000 items (INPUT_LIMIT_EXCEEDED above, before execution). */
+  /** Up to 1,000 SIMs (TOO_MANY_ITEMS above). At most 1,100 items (INPUT_LIMIT_EXCEEDED above, before execution). */
   sims: Array<ProvisionSimInput>;
 };
 
