@@ -1,6 +1,15 @@
 // The request's variables coerced to the operation's types, once per request: the input and cost
 // checks both need them, and coercing thousands of input objects is not free.
-import { getVariableValues, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import {
+  getOperationAST,
+  getVariableValues,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from "graphql";
 
 type Coerced = ReturnType<typeof getVariableValues>;
 
@@ -17,4 +26,39 @@ export function coercedVariables(
   let coerced = byOperation.get(operation);
   if (!coerced) byOperation.set(operation, (coerced = getVariableValues(schema, operation.variableDefinitions ?? [], raw, { maxErrors: 1 })));
   return coerced;
+}
+
+/** A document's fragments by name. */
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
+export interface ExecutedOperation {
+  operation: OperationDefinitionNode;
+  rootType: GraphQLObjectType;
+  variables: Record<string, unknown>;
+  fragments: Map<string, FragmentDefinitionNode>;
+}
+
+/**
+ * The operation execution will run, with its coerced variables; null when execution would refuse
+ * it on its own (no such operation, bad variables), so checks before execution leave that to it.
+ */
+export function executedOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: Record<string, unknown> | null | undefined,
+): ExecutedOperation | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  const coerced = coercedVariables(schema, operation, rawVariables);
+  if (coerced.errors) return null;
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) return null;
+  return { operation, rootType, variables: coerced.coerced, fragments: fragmentsOf(document) };
 }

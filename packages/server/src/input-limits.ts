@@ -9,7 +9,6 @@ import {
   getArgumentValues,
   getNamedType,
   getNullableType,
-  getOperationAST,
   GraphQLError,
   isCompositeType,
   isInputObjectType,
@@ -20,7 +19,6 @@ import {
   isScalarType,
   Kind,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLInputType,
   type GraphQLSchema,
@@ -29,7 +27,7 @@ import {
 import type { Plugin } from "graphql-yoga";
 import { boundsFor, type InputBounds } from "@simgate/schema/schema/input-bounds";
 import { checkConnectionCursor, InvalidCursor } from "@simgate/schema/schema/cursors";
-import { coercedVariables } from "./coerced-variables.ts";
+import { executedOperation } from "./coerced-variables.ts";
 
 export const INPUT_LIMIT_CODES = {
   input: "INPUT_LIMIT_EXCEEDED",
@@ -124,17 +122,9 @@ export function findInputProblem(
   operationName: string | null | undefined,
   rawVariables: Record<string, unknown> | null | undefined,
 ): GraphQLError | null {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return null;
-  const coerced = coercedVariables(schema, operation, rawVariables);
-  if (coerced.errors) return null;
-  const variables = coerced.coerced;
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return null;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const executed = executedOperation(schema, document, operationName, rawVariables);
+  if (!executed) return null;
+  const { operation, rootType, variables, fragments } = executed;
 
   const inSelection = (parentType: GraphQLCompositeType, selectionSet: SelectionSetNode, seen: ReadonlySet<string>): GraphQLError | null => {
     for (const selection of selectionSet.selections) {

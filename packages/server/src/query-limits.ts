@@ -8,7 +8,6 @@ import {
   getArgumentValues,
   getNamedType,
   getNullableType,
-  getOperationAST,
   GraphQLError,
   isAbstractType,
   isCompositeType,
@@ -22,7 +21,6 @@ import {
   TypeMetaFieldDef,
   type DocumentNode,
   type ExecutionResult,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
@@ -35,7 +33,7 @@ import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { Config } from "./config.ts";
-import { coercedVariables } from "./coerced-variables.ts";
+import { executedOperation } from "./coerced-variables.ts";
 
 export interface QueryLimits {
   depth: number;
@@ -144,18 +142,10 @@ export function analyzeCost(
   rawVariables: Record<string, unknown> | null | undefined,
   limits: Pick<QueryLimits, "pageSize" | "bulkPageSize">,
 ): CostAnalysis | null {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return null;
-  const coerced = coercedVariables(schema, operation, rawVariables);
   // Bad variables: execution refuses them with its own message; nothing runs either way.
-  if (coerced.errors) return null;
-  const variables = coerced.coerced;
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return null;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
+  const executed = executedOperation(schema, document, operationName, rawVariables);
+  if (!executed) return null;
+  const { operation, rootType, variables, fragments } = executed;
   const errors: GraphQLError[] = [];
   const introspection = introspectionListSizes(schema);
 

@@ -17,18 +17,17 @@ import type { IncomingMessage } from "node:http";
 import {
   getArgumentValues,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   Kind,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLObjectType,
   type SelectionSetNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "@simgate/schema/context";
 import { normalizeEmail } from "@simgate/schema/domain/email-address";
+import { coercedVariables, fragmentsOf } from "./coerced-variables.ts";
 import { BatchedBudget, counterKey, type RateLimitStore } from "./rate-limit-store.ts";
 
 export interface RateLimits {
@@ -65,8 +64,7 @@ export function clientIp(context: { request: Request; req?: IncomingMessage }, t
 
 /** Root fields of the operation as written (fragments followed, @skip/@include ignored: counting more is safe). */
 function rootFields(document: DocumentNode, selectionSet: SelectionSetNode): FieldNode[] {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const fragments = fragmentsOf(document);
   const fields: FieldNode[] = [];
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode) => {
@@ -149,7 +147,7 @@ export function useRateLimits(store: RateLimitStore, limits: RateLimits, now: ()
       const anonymous = !context.viewer && limits.perAnonymousIp > 0;
       const mutation = operation?.operation === "mutation";
       if (operation && rootType && (anonymous || (mutation && (limits.perIp > 0 || limits.perAccount > 0)))) {
-        const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>);
+        const coerced = coercedVariables(args.schema, operation, args.variableValues as Record<string, unknown> | undefined);
         const variables = coerced.errors ? null : coerced.coerced;
         let ip: string | undefined;
         const ipOf = () => (ip ??= clientIp(context, limits.trustProxy));
