@@ -13,7 +13,6 @@ import { Refusal } from "../db/refusal.ts";
 
 export { Refusal, refuse, refuseIf } from "../db/refusal.ts";
 
-
 export interface AuditDraft {
   /** The operator whose log gets the entry; public mutations set it once they know it. */
   operatorId: string | null;
