@@ -7,8 +7,8 @@ import { processAccountRecoveries } from "./account-recovery.ts";
 import { expiryEffect } from "../domain/sim-expiry.ts";
 import { globalIdOf } from "../schema/global-id.ts";
 import { lockSims } from "../sims/lock.ts";
-import { changeStatus, terminationData } from "../sims/status-change.ts";
-import { lockTransfer, releaseTransfer } from "../sims/transfer.ts";
+import { applyStatusChange, terminationData } from "../sims/status-change.ts";
+import { expireTransfer } from "../sims/transfer.ts";
 
 export interface DueJobOptions {
   provider: Provider;
@@ -43,9 +43,8 @@ async function expireTransfers(db: Db, now: Date, options: DueJobOptions): Promi
   let expired = 0;
   for (const { id } of due) {
     const done = await db.$transaction(async (tx) => {
-      await lockTransfer(tx, options.provider, id);
-      const transfer = await tx.simTransfer.findUniqueOrThrow({ where: { id }, select: { sourceOperatorId: true, expiresAt: true } });
-      if (transfer.expiresAt > now || !(await releaseTransfer(tx, id, "EXPIRED", now))) return false;
+      const transfer = await expireTransfer(tx, options.provider, id, now);
+      if (!transfer) return false;
       await tx.auditLogEntry.create({
         data: {
           operatorId: transfer.sourceOperatorId,
@@ -83,7 +82,7 @@ async function applyDueExpiries(db: Db, now: Date, options: DueJobOptions): Prom
       const cut = effect.cutSession ? { sessionOnline: false } : {};
       if (effect.transition) {
         const extra = effect.transition.to === "TERMINATED" ? terminationData(sim, now, options.terminatedRetentionDays) : cut;
-        await changeStatus(tx, { id, operatorId: sim.operatorId }, effect.transition, "EXPIRY", now, extra);
+        await applyStatusChange(tx, { id, operatorId: sim.operatorId }, effect.transition, "EXPIRY", now, extra);
       } else if (effect.cutSession) {
         await tx.sim.update({ where: { id }, data: cut });
       }

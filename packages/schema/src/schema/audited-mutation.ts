@@ -9,23 +9,9 @@ import { NOBODY, tenantOf, tenantTx } from "../db/tenant.ts";
 import { boundTransaction, defaultWriteLimits, isBusyFailure, isOperatorBusy, operatorBusyError } from "../db/write-limits.ts";
 import type { UserError } from "../domain/user-error.ts";
 import { rowIdOf, safeDecode } from "./global-id.ts";
+import { Refusal } from "../db/refusal.ts";
 
-export class Refusal extends Error {
-  constructor(readonly errors: UserError[]) {
-    super(`refused: ${errors.map((e) => e.code).join(", ")}`);
-  }
-}
-
-/** Ends the mutation with these user errors; everything it wrote is rolled back. */
-export function refuse(...errors: UserError[]): never {
-  throw new Refusal(errors);
-}
-
-/** Refuses when there is anything to refuse. */
-export function refuseIf(errors: (UserError | null | undefined)[]): void {
-  const real = errors.filter((e): e is UserError => !!e);
-  if (real.length > 0) throw new Refusal(real);
-}
+export { Refusal, refuse, refuseIf } from "../db/refusal.ts";
 
 export interface AuditDraft {
   /** The operator whose log gets the entry; public mutations set it once they know it. */

@@ -7,7 +7,7 @@ import { judgeSessionOpen } from "../domain/sim-session.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { PARAMS_PER_CHUNK } from "../db/chunks.ts";
 import { lockSims } from "../sims/lock.ts";
-import { changeStatus, LISTED_FOREVER } from "../sims/status-change.ts";
+import { applyStatusChange, LISTED_FOREVER } from "../sims/status-change.ts";
 import { audited, refuse } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
@@ -152,7 +152,7 @@ builder.mutationField("adminReportSession", (t) =>
           const outcome = judgeSessionOpen(sim, now);
           if (!outcome.ok) refuse(outcome.error);
           if (outcome.transition) {
-            await changeStatus(tx, { id: sim.id, operatorId: sim.operatorId }, outcome.transition, "NETWORK_SESSION", now, { sessionOnline: true });
+            await applyStatusChange(tx, { id: sim.id, operatorId: sim.operatorId }, outcome.transition, "NETWORK_SESSION", now, { sessionOnline: true });
           } else {
             await tx.sim.update({ where: { id: sim.id }, data: { sessionOnline: true } });
           }

@@ -8,10 +8,9 @@ import { judgeSetExpiry } from "../domain/sim-expiry.ts";
 import { judgeAction, type SimAction } from "../domain/sim-status.ts";
 import { tokyoDate } from "../domain/tokyo-time.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
-import { chunked } from "../db/chunks.ts";
 import type { Sim } from "../db/generated/sqlite/client.ts";
 import { lockSims } from "../sims/lock.ts";
-import { changeStatus, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
+import { applyStatusChange, applyStatusChanges, claimRegisteredSim, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
 import { auditTargets, audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
@@ -86,12 +85,8 @@ builder.mutationField("registerSim", (t) =>
           const already = userError("SIM_ALREADY_REGISTERED", "This SIM is already registered.", ["input", "imsi"]);
           if (sim.operatorId !== null) refuse(already);
           const now = ctx.clock.now();
-          const claimed = await tx.sim.updateMany({
-            where: { id: sim.id, operatorId: null },
-            data: { operatorId: ctx.viewer!.id, status: "READY", registeredAt: now, ownedSince: tokyoDate(now), terminationProtected: true, listedUntil: LISTED_FOREVER },
-          });
-          if (claimed.count !== 1) refuse(already); // another operator registered it first
-          await tx.simStatusChange.create({ data: { simId: sim.id, operatorId: ctx.viewer!.id, from: null, to: "READY", at: now, cause: "OPERATOR" } });
+          const set = { registeredAt: now, ownedSince: tokyoDate(now), terminationProtected: true, listedUntil: LISTED_FOREVER };
+          if (!(await claimRegisteredSim(tx, sim.id, ctx.viewer!.id, now, set))) refuse(already); // another operator registered it first
           return { sim };
         },
         { unscoped: true },
@@ -121,7 +116,7 @@ for (const [name, action, description] of statusMutations) {
           if (!judged.ok) refuse(judged.error);
           const now = ctx.clock.now();
           const extra = action === "TERMINATE" ? terminationData(sim, now, ctx.settings.terminatedRetentionDays) : {};
-          await changeStatus(tx, sim, judged.transition, "OPERATOR", now, extra);
+          await applyStatusChange(tx, sim, judged.transition, "OPERATOR", now, extra);
           return { sim };
         }),
     }),
@@ -175,22 +170,15 @@ builder.mutationField("terminateSims", (t) =>
           chosen.push(sim!);
           return { simId, sim: sim!, userErrors: [] };
         });
-        // Set-based writes: one update per coverage (S8 decides returnRequired) and one insert of history.
-        for (const coverage of ["GLOBAL", "JAPAN"] as const) {
-          const ids = chosen.filter((s) => s.coverage === coverage).map((s) => s.id);
-          if (ids.length === 0) continue;
-          const { listedUntil, returnRequired, terminatedAt, sessionOnline } = terminationData({ coverage }, now, ctx.settings.terminatedRetentionDays) as {
-            listedUntil: Date; returnRequired: boolean; terminatedAt: Date; sessionOnline: boolean;
-          };
-          for (const part of chunked(ids)) {
-            await tx.sim.updateMany({ where: { id: { in: part } }, data: { status: "TERMINATED", listedUntil, returnRequired, terminatedAt, sessionOnline } });
-          }
-        }
-        if (chosen.length > 0) {
-          await tx.simStatusChange.createMany({
-            data: chosen.map((s) => ({ simId: s.id, operatorId: ctx.viewer!.id, from: s.status, to: "TERMINATED" as const, at: now, cause: "OPERATOR" as const })),
-          });
-        }
+        // Set-based: S8 makes the termination data differ by coverage only, so one update per
+        // coverage (and chunk) and one insert of history.
+        const retention = ctx.settings.terminatedRetentionDays;
+        await applyStatusChanges(
+          tx,
+          chosen.map((s) => ({ id: s.id, operatorId: ctx.viewer!.id, from: s.status, to: "TERMINATED" as const, reactivation: false, set: terminationData(s, now, retention) })),
+          "OPERATOR",
+          now,
+        );
         audit.partialErrorCodes = results.flatMap((r) => r.userErrors.map((e) => e.code));
         audit.allRefused = chosen.length === 0;
         return { results };

@@ -1,30 +1,26 @@
 // T1–T10: transferring READY SIMs to another operator, and the paid application for the rest.
 import type { Context } from "../context.ts";
-import type { Tx } from "../db/database.ts";
-import { chunked } from "../db/chunks.ts";
-import { digestToken, newToken } from "../domain/credentials.ts";
-import { checkEmailSyntax, normalizeEmail } from "../domain/email-address.ts";
-import { isOperatorId } from "../domain/operator-id.ts";
+import { APPLICATION_NOTE_MAX, judgeDecisionInput, judgeSimCount } from "../domain/sim-transfer.ts";
 import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
-import { tokyoDate } from "../domain/tokyo-time.ts";
-import { userError, type UserError } from "../domain/user-error.ts";
-import { enqueueMail } from "../mail/outbox.ts";
-import { simTransferTokenMail } from "../mail/templates.ts";
-import { lockSims } from "../sims/lock.ts";
-import { lockNamedSims } from "./named-sims.ts";
-import { LISTED_FOREVER } from "../sims/status-change.ts";
-import { lockTransfer, releaseTransfer } from "../sims/transfer.ts";
-import { openTicket } from "../support/tickets.ts";
-import { auditTargets, audited, refuse, refuseIf, type AuditDraft } from "./audited-mutation.ts";
+import type { UserError } from "../domain/user-error.ts";
+import {
+  acceptTransfer,
+  applyForTransfer,
+  cancelTransfer,
+  issueTransfer,
+  rejectTransfer,
+  type TransferRef,
+  type TransferRun,
+} from "../sims/transfer-service.ts";
+import { auditTargets, audited, refuseIf, type AuditDraft, type MutationRun } from "./audited-mutation.ts";
 import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "./global-id.ts";
+import { namedSimRowIds } from "./named-sims.ts";
 import { OperatorRef } from "./operator.ts";
 import { SimRef } from "./sim.ts";
 import { SupportTicketPayload } from "./support-ticket.ts";
 import { UserErrorRef } from "./user-error.ts";
-
-const TOKEN_PREFIX = "sgx";
 
 const SimTransferStatusEnum = builder.enumType("SimTransferStatus", {
   description: "Where a transfer stands (T2–T10).",
@@ -145,30 +141,29 @@ const ApplyForSimTransferInput = builder.inputType("ApplyForSimTransferInput", {
     simIds: t.idList({ required: true, description: `SIMs that are not READY (ACTIVE, INACTIVE, STANDBY, SUSPENDED), 1 to ${MAX_BULK_SIMS.toLocaleString("en")} (TOO_MANY_ITEMS above).`, extensions: { maxItems: aboveRule(MAX_BULK_SIMS) } }),
     destinationOperatorId: t.string({ required: true, description: "OP followed by 10 digits." }),
     destinationEmail: t.string({ required: true, description: "The destination's primary address." }),
-    note: t.string({ required: false, description: `Anything support should know (INVALID_INPUT past ${NOTE_MAX.toLocaleString("en")} characters).`, extensions: { maxLength: aboveRule(NOTE_MAX) } }),
+    note: t.string({ required: false, description: `Anything support should know (INVALID_INPUT past ${APPLICATION_NOTE_MAX.toLocaleString("en")} characters).`, extensions: { maxLength: aboveRule(APPLICATION_NOTE_MAX) } }),
   }),
 });
 
-/** T2: the destination must match one operator other than the caller; no hint which part failed. */
-async function destinationOf(raw: Tx, ctx: Context, operatorId: string, email: string): Promise<{ id: string; operatorId: string; primary: string } | UserError> {
-  const invalid = userError("TRANSFER_DESTINATION_INVALID", "The destination operator ID and primary address do not match an operator.", ["input"]);
-  if (!isOperatorId(operatorId)) return invalid;
-  // Another operator's row: the platform's look-up, not the tenant's (on the same transaction).
-  const found = await raw.operator.findUnique({
-    where: { operatorId },
-    select: { id: true, operatorId: true, emailAddresses: { where: { primaryOf: { not: null } }, select: { address: true, normalized: true } } },
-  });
-  if (found?.id === ctx.viewer!.id) return userError("TRANSFER_TO_SELF", "SIMs cannot be transferred to their own operator.", ["input", "destinationOperatorId"]);
-  const primary = found?.emailAddresses[0];
-  if (!found || !primary || checkEmailSyntax(email, []) !== null || primary.normalized !== normalizeEmail(email)) return invalid;
-  return { id: found.id, operatorId: found.operatorId, primary: primary.address };
+/** The transfer service's view of this request: its transaction, the viewer, one "now". */
+function transferRun(ctx: Context, run: MutationRun): TransferRun {
+  return { tx: run.tx, raw: run.raw, provider: ctx.provider, viewerId: ctx.viewer!.id, now: ctx.clock.now() };
 }
 
-/** A transfer or application names at least one SIM (bulk limits and NOT_FOUND: lockNamedSims). */
-async function namedSims(tx: Tx, ctx: Context, audit: AuditDraft, simIds: readonly string[]) {
-  if (simIds.length === 0) refuse(userError("INVALID_INPUT", "Name at least one SIM.", ["input", "simIds"]));
-  const named = await lockNamedSims(tx, ctx, audit, simIds);
-  return { sims: named.map((n) => n.sim), errors: named.flatMap((n) => (n.error ? [n.error] : [])) };
+/** A transfer or application names 1 to MAX_BULK_SIMS SIMs; they become audit targets. */
+async function simRowIds(audit: AuditDraft, simIds: readonly string[]) {
+  refuseIf([judgeSimCount(simIds.length)]);
+  return namedSimRowIds(audit, simIds);
+}
+
+type Decision = { token?: string | null; transferId?: string | null };
+
+/** How a decision names its transfer; a transfer ID is an audit target as given. */
+function transferRef(audit: AuditDraft, input: Decision): TransferRef {
+  refuseIf([judgeDecisionInput(input)]);
+  if (input.token != null) return { token: input.token };
+  auditTargets(audit, "SimTransfer", [input.transferId!]);
+  return { transferRowId: rowIdOf("SimTransfer", input.transferId!) };
 }
 
 builder.mutationField("issueSimTransfer", (t) =>
@@ -180,78 +175,19 @@ builder.mutationField("issueSimTransfer", (t) =>
       "destination's primary address. Any SIM that is not READY refuses the whole batch (SIM_NOT_READY, with its input path).",
     args: { input: t.arg({ type: IssueSimTransferInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      audited(ctx, "issueSimTransfer", async ({ tx, raw, audit }) => {
-        const destination = await destinationOf(raw, ctx, input.destinationOperatorId, input.destinationEmail);
-        const { sims, errors } = await namedSims(tx, ctx, audit, input.simIds);
-        sims.forEach((sim, i) => {
-          if (sim && sim.status !== "READY") {
-            errors.push(userError("SIM_NOT_READY", `A ${sim.status} SIM can only be transferred by application to support (T1, T9).`, ["input", "simIds", String(i)]));
-          }
+      audited(ctx, "issueSimTransfer", async (run) => {
+        const simRowIdList = await simRowIds(run.audit, input.simIds);
+        const transfer = await issueTransfer(transferRun(ctx, run), {
+          simRowIds: simRowIdList,
+          destinationOperatorId: input.destinationOperatorId,
+          destinationEmail: input.destinationEmail,
+          ttlHours: ctx.settings.transferTtlHours,
         });
-        refuseIf(["id" in destination ? null : destination, ...errors]);
-        const chosen = sims.map((s) => s!);
-        const dest = destination as Exclude<typeof destination, UserError>;
-        const now = ctx.clock.now();
-        const { token, digest } = newToken(TOKEN_PREFIX);
-        const expiresAt = new Date(now.getTime() + ctx.settings.transferTtlHours * 3_600_000);
-        const transfer = await tx.simTransfer.create({
-          data: {
-            sourceOperatorId: ctx.viewer!.id,
-            destinationOperatorId: dest.id,
-            destinationEmail: input.destinationEmail.trim(),
-            tokenHash: digest,
-            createdAt: now,
-            expiresAt,
-            items: { create: chosen.map((s, position) => ({ simId: s.id, imsi: s.imsi, position })) },
-          },
-        });
-        let moved = 0;
-        for (const ids of chunked(chosen.map((s) => s.id))) {
-          // Guarded by status: a SIM another transfer took first is not taken twice.
-          const r = await tx.sim.updateMany({ where: { id: { in: ids }, status: "READY", pendingTransferId: null }, data: { status: "TRANSFERRING", pendingTransferId: transfer.id } });
-          moved += r.count;
-        }
-        if (moved !== chosen.length) refuse(userError("SIM_NOT_READY", "A SIM of the batch changed meanwhile; try again.", ["input", "simIds"]));
-        await tx.simStatusChange.createMany({
-          data: chosen.map((s) => ({ simId: s.id, operatorId: ctx.viewer!.id, from: "READY" as const, to: "TRANSFERRING" as const, at: now, cause: "TRANSFER" as const })),
-        });
-        const source = await tx.operator.findUniqueOrThrow({ where: { id: ctx.viewer!.id }, select: { operatorId: true } });
-        await enqueueMail(tx, ctx.viewer!.id, simTransferTokenMail(dest.primary, source.operatorId, chosen.map((s) => s.imsi), token, expiresAt), now);
-        audit.targetIds.unshift(globalIdOf("SimTransfer", transfer.id));
+        run.audit.targetIds.unshift(globalIdOf("SimTransfer", transfer.id));
         return { transfer };
       }),
   }),
 );
-
-type Decision = { token?: string | null; transferId?: string | null };
-
-/** The pending incoming transfer a decision names, locked; or the refusal T10 and O4 call for. */
-async function decidedTransfer(tx: Tx, ctx: Context, audit: AuditDraft, input: Decision) {
-  if ((input.token == null) === (input.transferId == null)) {
-    refuse(userError("INVALID_INPUT", "Give exactly one of token and transferId.", ["input"]));
-  }
-  const now = ctx.clock.now();
-  if (input.token != null) {
-    // Malformed, unknown, used, expired or another operator's: one answer, no oracle.
-    const invalid = userError("TRANSFER_TOKEN_INVALID", "The token is not valid.", ["input", "token"]);
-    if (!input.token.startsWith(`${TOKEN_PREFIX}_`) || input.token.length > 200) refuse(invalid);
-    const found = await tx.simTransfer.findUnique({ where: { tokenHash: digestToken(input.token) }, select: { id: true } });
-    if (!found) refuse(invalid);
-    await lockTransfer(tx, ctx.provider, found.id);
-    const transfer = await tx.simTransfer.findUnique({ where: { id: found.id } });
-    if (!transfer || transfer.destinationOperatorId !== ctx.viewer!.id || transfer.status !== "PENDING" || transfer.expiresAt <= now) refuse(invalid);
-    audit.targetIds.push(globalIdOf("SimTransfer", transfer.id));
-    return transfer;
-  }
-  auditTargets(audit, "SimTransfer", [input.transferId!]);
-  const id = rowIdOf("SimTransfer", input.transferId!);
-  if (id) await lockTransfer(tx, ctx.provider, id);
-  const transfer = id ? await tx.simTransfer.findUnique({ where: { id } }) : null;
-  // Only the destination decides: to anyone else the transfer is not one they can act on.
-  if (!transfer || transfer.destinationOperatorId !== ctx.viewer!.id) refuse(userError("NOT_FOUND", "No such incoming transfer.", ["input", "transferId"]));
-  if (transfer.status !== "PENDING" || transfer.expiresAt <= now) refuse(userError("TRANSFER_NOT_PENDING", `The transfer is ${transfer.status === "PENDING" ? "EXPIRED" : transfer.status}.`, ["input", "transferId"]));
-  return transfer;
-}
 
 builder.mutationField("acceptSimTransfer", (t) =>
   t.field({
@@ -265,53 +201,10 @@ builder.mutationField("acceptSimTransfer", (t) =>
       audited(
         ctx,
         "acceptSimTransfer",
-        async ({ tx, audit }) => {
-          const transfer = await decidedTransfer(tx, ctx, audit, input);
-          const me = await tx.operator.findUniqueOrThrow({ where: { id: ctx.viewer!.id }, select: { paymentMethodType: true } });
-          if (!me.paymentMethodType) refuse(userError("PAYMENT_METHOD_REQUIRED", "Register a payment method before accepting SIMs (T6).", ["input"]));
-          const items = await tx.simTransferItem.findMany({ where: { transferId: transfer.id }, select: { simId: true } });
-          const ids = items.map((i) => i.simId);
-          await lockSims(tx, ctx.provider, ids);
-          let held = 0;
-          for (const part of chunked(ids)) {
-            held += await tx.sim.count({ where: { id: { in: part }, status: "TRANSFERRING", pendingTransferId: transfer.id, operatorId: transfer.sourceOperatorId } });
-          }
-          if (held !== ids.length) {
-            refuse(userError("TRANSFER_SIM_STATUS_CHANGED", "A SIM of the batch left TRANSFERRING (a session or an expiry); the source must cancel (T4).", ["input"]));
-          }
-          const now = ctx.clock.now();
-          const transferDate = tokyoDate(now);
-          const claimed = await tx.simTransfer.updateMany({
-            where: { id: transfer.id, status: "PENDING" },
-            data: { status: "ACCEPTED", acceptedAt: now, transferDate, tokenHash: null },
-          });
-          if (claimed.count !== 1) refuse(userError("TRANSFER_NOT_PENDING", "The transfer is no longer pending.", ["input"]));
-          for (const part of chunked(ids)) {
-            // T7: settings are not carried over.
-            await tx.sim.updateMany({
-              where: { id: { in: part } },
-              data: {
-                operatorId: ctx.viewer!.id,
-                status: "READY",
-                pendingTransferId: null,
-                name: "",
-                nameKey: "",
-                terminationProtected: true,
-                expiresAt: null,
-                expiryAction: null,
-                expiryAppliedAt: null,
-                sessionOnline: false,
-                registeredAt: now,
-                ownedSince: transferDate,
-                listedUntil: LISTED_FOREVER,
-              },
-            });
-            await tx.simTag.deleteMany({ where: { simId: { in: part } } });
-          }
-          await tx.simStatusChange.createMany({
-            data: ids.map((simId) => ({ simId, operatorId: ctx.viewer!.id, from: "TRANSFERRING" as const, to: "READY" as const, at: now, cause: "TRANSFER" as const })),
-          });
-          audit.operatorId = ctx.viewer!.id;
+        async (run) => {
+          const named = (id: string) => void run.audit.targetIds.push(globalIdOf("SimTransfer", id));
+          const transfer = await acceptTransfer(transferRun(ctx, run), transferRef(run.audit, input), named);
+          run.audit.operatorId = ctx.viewer!.id;
           return { transfer };
         },
         // The SIMs still belong to the source until this moment: the tenant client would not see them.
@@ -330,11 +223,9 @@ builder.mutationField("rejectSimTransfer", (t) =>
       audited(
         ctx,
         "rejectSimTransfer",
-        async ({ tx, audit }) => {
-          const transfer = await decidedTransfer(tx, ctx, audit, input);
-          if (!(await releaseTransfer(tx, transfer.id, "REJECTED", ctx.clock.now()))) {
-            refuse(userError("TRANSFER_NOT_PENDING", "The transfer is no longer pending.", ["input"]));
-          }
+        async (run) => {
+          const named = (id: string) => void run.audit.targetIds.push(globalIdOf("SimTransfer", id));
+          const transfer = await rejectTransfer(transferRun(ctx, run), transferRef(run.audit, input), named);
           return { transfer };
         },
         { unscoped: true },
@@ -349,21 +240,13 @@ builder.mutationField("cancelSimTransfer", (t) =>
     description: "By the source; cancels the whole batch, even if only one SIM was picked, and returns its SIMs to READY (T5).",
     args: { input: t.arg({ type: CancelSimTransferInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      audited(ctx, "cancelSimTransfer", async ({ tx, audit }) => {
-        auditTargets(audit, "SimTransfer", [input.transferId]);
-        const field = ["input", "transferId"];
-        const id = rowIdOf("SimTransfer", input.transferId);
-        if (id) await lockTransfer(tx, ctx.provider, id);
-        const transfer = id ? await tx.simTransfer.findUnique({ where: { id } }) : null;
-        if (!transfer || transfer.sourceOperatorId !== ctx.viewer!.id) refuse(userError("NOT_FOUND", "No such outgoing transfer.", field));
-        if (transfer.status !== "PENDING") refuse(userError("TRANSFER_NOT_PENDING", `The transfer is ${transfer.status}.`, field));
-        if (!(await releaseTransfer(tx, transfer.id, "CANCELED", ctx.clock.now()))) refuse(userError("TRANSFER_NOT_PENDING", "The transfer is no longer pending.", field));
+      audited(ctx, "cancelSimTransfer", async (run) => {
+        auditTargets(run.audit, "SimTransfer", [input.transferId]);
+        const transfer = await cancelTransfer(transferRun(ctx, run), rowIdOf("SimTransfer", input.transferId));
         return { transfer };
       }),
   }),
 );
-
-const NOTE_MAX = 2000;
 
 builder.mutationField("applyForSimTransfer", (t) =>
   t.field({
@@ -374,39 +257,15 @@ builder.mutationField("applyForSimTransfer", (t) =>
       "(category SIM_TRANSFER_APPLICATION) listing the SIMs and the destination.",
     args: { input: t.arg({ type: ApplyForSimTransferInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      audited(ctx, "applyForSimTransfer", async ({ tx, raw, audit }) => {
-        const destination = await destinationOf(raw, ctx, input.destinationOperatorId, input.destinationEmail);
-        const { sims, errors } = await namedSims(tx, ctx, audit, input.simIds);
-        sims.forEach((sim, i) => {
-          const field = ["input", "simIds", String(i)];
-          if (!sim) return;
-          if (sim.status === "TERMINATED") errors.push(userError("SIM_TERMINATED", "A terminated SIM cannot be transferred.", field));
-          else if (sim.status === "TRANSFERRING") errors.push(userError("SIM_TRANSFERRING", "The SIM is already in a transfer.", field));
-          else if (sim.status === "READY") errors.push(userError("INVALID_INPUT", "READY SIMs transfer free and at once with issueSimTransfer (T1).", field));
+      audited(ctx, "applyForSimTransfer", async (run) => {
+        const simRowIdList = await simRowIds(run.audit, input.simIds);
+        const { ticket } = await applyForTransfer(transferRun(ctx, run), {
+          simRowIds: simRowIdList,
+          destinationOperatorId: input.destinationOperatorId,
+          destinationEmail: input.destinationEmail,
+          note: input.note,
         });
-        if (input.note != null && input.note.length > NOTE_MAX) errors.push(userError("INVALID_INPUT", `The note is at most ${NOTE_MAX} characters.`, ["input", "note"]));
-        refuseIf(["id" in destination ? null : destination, ...errors]);
-        const dest = destination as Exclude<typeof destination, UserError>;
-        const listed = sims.map((s) => `  ${s!.imsi} (${s!.status})`);
-        const ticket = await openTicket(
-          tx,
-          {
-            operatorId: ctx.viewer!.id,
-            subject: `SIM transfer application: ${sims.length} SIM${sims.length === 1 ? "" : "s"} to ${dest.operatorId}`,
-            category: "SIM_TRANSFER_APPLICATION",
-            scope: "IN_SCOPE",
-            body: [
-              `Transfer of these SIMs to operator ${dest.operatorId} (${input.destinationEmail.trim()}):`,
-              ...listed,
-              "",
-              "A transfer fee applies to SIMs that are not READY (T9); support confirms the amount before going ahead.",
-              ...(input.note ? ["", "Note from the applicant:", input.note] : []),
-            ].join("\n"),
-            autoReply: true,
-          },
-          ctx.clock.now(),
-        );
-        audit.targetIds.unshift(ticket.globalId);
+        run.audit.targetIds.unshift(ticket.globalId);
         return { ticket };
       }),
   }),

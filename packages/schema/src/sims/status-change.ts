@@ -1,32 +1,86 @@
-// Every status change of a SIM goes through here: the SIM row and its history entry together.
+// The one write path for a SIM's status and its history: operators' calls, network sessions,
+// expiries, transfers (issue, accept, cancel, reject, expire) all come through here, one SIM or a
+// thousand at a time. Callers lock and judge first (lockSims, domain/sim-status.ts); this module
+// writes what they decided, set-based: one update per distinct outcome and chunk, one history insert.
 import type { Tx } from "../db/database.ts";
+import { chunked } from "../db/chunks.ts";
 import type { SimStatusChangeCause } from "../db/generated/sqlite/enums.ts";
-import type { Transition } from "../domain/sim-status.ts";
 import type { Prisma } from "../db/generated/sqlite/client.ts";
+import type { SimStatus, Transition } from "../domain/sim-status.ts";
 
-export interface ChangeTarget {
+export interface StatusChange extends Transition {
+  /** The SIM's row ID. */
   id: string;
-  /** The SIM's owner now: history entries belong to it (a transfer's destination never sees them). */
+  /** The SIM's owner after the change: history entries belong to it (a transfer's source never sees the destination's). */
   operatorId: string;
+  /** Columns written with the status (termination data, a transfer's reset); SIMs sharing them share an update. */
+  set?: Omit<Prisma.SimUncheckedUpdateManyInput, "status">;
 }
 
-/** Writes the change; callers lock the SIM first (lockSims) and judge it on what they read. */
-export async function changeStatus(
+export interface ApplyOptions {
+  /**
+   * Only SIMs that also match this are written (e.g. still READY and held by no transfer). When
+   * any SIM does not match, no history is written and the count tells the caller to refuse
+   * (the transaction rolls back).
+   */
+  guard?: Prisma.SimWhereInput;
+}
+
+/** Writes the changes and their history; answers how many SIM rows were written. */
+export async function applyStatusChanges(
   tx: Tx,
-  sim: ChangeTarget,
+  changes: readonly StatusChange[],
+  cause: SimStatusChangeCause,
+  at: Date,
+  options: ApplyOptions = {},
+): Promise<number> {
+  if (changes.length === 0) return 0;
+  const groups = new Map<string, { to: SimStatus; set: Omit<Prisma.SimUncheckedUpdateManyInput, "status">; ids: string[] }>();
+  for (const change of changes) {
+    const set = change.set ?? {};
+    const key = JSON.stringify([change.to, set]);
+    const group = groups.get(key) ?? groups.set(key, { to: change.to, set, ids: [] }).get(key)!;
+    group.ids.push(change.id);
+  }
+  let written = 0;
+  for (const { to, set, ids } of groups.values()) {
+    for (const part of chunked(ids)) {
+      const r = await tx.sim.updateMany({ where: { id: { in: part }, ...options.guard }, data: { ...set, status: to } });
+      written += r.count;
+    }
+  }
+  if (written !== changes.length) return written;
+  await tx.simStatusChange.createMany({
+    data: changes.map((c) => ({ simId: c.id, operatorId: c.operatorId, from: c.from, to: c.to, at, cause, reactivation: c.reactivation })),
+  });
+  return written;
+}
+
+/** One SIM's change (see applyStatusChanges). */
+export async function applyStatusChange(
+  tx: Tx,
+  sim: { id: string; operatorId: string },
   transition: Transition,
   cause: SimStatusChangeCause,
   at: Date,
-  extra: Prisma.SimUpdateInput = {},
+  set: Omit<Prisma.SimUncheckedUpdateManyInput, "status"> = {},
 ): Promise<void> {
-  await tx.sim.update({ where: { id: sim.id }, data: { status: transition.to, ...extra } });
-  await tx.simStatusChange.create({
-    data: { simId: sim.id, operatorId: sim.operatorId, from: transition.from, to: transition.to, at, cause, reactivation: transition.reactivation },
-  });
+  await applyStatusChanges(tx, [{ ...sim, ...transition, set }], cause, at);
+}
+
+/**
+ * Registration: an inventory SIM (no owner) becomes the operator's, READY, with its first history
+ * entry. False when another operator claimed it first.
+ */
+export async function claimRegisteredSim(tx: Tx, simId: string, operatorId: string, at: Date, set: Omit<Prisma.SimUncheckedUpdateManyInput, "status" | "operatorId">): Promise<boolean> {
+  const claimed = await tx.sim.updateMany({ where: { id: simId, operatorId: null }, data: { ...set, operatorId, status: "READY" } });
+  if (claimed.count !== 1) return false;
+  await tx.simStatusChange.create({ data: { simId, operatorId, from: null, to: "READY", at, cause: "OPERATOR" } });
+  return true;
 }
 
 /** What termination sets besides the status (S6, S8, S9). */
-export function terminationData(sim: { coverage: string }, at: Date, retentionDays: number): Prisma.SimUpdateInput {
+export function terminationData(sim: { coverage: string }, at: Date, retentionDays: number) {
   return {
     terminatedAt: at,
     sessionOnline: false,
