@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { lexicographicSortSchema, printSchema } from "graphql";
-import { schema } from "./schema/index.ts";
+import { schema } from "./graphql/index.ts";
 
 export const printedSchemaPath = resolve(dirname(fileURLToPath(import.meta.url)), "../schema.graphql");
 

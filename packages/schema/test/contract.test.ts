@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { buildSchema, findBreakingChanges } from "graphql";
 import { describe, expect, it } from "vitest";
 import { printedSchema, printedSchemaPath } from "../src/printed-schema.ts";
-import { schema } from "../src/schema/index.ts";
+import { schema } from "../src/graphql/index.ts";
 
 const contractPath = resolve(import.meta.dirname, "../../../contract/schema.graphql");
 

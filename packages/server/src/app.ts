@@ -7,7 +7,7 @@ import { createDb, parseDatabaseUrl, type Db, type DatabaseTarget } from "@simga
 import { migrate } from "@simgate/schema/db/migrate";
 import type { BesideTransactionHandler } from "@simgate/schema/db/transaction-guard";
 import { systemClock, type Clock } from "@simgate/schema/domain/clock";
-import { schema } from "@simgate/schema/schema/index";
+import { schema } from "@simgate/schema/graphql";
 import { buildContext, type ContextDeps } from "./auth-context.ts";
 import type { Config } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";

@@ -17,13 +17,9 @@ import type { Clock } from "@simgate/schema/domain/clock";
 import type { Logger } from "./logger.ts";
 import { clientIp, rateLimitedError } from "./rate-limit.ts";
 import { counterKey, type RateLimitStore } from "./rate-limit-store.ts";
-import { requestScope } from "./request-context.ts";
+import { requestScope, type Identity } from "./request-context.ts";
 
-export interface Identity {
-  /** O5: the request carried the configured admin secret. */
-  isAdmin: boolean;
-  viewer: Viewer | null;
-}
+export type { Identity };
 
 export const ANONYMOUS: Identity = Object.freeze({ isAdmin: false, viewer: null });
 

@@ -9,7 +9,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import type { Plugin } from "graphql-yoga";
 import type { Db } from "@simgate/schema/db/database";
-import { Prisma } from "@simgate/schema/db/generated/sqlite/client";
+import { isUniqueViolation } from "@simgate/schema/db/unique-violation";
 import type { Clock } from "@simgate/schema/domain/clock";
 
 export const IDEMPOTENCY_HEADER = "idempotency-key";
@@ -90,7 +90,7 @@ export function useIdempotency(db: Db, clock: Clock, abandonedAfterMs = 60_000):
         owned.set(request, { id: record.id, keys });
         return;
       } catch (error) {
-        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+        if (!isUniqueViolation(error)) throw error;
       }
       const existing = await db.idempotencyRecord.findUnique({ where: { scopeKey } });
       if (!existing) {

@@ -1,8 +1,8 @@
 // How much input one request may carry, checked before anything executes: the variables as a
 // whole (bytes), every list and every String/ID argument value against the bound the schema
-// declares for it (packages/schema/src/schema/input-bounds.ts: declared per argument or input
+// declares for it (packages/schema/src/graphql/input-bounds.ts: declared per argument or input
 // field, a default everywhere else), and every connection cursor, decoded the way its connection
-// will decode it (packages/schema/src/schema/cursors.ts). The checks run on the coerced argument
+// will decode it (packages/schema/src/graphql/cursors.ts). The checks run on the coerced argument
 // values (graphql-js getVariableValues/getArgumentValues), so variables and inline literals are
 // judged alike, and refusals never quote the input.
 import {
@@ -25,8 +25,8 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { boundsFor, type InputBounds } from "@simgate/schema/schema/input-bounds";
-import { checkConnectionCursor, InvalidCursor } from "@simgate/schema/schema/cursors";
+import { boundsFor, type InputBounds } from "@simgate/schema/graphql/input-bounds";
+import { checkConnectionCursor, InvalidCursor } from "@simgate/schema/graphql/cursors";
 import { executedOperation } from "./coerced-variables.ts";
 
 export const INPUT_LIMIT_CODES = {

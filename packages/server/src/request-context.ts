@@ -2,7 +2,14 @@
 // errors and every plugin read the same values.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import type { Identity } from "./caller-identity.ts";
+import type { Viewer } from "@simgate/schema/context";
+
+/** Who is calling, decided once per request (caller-identity.ts). */
+export interface Identity {
+  /** O5: the request carried the configured admin secret. */
+  isAdmin: boolean;
+  viewer: Viewer | null;
+}
 
 export interface RequestScope {
   requestId: string;

@@ -28,7 +28,7 @@ import { addVerifiedEmail, lastMail, signUp, uniqueEmail } from "./support/accou
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 import { newSimSpec, ownSims } from "./support/sims.ts";
 import { snapshot } from "./support/snapshot.ts";
-import { schema as builtSchema } from "@simgate/schema/schema/index";
+import { schema as builtSchema } from "@simgate/schema/graphql";
 import { issued } from "./support/transfers.ts";
 
 const RUNS = Number(process.env.SIMGATE_SWEEP_RUNS ?? 10);

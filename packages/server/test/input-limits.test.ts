@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { getIntrospectionQuery, getNamedType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from "graphql";
 import { describe, expect, it } from "vitest";
-import { schema } from "@simgate/schema/schema/index";
+import { schema } from "@simgate/schema/graphql";
 import { signUp } from "./support/accounts.ts";
 import { ADMIN_SECRET, startHarness, type Harness } from "./support/harness.ts";
 import { ownSims } from "./support/sims.ts";

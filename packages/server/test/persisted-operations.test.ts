@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
-import { schema } from "@simgate/schema/schema/index";
+import { schema } from "@simgate/schema/graphql";
 import { loadConfig } from "../src/config.ts";
 import { DEFAULT_MANIFEST_PATH, loadPersistedOperations, PersistedOperationsManifestError } from "../src/persisted-operations.ts";
 import { uniqueEmail } from "./support/accounts.ts";

@@ -2,7 +2,7 @@
 // the idempotency records that replay an answer to a retry, nor anywhere else in the database.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { rowIdOf } from "@simgate/schema/schema/global-id";
+import { rowIdOf } from "@simgate/schema/ids/global-id";
 import { signUp, uniqueEmail } from "./support/accounts.ts";
 import { findStored, tableNames } from "./support/database-scan.ts";
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";

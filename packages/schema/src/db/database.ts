@@ -3,21 +3,11 @@
 // client's type describes either.
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { PrismaClient, Prisma } from "./generated/sqlite/client.ts";
+import type { Db, DatabaseTarget } from "./types.ts";
 import { postgresReader, sqliteReader, type SqlReader } from "./sql-reader.ts";
 import { guardReader, guardTransactions, type BesideTransactionHandler } from "./transaction-guard.ts";
 
-export type Db = PrismaClient;
-/** A transaction's client; a Db is one too, for code that works either way. */
-export type Tx = Prisma.TransactionClient;
-export type Provider = "sqlite" | "postgresql";
-
-export interface DatabaseTarget {
-  provider: Provider;
-  url: string;
-  /** SQLite only: the database file's absolute path. */
-  file?: string;
-}
+export type { Db, Tx, Provider, DatabaseTarget } from "./types.ts";
 
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (url.startsWith("file:")) {

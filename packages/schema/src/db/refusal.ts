@@ -1,5 +1,5 @@
 // A refusal ends the work of a mutation with user errors: the transaction rolls back and the
-// errors come back as `userErrors` (schema/audited-mutation.ts). Services throw it; they need
+// errors come back as `userErrors` (audit/audited.ts). Services throw it; they need
 // nothing from GraphQL to do so.
 import type { UserError } from "../domain/user-error.ts";
 

@@ -3,7 +3,7 @@
 // call, the driver a tenth of that (bench/RESULTS.md). Writes and everything else go through
 // Prisma. PostgreSQL shares Prisma's pool; SQLite opens its own read connection (WAL lets it read
 // beside the writer).
-import type { Provider } from "./database.ts";
+import type { Provider } from "./types.ts";
 
 /** A column's JavaScript type: what `all` converts the driver's value to. */
 export type ColumnKind = "string" | "date" | "boolean" | "int";

@@ -4,7 +4,7 @@
 // the same read silently runs inside the open transaction. Tests turn the check on (createDb's
 // onQueryBesideTransaction); it costs one AsyncLocalStorage look-up per statement.
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Db } from "./database.ts";
+import type { Db } from "./types.ts";
 import type { SqlReader } from "./sql-reader.ts";
 
 /** Called with the statement and where it was sent from. */

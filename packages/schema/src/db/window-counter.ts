@@ -3,7 +3,7 @@
 // conditional statement, so concurrent hits from any instance are all counted. Not for use inside a
 // transaction: a colliding insert is caught and retried, which PostgreSQL allows only outside one.
 import { createHash } from "node:crypto";
-import { Prisma } from "./generated/sqlite/client.ts";
+import { isUniqueViolation } from "./unique-violation.ts";
 import type { Db } from "./database.ts";
 
 export interface WindowCount {
@@ -28,7 +28,7 @@ export async function hitWindow(db: Db, key: string, windowMs: number, now: Date
       return { points: created.points, resetAt: created.resetAt };
     } catch (error) {
       // Another hit started the window first: count in that one.
-      if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
+      if (!isUniqueViolation(error)) throw error;
     }
   }
 }

@@ -8,7 +8,7 @@ import type { Db } from "../db/database.ts";
 import { normalizeEmail } from "../domain/email-address.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { accountRecoveryMail } from "../mail/templates.ts";
-import { globalIdOf } from "../schema/global-id.ts";
+import { globalIdOf } from "../ids/global-id.ts";
 import { openTicket } from "../support/tickets.ts";
 
 export const RECOVERY_ACTOR = "anonymous (account recovery)";

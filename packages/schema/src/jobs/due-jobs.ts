@@ -5,7 +5,7 @@
 import type { Db, Provider } from "../db/database.ts";
 import { processAccountRecoveries } from "./account-recovery.ts";
 import { expiryEffect } from "../domain/sim-expiry.ts";
-import { globalIdOf } from "../schema/global-id.ts";
+import { globalIdOf } from "../ids/global-id.ts";
 import { lockSims } from "../sims/lock.ts";
 import { applyStatusChange, terminationData } from "../sims/status-change.ts";
 import { expireTransfer } from "../sims/transfer.ts";

@@ -1,5 +1,5 @@
 // S1 listing as hand-written SQL: the request every console page and integration makes most. The
-// statements mean what the Prisma query in schema/sim.ts means (same filters, same keyset, same
+// statements mean what the Prisma query in graphql/sim.ts means (same filters, same keyset, same
 // order), and run on the driver (db/sql-reader.ts). Every statement here starts from the owner
 // condition `ownedBy` adds: the O4 rule of db/tenant.ts, for the reads that do not pass Prisma.
 import { getDatamodel } from "../db/generated/pothos-types.ts";
@@ -81,7 +81,7 @@ function ownedBy(owner: Owner): Where {
   return owner.viewerId === owner.operatorId ? where : where.add("1 = 0");
 }
 
-/** S1 filters and S9 retention, as in schema/sim.ts `simWhere`. */
+/** S1 filters and S9 retention, as in graphql/sim.ts `simWhere`. */
 function filtered(owner: Owner, filter: SimListingFilter | null | undefined, now: Date): Where {
   const where = ownedBy(owner).add(`"listedUntil" > ?`, now);
   if (!filter) return where;

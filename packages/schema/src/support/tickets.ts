@@ -2,7 +2,7 @@
 import type { Tx } from "../db/database.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { supportAutoReplyMail } from "../mail/templates.ts";
-import { globalIdOf } from "../schema/global-id.ts";
+import { globalIdOf } from "../ids/global-id.ts";
 
 export interface NewTicket {
   operatorId: string;

@@ -3,7 +3,7 @@
 // looking in the wrong place. So after a TypeError from a page (or worker) calling another origin,
 // the SDK asks once with `mode: "no-cors"`, which needs no permission from the server: if that gets
 // an (opaque) answer, the server is up and the browser refused the real answer, so it is CORS.
-import type { FetchFunction } from "./retrying-fetch.ts";
+import type { FetchFunction } from "./fetch-function.ts";
 
 /** The page's origin when running in a browser context that calls another origin; else undefined. */
 export function crossOriginPage(url: string): string | undefined {

@@ -20,8 +20,9 @@ import { backoffDelay, sleep, type RetryPolicy } from "./backoff.ts";
 import { corsMessage, isCorsRefusal } from "./cors.ts";
 import { operationTypeOfRequest } from "./operation-type.ts";
 import { randomId } from "./random-id.ts";
+import type { FetchFunction } from "./fetch-function.ts";
 
-export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type { FetchFunction };
 
 export interface RetryingFetchOptions {
   fetch: FetchFunction;

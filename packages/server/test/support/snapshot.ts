@@ -2,10 +2,10 @@
 // The tables come from the Prisma datamodel (the generated client's ModelName), so a new model is
 // covered the day it is added; only the exclusions below, each with its reason, are left out.
 import type { Db } from "@simgate/schema/db/database";
-import { Prisma } from "@simgate/schema/db/generated/sqlite/client";
+import { modelNames, type ModelName } from "@simgate/schema/db/models";
 
 /** Models a refused request may write by design. */
-export const SNAPSHOT_EXCLUSIONS: Readonly<Partial<Record<Prisma.ModelName, string>>> = {
+export const SNAPSHOT_EXCLUSIONS: Readonly<Partial<Record<ModelName, string>>> = {
   // O6: every mutation is audited, refusals included.
   AuditLogEntry: "refusals are audited by design (O6)",
   // A refused request still spends its budget: counters are written before the request executes,
@@ -17,9 +17,9 @@ export const SNAPSHOT_EXCLUSIONS: Readonly<Partial<Record<Prisma.ModelName, stri
 };
 
 /** Every model the snapshot reads. */
-export const SNAPSHOT_MODELS: readonly Prisma.ModelName[] = Object.values(Prisma.ModelName).filter((m) => !(m in SNAPSHOT_EXCLUSIONS));
+export const SNAPSHOT_MODELS: readonly ModelName[] = modelNames.filter((m) => !(m in SNAPSHOT_EXCLUSIONS));
 
-const delegate = (db: Db, model: Prisma.ModelName) =>
+const delegate = (db: Db, model: ModelName) =>
   (db as unknown as Record<string, { findMany(): Promise<unknown[]> }>)[model[0]!.toLowerCase() + model.slice(1)]!;
 
 /** Every row of every table but the exclusions above. */

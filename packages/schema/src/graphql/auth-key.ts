@@ -2,7 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { AUTH_KEY_ID, hashSecret, isRecentPasswordSignIn, verifySecret } from "../domain/credentials.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
-import { audited, refuse } from "./audited-mutation.ts";
+import { audited } from "../audit/audited.ts";
+import { refuse } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { lockOperator } from "./operator-lock.ts";

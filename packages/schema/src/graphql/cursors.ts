@@ -5,7 +5,7 @@
 // reaches Prisma or SQL, whatever the connection.
 import { parsePrismaCursor } from "@pothos/plugin-prisma";
 import { InvalidCursor, keysetBound, simOrderSpecOf, type SimOrderSpec } from "../sims/keyset.ts";
-import { isRowId } from "./global-id.ts";
+import { isRowId } from "../ids/global-id.ts";
 
 export { InvalidCursor };
 

@@ -1,6 +1,6 @@
 // O2, O3: sign-up, sign-in (password or auth key) and sign-out.
 import { issueToken } from "../auth/sessions.ts";
-import { Prisma } from "../db/generated/sqlite/client.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
 import { checkPassword, hashSecret, newToken, verifySecret } from "../domain/credentials.ts";
 import { checkEmailSyntax, normalizeEmail } from "../domain/email-address.ts";
 import { newOperatorId } from "../domain/operator-id.ts";
@@ -8,9 +8,10 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { emailVerificationMail } from "../mail/templates.ts";
 import { takeVerificationMail, withMailGivenBack } from "../mail/verification-budget.ts";
-import { audited, refuse, refuseIf } from "./audited-mutation.ts";
+import { audited } from "../audit/audited.ts";
+import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
-import { globalIdOf } from "./global-id.ts";
+import { globalIdOf } from "../ids/global-id.ts";
 import { UserErrorRef } from "./user-error.ts";
 import type { Context } from "../context.ts";
 
@@ -72,14 +73,6 @@ const LogoutPayload = builder.objectRef<{ userErrors: UserError[] }>("LogoutPayl
     userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
   }),
 });
-
-function isUniqueViolation(error: unknown, field: string): boolean {
-  return (
-    error instanceof Prisma.PrismaClientKnownRequestError &&
-    error.code === "P2002" &&
-    JSON.stringify(error.meta ?? {}).includes(field)
-  );
-}
 
 builder.mutationField("signUp", (t) =>
   t.field({

@@ -7,8 +7,9 @@ import type { Tx } from "../db/database.ts";
 import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
 import { userError } from "../domain/user-error.ts";
 import { lockNamedSimRows, type NamedSim } from "../sims/named-sims.ts";
-import { auditTargets, refuse, type AuditDraft } from "./audited-mutation.ts";
-import { rowIdOf } from "./global-id.ts";
+import { auditTargets, type AuditDraft } from "../audit/audited.ts";
+import { refuse } from "../db/refusal.ts";
+import { rowIdOf } from "../ids/global-id.ts";
 
 export type { NamedSim };
 

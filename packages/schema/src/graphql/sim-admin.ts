@@ -8,10 +8,11 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { PARAMS_PER_CHUNK } from "../db/chunks.ts";
 import { lockSims } from "../sims/lock.ts";
 import { applyStatusChange, LISTED_FOREVER } from "../sims/status-change.ts";
-import { audited, refuse } from "./audited-mutation.ts";
+import { audited } from "../audit/audited.ts";
+import { refuse } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
-import { globalIdOf } from "./global-id.ts";
+import { globalIdOf } from "../ids/global-id.ts";
 import { CoverageEnum, SimPayload } from "./sim.ts";
 import { UserErrorRef } from "./user-error.ts";
 

@@ -1,13 +1,14 @@
 // P3: office hours — a web meeting with support staff, requested with candidate slots.
-import { Prisma } from "../db/generated/sqlite/client.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
 import { judgeOfficeHoursRequest, officeHoursMonth } from "../domain/office-hours.ts";
 import { scopeOf } from "../domain/support-scope.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { openTicket } from "../support/tickets.ts";
-import { auditTargets, audited, refuse, refuseIf } from "./audited-mutation.ts";
+import { auditTargets, audited } from "../audit/audited.ts";
+import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
-import { globalIdOf, rowIdOf } from "./global-id.ts";
+import { globalIdOf, rowIdOf } from "../ids/global-id.ts";
 import { OperatorRef } from "./operator.ts";
 import { lockOperator } from "./operator-lock.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -120,7 +121,7 @@ const CancelOfficeHoursRequestInput = builder.inputType("CancelOfficeHoursReques
 });
 
 function isMonthTaken(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002" && JSON.stringify(error.meta ?? {}).includes("activeMonthKey");
+  return isUniqueViolation(error, "activeMonthKey");
 }
 
 builder.mutationField("requestOfficeHours", (t) =>

@@ -1,9 +1,10 @@
 // E9 and T6: how the operator pays, and where invoices go.
 import { checkEmailSyntax } from "../domain/email-address.ts";
 import { userError } from "../domain/user-error.ts";
-import { audited, refuse, refuseIf } from "./audited-mutation.ts";
+import { audited } from "../audit/audited.ts";
+import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
-import { globalIdOf } from "./global-id.ts";
+import { globalIdOf } from "../ids/global-id.ts";
 import { OperatorPayload, OperatorRef } from "./operator.ts";
 
 export const PaymentMethodTypeEnum = builder.enumType("PaymentMethodType", {

@@ -8,10 +8,8 @@ import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
 import { NOBODY, tenantOf, tenantTx } from "../db/tenant.ts";
 import { boundTransaction, defaultWriteLimits, isBusyFailure, isOperatorBusy, operatorBusyError } from "../db/write-limits.ts";
 import type { UserError } from "../domain/user-error.ts";
-import { rowIdOf, safeDecode } from "./global-id.ts";
+import { rowIdOf, safeDecode } from "../ids/global-id.ts";
 import { Refusal } from "../db/refusal.ts";
-
-export { Refusal, refuse, refuseIf } from "../db/refusal.ts";
 
 export interface AuditDraft {
   /** The operator whose log gets the entry; public mutations set it once they know it. */

@@ -1,6 +1,7 @@
 // Section E: an operator's addresses, their roles, verification and removal.
 import type { Context } from "../context.ts";
-import { Prisma } from "../db/generated/sqlite/client.ts";
+import type { Prisma } from "../db/generated/sqlite/client.ts";
+import { isUniqueViolation } from "../db/unique-violation.ts";
 import { verifySecret, newToken, digestToken } from "../domain/credentials.ts";
 import {
   MAX_ADDRESSES,
@@ -16,9 +17,10 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { takeVerificationMail, withMailGivenBack } from "../mail/verification-budget.ts";
 import { emailVerificationMail } from "../mail/templates.ts";
-import { auditTargets, audited, refuse, refuseIf } from "./audited-mutation.ts";
+import { auditTargets, audited } from "../audit/audited.ts";
+import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
-import { globalIdOf, rowIdOf } from "./global-id.ts";
+import { globalIdOf, rowIdOf } from "../ids/global-id.ts";
 import { OperatorPayload, OperatorRef } from "./operator.ts";
 import { lockOperator } from "./operator-lock.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -149,10 +151,6 @@ const SetEmailRoleInput = builder.inputType("SetEmailRoleInput", {
 });
 
 const ADDRESS_FIELD = ["input", "address"];
-
-function uniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
-}
 
 // ------------------------------------------------------------------ mutations
 
@@ -312,7 +310,7 @@ builder.mutationField("setEmailRole", (t) =>
             try {
               await tx.emailAddress.update({ where: { id: next.id }, data: { primaryOf: next.normalized } });
             } catch (error) {
-              if (uniqueViolation(error)) {
+              if (isUniqueViolation(error)) {
                 refuse(userError("EMAIL_PRIMARY_OF_OTHER_OPERATOR", "This address is the primary address of another operator (E4).", ["input", "emailAddressIds", "0"]));
               }
               throw error;

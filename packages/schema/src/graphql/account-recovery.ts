@@ -3,7 +3,8 @@
 import { checkEmailSyntax } from "../domain/email-address.ts";
 import { isOperatorId } from "../domain/operator-id.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
-import { audited, refuseIf } from "./audited-mutation.ts";
+import { audited } from "../audit/audited.ts";
+import { refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
 import { UserErrorRef } from "./user-error.ts";
 

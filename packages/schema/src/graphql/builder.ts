@@ -6,7 +6,7 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { GraphQLError, isObjectType, type GraphQLSchema } from "graphql";
 import type { Context } from "../context.ts";
 import { getDatamodel, type default as PrismaTypes } from "../db/generated/pothos-types.ts";
-import { safeDecode } from "./global-id.ts";
+import { safeDecode } from "../ids/global-id.ts";
 import "./input-bounds.ts";
 import { loadNodes } from "./nodes.ts";
 

@@ -12,10 +12,11 @@ import {
   type TransferRef,
   type TransferRun,
 } from "../sims/transfer-service.ts";
-import { auditTargets, audited, refuseIf, type AuditDraft, type MutationRun } from "./audited-mutation.ts";
+import { auditTargets, audited, type AuditDraft, type MutationRun } from "../audit/audited.ts";
+import { refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
-import { globalIdOf, rowIdOf } from "./global-id.ts";
+import { globalIdOf, rowIdOf } from "../ids/global-id.ts";
 import { namedSimRowIds } from "./named-sims.ts";
 import { OperatorRef } from "./operator.ts";
 import { SimRef } from "./sim.ts";
