@@ -10,9 +10,11 @@ import { ownSims, simAction } from "./support/sims.ts";
 import { issue } from "./support/transfers.ts";
 import { testEngine } from "./support/test-database.ts";
 
-const h = await startHarness({ env: { SIMGATE_LOCK_TIMEOUT_MS: "300" } });
+// The production transaction limits (the harness loosens them for the shared test machine).
+const productionTransactions = { SIMGATE_TRANSACTION_TIMEOUT_MS: "5000", SIMGATE_TRANSACTION_MAX_WAIT_MS: "2000" };
+const h = await startHarness({ env: { ...productionTransactions, SIMGATE_LOCK_TIMEOUT_MS: "300" } });
 // Admits one write per operator and lets nothing wait: every overlapping write is refused.
-const strict = await startHarness({ env: { SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR: "1", SIMGATE_WRITE_QUEUE_TIMEOUT_MS: "0" } });
+const strict = await startHarness({ env: { ...productionTransactions, SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR: "1", SIMGATE_WRITE_QUEUE_TIMEOUT_MS: "0" } });
 
 const ADD = `mutation($a: String!) { addEmailAddress(input: { address: $a }) { emailAddress { id } userErrors { code } } }`;
 

@@ -267,7 +267,7 @@ async function signUpFromOwnAddress(): Promise<{ email: string; password: string
   const email = uniqueEmail("limited");
   const password = "correct horse battery";
   const result = await call(h, SIGN_UP, { input: { email, password, name: "Limited" } }, from(freshIp()));
-  expect(result.body.data.signUp.userErrors).toEqual([]);
+  expect(result.body.data?.signUp.userErrors, JSON.stringify(result.body.errors)).toEqual([]);
   return { email, password, token: result.body.data.signUp.token };
 }
 

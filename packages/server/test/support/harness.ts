@@ -93,6 +93,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // Likewise verification mail per address and operator (verification-mail-limits.test.ts sets them).
     SIMGATE_VERIFICATION_MAIL_PER_ADDRESS_PER_HOUR: "0",
     SIMGATE_VERIFICATION_MAIL_PER_OPERATOR_PER_HOUR: "0",
+    // The whole suite shares two cores: a transaction may wait longer for its turn than the
+    // production defaults allow without anything being wrong. fair-use.test.ts and the load tests
+    // run with the defaults, or tighter, on purpose.
+    SIMGATE_TRANSACTION_TIMEOUT_MS: "20000",
+    SIMGATE_TRANSACTION_MAX_WAIT_MS: "10000",
     ...options.env,
   });
   const statements: Harness["statements"] = {
