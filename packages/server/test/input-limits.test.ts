@@ -8,31 +8,17 @@ import { getIntrospectionQuery, getNamedType, isInputObjectType, isListType, isN
 import { describe, expect, it } from "vitest";
 import { schema } from "@simgate/schema/graphql";
 import { signUp } from "./support/accounts.ts";
-import { ADMIN_SECRET, startHarness, type Harness } from "./support/harness.ts";
+import { ADMIN_SECRET, startHarness, type Harness, sendCounted, type CountedResponse } from "./support/harness.ts";
 import { ownSims } from "./support/sims.ts";
 
 const h = await startHarness();
 const op = await signUp(h);
 const [sim] = await ownSims(h, op, 1);
 
-interface Sent {
-  status: number;
-  text: string;
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
-  statements: number;
-}
+type Sent = CountedResponse;
 
-async function send(harness: Harness, query: string, variables: Record<string, unknown> = {}, auth: string | null = op.token): Promise<Sent> {
-  harness.statements.reset();
-  harness.statements.counting = true;
-  try {
-    const response = await harness.raw({ body: { query, variables }, headers: auth ? { authorization: `Bearer ${auth}` } : {} });
-    const text = await response.text();
-    return { status: response.status, text, body: JSON.parse(text) as Sent["body"], statements: harness.statements.count };
-  } finally {
-    harness.statements.counting = false;
-  }
-}
+const send = (harness: Harness, query: string, variables: Record<string, unknown> = {}, auth: string | null = op.token): Promise<Sent> =>
+  sendCounted(harness, query, variables, auth);
 
 // What a request costs in SQL when it executes nothing: the bearer-token look-up.
 const baseline = (await send(h, "{ __typename }")).statements;

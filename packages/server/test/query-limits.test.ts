@@ -5,7 +5,7 @@
 import { getIntrospectionQuery } from "graphql";
 import { describe, expect, it } from "vitest";
 import { signUp } from "./support/accounts.ts";
-import { ADMIN_SECRET, startHarness, type Harness } from "./support/harness.ts";
+import { ADMIN_SECRET, startHarness, type Harness, sendCounted, type CountedResponse } from "./support/harness.ts";
 import { ownSims } from "./support/sims.ts";
 
 const h = await startHarness();
@@ -14,22 +14,10 @@ const [sim] = await ownSims(h, op, 1);
 
 const LIMITS = { depth: 10, aliases: 15, tokens: 1000, directives: 20, cost: 20_000, pageSize: 100, bulkPageSize: 1000 };
 
-interface Sent {
-  status: number;
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
-  statements: number;
-}
+type Sent = CountedResponse;
 
-async function send(harness: Harness, query: string, variables: Record<string, unknown> = {}, auth: string | null = op.token): Promise<Sent> {
-  harness.statements.reset();
-  harness.statements.counting = true;
-  try {
-    const response = await harness.raw({ body: { query, variables }, headers: auth ? { authorization: `Bearer ${auth}` } : {} });
-    return { status: response.status, body: (await response.json()) as Sent["body"], statements: harness.statements.count };
-  } finally {
-    harness.statements.counting = false;
-  }
-}
+const send = (harness: Harness, query: string, variables: Record<string, unknown> = {}, auth: string | null = op.token): Promise<Sent> =>
+  sendCounted(harness, query, variables, auth);
 
 // What a request costs in SQL when it executes nothing: the bearer-token look-up.
 const baseline = (await send(h, "{ __typename }")).statements;

@@ -140,3 +140,24 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     );
   return { app, clock, statements, ...graphqlOver(raw), raw };
 }
+
+export interface CountedResponse {
+  status: number;
+  text: string;
+  body: { data?: any; errors?: { message: string; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
+  /** SQL statements the request sent. */
+  statements: number;
+}
+
+/** Sends one document as `auth` and counts the SQL statements it caused (no-N+1 and refusal-cost checks). */
+export async function sendCounted(harness: Harness, query: string, variables: Record<string, unknown>, auth: string | null): Promise<CountedResponse> {
+  harness.statements.reset();
+  harness.statements.counting = true;
+  try {
+    const response = await harness.raw({ body: { query, variables }, headers: auth ? { authorization: `Bearer ${auth}` } : {} });
+    const text = await response.text();
+    return { status: response.status, text, body: JSON.parse(text) as CountedResponse["body"], statements: harness.statements.count };
+  } finally {
+    harness.statements.counting = false;
+  }
+}
