@@ -5,12 +5,25 @@ import type { KdfCost } from "./domain/credentials.ts";
 import type { VerificationMailLimits } from "./mail/verification-budget.ts";
 import type { WriteLimits } from "./db/write-limits.ts";
 
+/** U3: one permission statement as stored (validated by domain/permissions.ts before it is). */
+export interface PermissionStatement {
+  effect: "ALLOW" | "DENY";
+  actions: string[];
+  resources: string[];
+}
+
+/** Who acts inside the operator (U1): the root user, or one of its users with its statements, read afresh for every request (U8). */
+export type Principal = { kind: "ROOT" } | { kind: "USER"; userId: string; name: string; statements: PermissionStatement[] };
+
 /** The signed-in operator of a request (O3). */
 export interface Viewer {
   /** Operator row ID. */
   id: string;
-  /** O6: the root user's address at sign-in, or the auth key ID. */
+  /** O6, U10: the root user's address at sign-in, `user:<name>`, or the auth key ID. */
   actor: string;
+  principal: Principal;
+  /** The auth key the token came from, if any (its public ID). */
+  authKeyId: string | null;
   sessionId: string;
   /** How the session's token was obtained: a password (sign-up or sign-in) or an auth key. */
   signedInWith: "password" | "authKey";

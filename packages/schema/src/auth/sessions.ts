@@ -1,5 +1,5 @@
 // O3: bearer tokens. A token is random, kept only as its digest, expires, and can be revoked.
-import type { Viewer } from "../context.ts";
+import type { PermissionStatement, Viewer } from "../context.ts";
 import { sqlReaderOf, type Db, type Tx } from "../db/database.ts";
 import { digestToken, newToken } from "../domain/credentials.ts";
 
@@ -12,7 +12,7 @@ export interface IssuedToken {
 
 export async function issueToken(
   tx: Tx,
-  holder: { operatorId: string; actor: string; authKeyId?: string | null },
+  holder: { operatorId: string; actor: string; authKeyId?: string | null; userId?: string | null },
   ttlSeconds: number,
   now: Date,
 ): Promise<IssuedToken> {
@@ -20,7 +20,7 @@ export async function issueToken(
   const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
   await tx.session.create({
     // createdAt from the injected clock: createAuthKey judges how recent a password sign-in is.
-    data: { operatorId: holder.operatorId, tokenHash: digest, actor: holder.actor, authKeyId: holder.authKeyId ?? null, expiresAt, createdAt: now },
+    data: { operatorId: holder.operatorId, tokenHash: digest, actor: holder.actor, authKeyId: holder.authKeyId ?? null, userId: holder.userId ?? null, expiresAt, createdAt: now },
   });
   return { token, expiresAt };
 }
@@ -37,13 +37,25 @@ export async function viewerForToken(db: Db, token: string, now: Date): Promise<
     operatorId: string;
     authKeyId: string | null;
     createdAt: Date;
+    userId: string | null;
+    userName: string | null;
+    permissions: string | null;
   }>(
-    `SELECT "id", "actor", "expiresAt", "revokedAt", "operatorId", "authKeyId", "createdAt" FROM "Session" WHERE "tokenHash" = ?`,
+    // The user's statements are read with the token on every request: a permission change applies
+    // to the next request (U8), and a deleted user's tokens are gone with it.
+    `SELECT s."id", s."actor", s."expiresAt", s."revokedAt", s."operatorId", s."authKeyId", s."createdAt", s."userId", u."name" AS "userName", u."permissions"
+     FROM "Session" s LEFT JOIN "User" u ON u."id" = s."userId" WHERE s."tokenHash" = ?`,
     [digestToken(token)],
     { expiresAt: "date", revokedAt: "date", createdAt: "date" },
   );
   if (!session || session.revokedAt || session.expiresAt <= now) return null;
+  if (session.userId !== null && session.userName === null) return null;
   return {
+    principal:
+      session.userId === null
+        ? { kind: "ROOT" }
+        : { kind: "USER", userId: session.userId, name: session.userName!, statements: JSON.parse(session.permissions ?? "[]") as PermissionStatement[] },
+    authKeyId: session.authKeyId,
     id: session.operatorId,
     actor: session.actor,
     sessionId: session.id,

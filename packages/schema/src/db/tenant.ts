@@ -19,6 +19,8 @@ const scopes: Record<string, (operatorId: string) => Where> = {
   SimTag: (id) => ({ operatorId: id }),
   SimStatusChange: (id) => ({ operatorId: id }),
   OfficeHoursRequest: (id) => ({ operatorId: id }),
+  User: (id) => ({ operatorId: id }),
+  SimGroup: (id) => ({ operatorId: id }),
   /** Both ends of a transfer see it (T3). */
   SimTransfer: (id) => ({ OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] }),
   SimTransferItem: (id) => ({ transfer: { OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] } }),
@@ -38,6 +40,8 @@ const ownerColumn: Record<string, string> = {
   SimStatusChange: "operatorId",
   SimTransfer: "sourceOperatorId",
   OfficeHoursRequest: "operatorId",
+  User: "operatorId",
+  SimGroup: "operatorId",
 };
 
 // Matches no row (row IDs are UUIDs): used when there is no caller.
