@@ -194,13 +194,14 @@ describe("G1 groups", () => {
     expect(r.userErrors).toEqual([]);
     expect(r.results.every((x: { userErrors: unknown[] }) => x.userErrors.length === 0)).toBe(true);
     // Locking and chunked look-up (250 IDs), chunked update (400), group lock and read, audit, transaction control.
-    expect(counted.statements).toBeLessThan(30);
+    expect(counted.statements, counted.text.slice(0, 200)).toBeLessThan(30);
+    console.info(`setSimGroup of 1,000 SIMs: ${counted.statements} statements`);
     expect(await simCountOf(op, group.id)).toBe(1000);
     const before = await snapshot(h.app.db);
     const tooMany = await setGroup(op, [...ids, ids[0]!], null);
     expect(tooMany).toEqual({ results: [], userErrors: [{ code: "TOO_MANY_ITEMS", field: ["input", "simIds"] }] });
     expect(await snapshot(h.app.db)).toBe(before);
-  });
+  }, 180_000);
 
   it("G1: listings filter by group (plain and Prisma paths alike), totalCount counts live, a malformed or foreign groupId matches nothing", async () => {
     const op = await signUp(h);
@@ -217,7 +218,8 @@ describe("G1 groups", () => {
     for (const query of [PLAIN, PRISMA]) {
       const listed = (await h.ok(query, { f: { groupId: g.id } }, op.token)).viewer.sims;
       expect(listed.totalCount).toBe(3);
-      expect(listed.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(inGroup);
+      // Registered concurrently: their listing order is their registration instants', not the input's.
+      expect(listed.edges.map((e: { node: { id: string } }) => e.node.id).sort()).toEqual([...inGroup].sort());
       const withStatus = (await h.ok(query, { f: { groupId: g.id, status: ["READY"] } }, op.token)).viewer.sims;
       expect(withStatus.totalCount).toBe(3);
       for (const groupId of [theirs.id, foreignGroupId(2), "garbage", sims[0]!.id]) {
@@ -227,8 +229,8 @@ describe("G1 groups", () => {
     }
     const grouped = (await h.ok(PRISMA, { f: { groupId: g.id } }, op.token)).viewer.sims.edges;
     expect(grouped.map((e: { node: { group: { name: string } } }) => e.node.group.name)).toEqual(["listed", "listed", "listed"]);
-    const all = (await h.ok(PRISMA, {}, op.token)).viewer.sims.edges;
-    expect(all.map((e: { node: { group: { name: string } | null } }) => e.node.group?.name ?? null)).toEqual(["listed", null, "listed", null, "listed"]);
+    const all = (await h.ok(PRISMA, {}, op.token)).viewer.sims.edges as { node: { id: string; group: { name: string } | null } }[];
+    expect(all.map((e) => [e.node.id, e.node.group?.name ?? null]).sort()).toEqual(sims.map((s) => [s.id, inGroup.includes(s.id) ? "listed" : null]).sort());
   });
 
   it("G1: Sim.group over a page costs the same number of statements for 10 SIMs as for 50 (no per-SIM look-up)", async () => {
@@ -245,6 +247,7 @@ describe("G1 groups", () => {
     const nodes = fifty.body.data.viewer.sims.edges.map((e: { node: { group: { name: string } | null } }) => e.node.group?.name ?? null);
     expect(nodes.filter((n: string | null) => n === "page-a")).toHaveLength(25);
     expect(nodes.filter((n: string | null) => n === "page-b")).toHaveLength(8);
+    console.info(`a page with Sim.group: ${ten.statements} statements for 10 SIMs, ${fifty.statements} for 50`);
     expect(fifty.statements).toBe(ten.statements);
     expect(fifty.statements).toBeLessThanOrEqual(6);
   });
