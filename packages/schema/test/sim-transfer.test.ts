@@ -130,10 +130,11 @@ describe("SIM transfer rules", () => {
     expect(judgePaymentMethod("CREDIT_CARD")).toBeNull();
   });
 
-  it("T7: an accepted SIM is READY with its settings reset and protection back ON", () => {
+  it("T7, G3: an accepted SIM is READY with its settings reset, protection back ON, and in no group", () => {
     expect(acceptedSimState(now)).toEqual({
       status: "READY",
       pendingTransferId: null,
+      groupId: null,
       name: "",
       nameKey: "",
       terminationProtected: true,

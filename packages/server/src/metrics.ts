@@ -127,6 +127,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       if (report.expiriesApplied > 0) dueJobs.inc({ kind: "expiry" }, report.expiriesApplied);
       if (report.transfersExpired > 0) dueJobs.inc({ kind: "transfer_expiry" }, report.transfersExpired);
       if (report.accountRecoveries > 0) dueJobs.inc({ kind: "account_recovery" }, report.accountRecoveries);
+      if (report.groupMembershipsEnded > 0) dueJobs.inc({ kind: "group_membership_end" }, report.groupMembershipsEnded);
     },
     outboxMessage(result) {
       outbox.inc({ result });

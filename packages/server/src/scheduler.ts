@@ -52,7 +52,7 @@ export class DueJobScheduler {
     }).then(async (report) => {
       this.options.onReport?.(report);
       for (const chore of this.options.housekeeping ?? []) await chore(now);
-      if (report.expiriesApplied + report.transfersExpired + report.accountRecoveries > 0) this.logger.info(report, "due jobs applied");
+      if (report.expiriesApplied + report.transfersExpired + report.accountRecoveries + report.groupMembershipsEnded > 0) this.logger.info(report, "due jobs applied");
       return report;
     });
     this.running = run;

@@ -175,6 +175,8 @@ export function acceptedSimState(acceptedAt: Date) {
   return {
     status: "READY" as const,
     pendingTransferId: null,
+    // G3: out of the source's groups; the destination sees none of them.
+    groupId: null,
     name: "",
     nameKey: "",
     terminationProtected: true,

@@ -1,9 +1,2 @@
-import type { Tx } from "../db/database.ts";
-
-/**
- * Serializes the operator's concurrent writes that check a count first (address limits,
- * one request a month): the row update takes a lock held until the transaction ends.
- */
-export function lockOperator(tx: Tx, operatorRowId: string, now: Date) {
-  return tx.operator.update({ where: { id: operatorRowId }, data: { updatedAt: now } });
-}
+// The lock is a service (db/operator-lock.ts); resolvers that take it directly import it here.
+export { lockOperator } from "../db/operator-lock.ts";

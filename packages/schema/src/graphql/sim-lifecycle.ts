@@ -124,13 +124,13 @@ for (const [name, action, description] of statusMutations) {
   );
 }
 
-interface SimResult {
+export interface SimResult {
   simId: string;
   sim: { id: string } | null;
   userErrors: UserError[];
 }
 
-const SimOperationResult = builder.objectRef<SimResult>("SimOperationResult").implement({
+export const SimOperationResult = builder.objectRef<SimResult>("SimOperationResult").implement({
   description: "The outcome for one SIM of a bulk call.",
   fields: (t) => ({
     simId: t.exposeID("simId", { description: "The SIM as named in the input." }),

@@ -11,7 +11,8 @@ import { GraphQLError } from "graphql";
 import { encodeCursor, InvalidCursor, keysetOrderBy, keysetWhere, simOrderSpecOf, type SimOrderSpec } from "../sims/keyset.ts";
 import { simKeysetCursor } from "./cursors.ts";
 import { sqlReaderOf } from "../db/database.ts";
-import { plainSelection, simCount, simPage } from "../sims/listing-sql.ts";
+import { NO_GROUP, plainSelection, simCount, simPage } from "../sims/listing-sql.ts";
+import { rowIdOf } from "../ids/global-id.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -164,6 +165,7 @@ const SimFilter = builder.inputType("SimFilter", {
     tag: t.field({ type: SimTagFilter, required: false, description: "Carries this tag." }),
     sessionOnline: t.boolean({ required: false, description: "Session state." }),
     search: t.string({ required: false, description: "Case-insensitive partial match over IMSI, ICCID, MSISDN and name." }),
+    groupId: t.id({ required: false, description: "G1: SIMs of this group (another operator's, or no group, matches nothing)." }),
   }),
 });
 const SimOrder = builder.inputType("SimOrder", {
@@ -175,10 +177,20 @@ const SimOrder = builder.inputType("SimOrder", {
 });
 
 type SimFilterShape = typeof SimFilter.$inferInput;
+
+/**
+ * The filter with the group named by its row ID; a malformed ID or one of another type becomes
+ * NO_GROUP, which no row has, so it matches nothing (as a foreign group does).
+ */
+function listingFilter(filter: SimFilterShape | null | undefined): (Omit<SimFilterShape, "groupId"> & { groupId?: string | null }) | null | undefined {
+  if (filter?.groupId == null) return filter as Omit<SimFilterShape, "groupId"> | null | undefined;
+  return { ...filter, groupId: rowIdOf("SimGroup", filter.groupId) ?? NO_GROUP };
+}
 type SimRow = Prisma.SimGetPayload<Record<string, never>>;
 
 /** S1 filters, S9 retention: terminated SIMs leave listings when their retention ends. */
-export function simWhere(filter: SimFilterShape | null | undefined, now: Date): Prisma.SimWhereInput {
+export function simWhere(given: SimFilterShape | null | undefined, now: Date): Prisma.SimWhereInput {
+  const filter = listingFilter(given);
   const where: Prisma.SimWhereInput = { listedUntil: { gt: now } };
   if (!filter) return where;
   if (filter.status) where.status = { in: filter.status };
@@ -194,6 +206,7 @@ export function simWhere(filter: SimFilterShape | null | undefined, now: Date): 
     const key = foldedMatchKey(filter.search);
     where.OR = [{ searchText: { contains: key } }, { nameKey: { contains: key } }];
   }
+  if (filter.groupId != null) where.groupId = filter.groupId;
   return where;
 }
 
@@ -243,7 +256,7 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
           { args, toCursor: (sim) => encodeCursor(order, sim), defaultSize: 20, maxSize: 1000 },
           ({ after, before, limit, inverted }) =>
             plain
-              ? (invalidCursorIsBadInput(() => simPage(reader, { owner, filter: args.filter, now, order, after, before, limit, inverted }, plain)) as Promise<SimRow[]>)
+              ? (invalidCursorIsBadInput(() => simPage(reader, { owner, filter: listingFilter(args.filter), now, order, after, before, limit, inverted }, plain)) as Promise<SimRow[]>)
               : (ctx.db.sim.findMany({
                   ...query,
                   where: { AND: [{ ...simWhere(args.filter, now), operatorId: operator.id }, ...pageBounds(order, after, before)] },
@@ -251,7 +264,7 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
                   take: limit,
                 }) as Promise<SimRow[]>),
         );
-        return { ...connection!, totalCount: () => simCount(reader, owner, args.filter, now) };
+        return { ...connection!, totalCount: () => simCount(reader, owner, listingFilter(args.filter), now) };
       },
     },
     SimConnection,

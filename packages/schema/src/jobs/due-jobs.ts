@@ -1,9 +1,10 @@
-// S7: due expiries (and T10 transfer expirations, E6 recovery requests), applied by the server's
+// S7: due expiries (and T10 transfer expirations, E6 recovery requests, G2 group memberships of SIMs leaving listings), applied by the server's
 // scheduler and by adminRunDueJobs alike. Each SIM's
 // expiry is claimed with a conditional update, so with several servers on one database (or a
 // restart halfway) every expiry is applied exactly once.
 import type { Db, Provider } from "../db/database.ts";
 import { processAccountRecoveries } from "./account-recovery.ts";
+import { endLapsedGroupMemberships } from "../groups/sim-groups.ts";
 import { expiryEffect } from "../domain/sim-expiry.ts";
 import { globalIdOf } from "../ids/global-id.ts";
 import { lockSims } from "../sims/lock.ts";
@@ -22,6 +23,8 @@ export interface DueJobReport {
   transfersExpired: number;
   /** E6 requests that named a real operator (case opened, recovery address mailed). */
   accountRecoveries: number;
+  /** G2, S9: SIMs taken out of their group as they left listings. */
+  groupMembershipsEnded: number;
 }
 
 export async function runDueJobs(db: Db, now: Date, options: DueJobOptions): Promise<DueJobReport> {
@@ -29,6 +32,7 @@ export async function runDueJobs(db: Db, now: Date, options: DueJobOptions): Pro
     expiriesApplied: await applyDueExpiries(db, now, options),
     transfersExpired: await expireTransfers(db, now, options),
     accountRecoveries: await processAccountRecoveries(db, now, options.batchSize),
+    groupMembershipsEnded: await endLapsedGroupMemberships(db, now, options.provider, options.batchSize),
   };
 }
 

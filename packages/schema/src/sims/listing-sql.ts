@@ -15,7 +15,12 @@ export interface SimListingFilter {
   tag?: { name: string; value: string; match?: "EXACT" | "PREFIX" | null } | null;
   sessionOnline?: boolean | null;
   search?: string | null;
+  /** G1: the group's row ID (NO_GROUP for a name that named none). */
+  groupId?: string | null;
 }
+
+/** A group row ID no row has (row IDs are UUIDs): the filter of a group ID that named nothing. */
+export const NO_GROUP = "(no group)";
 
 function columnKinds(model: string): Record<string, ColumnKind> {
   const fields = getDatamodel().datamodel.models[model]!.fields;
@@ -101,6 +106,8 @@ function filtered(owner: Owner, filter: SimListingFilter | null | undefined, now
     const pattern = `%${foldedMatchKey(filter.search)}%`;
     where.add(`("searchText" LIKE ? OR "nameKey" LIKE ?)`, pattern, pattern);
   }
+  // With the owner first, the (operatorId, groupId, registeredAt, id) index serves the page.
+  if (filter.groupId != null) where.add(`"groupId" = ?`, filter.groupId);
   return where;
 }
 
@@ -154,11 +161,13 @@ export async function simPage(reader: SqlReader, request: PageRequest, selection
 /**
  * S1 totalCount. Filters on status, coverage and subscription read the counters the database keeps
  * (SimCount, maintained by triggers): no scan, whatever the number of SIMs. Terminated SIMs leave
- * listings with time (S9), so they are counted live; so are filters on tags, sessions and search.
+ * listings with time (S9), so they are counted live; so are filters on tags, sessions, search and groups.
  */
 export async function simCount(reader: SqlReader, owner: Owner, filter: SimListingFilter | null | undefined, now: Date): Promise<number> {
   const count = async (sql: string, params: unknown[]) => (await reader.all<{ n: number | null }>(sql, params, { n: "int" }))[0]?.n ?? 0;
-  if (filter?.tag || filter?.search || filter?.sessionOnline != null) {
+  // A group's SIMs are counted live: SimGroup.simCount also holds its terminated SIMs past
+  // retention until the scheduler takes them out (G2), and the other filters still apply.
+  if (filter?.tag || filter?.search || filter?.sessionOnline != null || filter?.groupId != null) {
     const where = filtered(owner, filter, now);
     return count(`SELECT COUNT(*) AS "n" FROM "Sim" WHERE ${where.sql}`, where.params);
   }

@@ -31,6 +31,7 @@ import { userError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import { simTransferTokenMail } from "../mail/templates.ts";
 import { openTicket } from "../support/tickets.ts";
+import { lockGroupsOfSims } from "../groups/sim-groups.ts";
 import { lockSims } from "./lock.ts";
 import { lockNamedSimRows } from "./named-sims.ts";
 import { applyStatusChanges, LISTED_FOREVER } from "./status-change.ts";
@@ -146,6 +147,7 @@ export async function acceptTransfer(run: TransferRun, ref: TransferRef, named: 
     sims.push(...(await tx.sim.findMany({ where: { id: { in: part } }, select: { status: true, pendingTransferId: true, operatorId: true } })));
   }
   refuseIf([judgeBatchHeld(sims, transfer, ids.length)]);
+  await lockGroupsOfSims(tx, provider, ids);
   const claimed = await tx.simTransfer.updateMany({
     where: { id: transfer.id, status: "PENDING" },
     data: { status: "ACCEPTED", acceptedAt: now, transferDate: transferDateOf(now), tokenHash: null },
