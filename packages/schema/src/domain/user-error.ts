@@ -42,6 +42,12 @@ export const userErrorCodes = [
   "OFFICE_HOURS_SLOT_COUNT_INVALID",
   "MEETING_URL_REQUIRED",
   "MEETING_URL_INVALID",
+  "PERMISSION_DENIED",
+  "USER_NAME_INVALID",
+  "USER_NAME_TAKEN",
+  "USER_LIMIT_EXCEEDED",
+  "PERMISSION_STATEMENT_INVALID",
+  "CIDR_INVALID",
 ] as const;
 
 export type UserErrorCode = (typeof userErrorCodes)[number];
