@@ -2,9 +2,6 @@
 import ipaddr from "ipaddr.js";
 import { userError, type UserError } from "./user-error.ts";
 
-/** At most this many CIDR blocks per key. */
-export const MAX_CIDRS_PER_KEY = 20;
-
 type Block = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /**
@@ -12,7 +9,6 @@ type Block = [ipaddr.IPv4 | ipaddr.IPv6, number];
  * refused: a block always says its prefix length, so nobody allows a /32 by accident of omission.
  */
 export function parseCidrs(blocks: readonly string[], field: (string | number)[]): { cidrs: string[] } | { error: UserError } {
-  if (blocks.length > MAX_CIDRS_PER_KEY) return { error: userError("CIDR_INVALID", `A key takes at most ${MAX_CIDRS_PER_KEY} CIDR blocks.`, field) };
   const cidrs: string[] = [];
   for (const [i, block] of blocks.entries()) {
     let parsed: Block;

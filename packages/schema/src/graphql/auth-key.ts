@@ -5,7 +5,7 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { audited } from "../audit/audited.ts";
 import { requireRoot } from "../auth/root-only.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
-import { MAX_CIDRS_PER_KEY, parseCidrs } from "../domain/cidr.ts";
+import { parseCidrs } from "../domain/cidr.ts";
 import { rowIdOf } from "../ids/global-id.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
@@ -63,7 +63,7 @@ const CreateAuthKeyInput = builder.inputType("CreateAuthKeyInput", {
     allowedCidrs: t.stringList({
       required: false,
       defaultValue: [],
-      description: `IPv4/IPv6 CIDR blocks, e.g. 203.0.113.0/24 (at most ${MAX_CIDRS_PER_KEY}); the key and its tokens work only from them (U9).`,
+      description: "IPv4/IPv6 CIDR blocks, e.g. 203.0.113.0/24; the key and its tokens work only from them (U9).",
     }),
     password: t.string({
       required: false,
