@@ -19,11 +19,13 @@ export type Principal = { kind: "ROOT" } | { kind: "USER"; userId: string; name:
 export interface Viewer {
   /** Operator row ID. */
   id: string;
-  /** O6, U10: the root user's address at sign-in, `user:<name>`, or the auth key ID. */
+  /** O6, U10: the root user's address at sign-in, `user:<name>`, or `authKey:<id>` (older tokens: the bare key ID). */
   actor: string;
   principal: Principal;
   /** The auth key the token came from, if any (its public ID). */
   authKeyId: string | null;
+  /** U9: the client addresses the token may be used from (its auth key's CIDR blocks); empty: any. */
+  allowedCidrs: string[];
   sessionId: string;
   /** How the session's token was obtained: a password (sign-up or sign-in) or an auth key. */
   signedInWith: "password" | "authKey";
@@ -59,12 +61,15 @@ export interface Context {
   readonly viewer: Viewer | null;
   /** O5: the request carried the configured admin secret. */
   readonly isAdmin: boolean;
+  /** The client's address as the server's rate limits see it; absent outside the server. U9 key sign-ins check it. */
+  readonly clientIp?: string;
   settings: Settings;
   clock: Clock;
   /**
-   * The server's brute-force guard counts every sign-in attempt per email before the
+   * The server's brute-force guard counts every sign-in attempt per account (signInAccountKey in
+   * domain/user-name.ts) before the
    * password is checked; `authenticate` tells it when the password was right, so only failures
    * stay counted. Absent when nothing guards sign-in.
    */
-  signInGuard?: { passwordAccepted(email: string): Promise<void> };
+  signInGuard?: { passwordAccepted(account: string): Promise<void> };
 }

@@ -65,7 +65,7 @@ const show = (i: Import) => `${relative(ROOT, i.from)} → ${i.spec}`;
 /** Node builtins a rule may use: no file, network, process or thread I/O. */
 const PURE_BUILTINS = new Set(["node:crypto", "crypto", "node:util", "util", "node:buffer", "buffer", "node:assert", "assert"]);
 /** Libraries a domain rule may use: pure computation on values. */
-const PURE_LIBRARIES = new Set(["zod", "@holiday-jp/holiday_jp", "@node-rs/argon2"]);
+const PURE_LIBRARIES = new Set(["zod", "@holiday-jp/holiday_jp", "@node-rs/argon2", "ipaddr.js"]);
 
 function forbiddenImports(imports: readonly Import[]): Record<string, string[]> {
   const inDomain = (i: Import) => within(i.from, DOMAIN);

@@ -49,7 +49,7 @@ describe("auth key", () => {
     expect(m.log[1]!.authorization).toMatch(/^Bearer \S+$/);
     expect(m.log[2]!.authorization).toBe(m.log[1]!.authorization);
     const audit = await op.client.audit.collect({ filter: { action: "authenticate" } });
-    expect(audit[0]!.actor).toBe(key.id);
+    expect(audit[0]!.actor).toBe(`authKey:${key.id}`);
   });
 
   it("O3: refreshes shortly before the token expires, never sending an expired token", async () => {

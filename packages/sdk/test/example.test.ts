@@ -49,7 +49,7 @@ describe("examples/bulk-terminate-by-tag.ts", () => {
     for (const sim of retired) expect((await op.client.sims.getById(sim.id))?.status).toBe("TERMINATED");
     for (const sim of active) expect((await op.client.sims.getById(sim.id))?.status).toBe("READY");
     const terminations = await op.client.audit.collect({ filter: { action: "terminateSims" } });
-    expect(terminations.map((e) => e.actor)).toEqual([key.authKeyId]);
+    expect(terminations.map((e) => e.actor)).toEqual([`authKey:${key.authKeyId}`]);
   });
 
   it("the script explains its usage without arguments", async () => {

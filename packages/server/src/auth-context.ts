@@ -28,6 +28,7 @@ export function buildContext(deps: ContextDeps, identity: Identity, requestId: s
     provider: deps.provider,
     viewer,
     isAdmin,
+    clientIp: identity.clientIp,
     settings: deps.settings,
     clock: deps.clock,
   };

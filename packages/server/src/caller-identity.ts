@@ -2,7 +2,8 @@
 // signed-in operator (O3), or nobody. The resolver context, persisted operations and rate limits
 // all read this one answer (request-context.ts), so a request cannot be judged as two callers.
 //
-// A bearer that is neither a live token nor the admin secret is a failed credential attempt
+// A bearer that is neither a live token (used from an address its auth key allows, U9) nor the
+// admin secret is a failed credential attempt
 // (admin-secret guessing, stolen or forged tokens): each one is counted per client IP in the
 // shared rate-limit store and logged at warn. From an address over SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP
 // every bearer but a live token is refused with 429, the right admin secret too, so the answer to
@@ -13,6 +14,7 @@ import type { Plugin } from "graphql-yoga";
 import { viewerForToken } from "@simgate/schema/auth/sessions";
 import type { Viewer } from "@simgate/schema/context";
 import type { Db } from "@simgate/schema/db/database";
+import { addressAllowed } from "@simgate/schema/domain/cidr";
 import type { Clock } from "@simgate/schema/domain/clock";
 import type { Logger } from "./logger.ts";
 import { clientIp, rateLimitedError } from "./rate-limit.ts";
@@ -65,16 +67,17 @@ export function useCallerIdentity(options: IdentityOptions): Plugin {
     async onRequest({ request, serverContext, endResponse }) {
       const scope = requestScope.getStore();
       if (!scope) throw new Error("Requests must run inside requestScope (app.ts)");
-      scope.identity = ANONYMOUS;
+      const ip = clientIp({ request, req: (serverContext as { req?: IncomingMessage }).req }, trustProxy);
+      scope.identity = { ...ANONYMOUS, clientIp: ip };
       const bearer = bearerOf(request);
       if (bearer === null) return;
       const viewer = await viewerForToken(db, bearer, clock.now());
-      if (viewer) {
-        scope.identity = { isAdmin: false, viewer };
+      // U9: a token from a key with CIDR blocks, sent from elsewhere, is no credential at all.
+      if (viewer && addressAllowed(viewer.allowedCidrs, ip)) {
+        scope.identity = { isAdmin: false, viewer, clientIp: ip };
         return;
       }
-      const isAdminSecret = adminSecret !== undefined && sameSecret(bearer, adminSecret);
-      const ip = clientIp({ request, req: (serverContext as { req?: IncomingMessage }).req }, trustProxy);
+      const isAdminSecret = !viewer && adminSecret !== undefined && sameSecret(bearer, adminSecret);
       const key = counterKey(FAILED, ip);
       if (isAdminSecret) {
         const failures = failedPerIp > 0 ? await store.current(key) : null;
@@ -83,7 +86,7 @@ export function useCallerIdentity(options: IdentityOptions): Plugin {
           endResponse(refusal(secondsUntil(failures.resetAt)));
           return;
         }
-        scope.identity = { isAdmin: true, viewer: null };
+        scope.identity = { isAdmin: true, viewer: null, clientIp: ip };
         return;
       }
       // Neither a live token nor the admin secret. Never log the bearer itself: it may be a

@@ -2,7 +2,8 @@
 // account, no mail, no password check). Budgets per window (SIMGATE_RATE_LIMIT_*):
 //  - per client IP and public mutation (authenticate, signUp, requestAccountRecovery,
 //    verifyEmailAddress): brute force and sign-up spam;
-//  - per target account for `authenticate` with an email: failed sign-ins, counted before the
+//  - per target account for `authenticate` with an email, or with operator ID + user name (U2:
+//    users count like the root user): failed sign-ins, counted before the
 //    password is checked (a correct password gives its point back), so the attempt after the limit
 //    is refused even with the right password, from any number of addresses; and per operator for
 //    `createAuthKey` with a re-entered password (a stolen token cannot guess the password);
@@ -26,7 +27,7 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "@simgate/schema/context";
-import { normalizeEmail } from "@simgate/schema/domain/email-address";
+import { signInAccountKey } from "@simgate/schema/domain/user-name";
 import { coercedVariables, fragmentsOf } from "./coerced-variables.ts";
 import { BatchedBudget, counterKey, type RateLimitStore } from "./rate-limit-store.ts";
 
@@ -34,7 +35,7 @@ export interface RateLimits {
   windowMs: number;
   /** Per client IP, per window, for each public mutation; 0 turns it off. */
   perIp: number;
-  /** Failed `authenticate` attempts per email, per window; 0 turns it off. */
+  /** Failed `authenticate` attempts per account (email, or operator ID + user name), per window; 0 turns it off. */
   perAccount: number;
   /** Operations per signed-in user or auth key, per window; 0 turns it off. */
   perClient: number;
@@ -97,10 +98,10 @@ function argumentsOf(rootType: GraphQLObjectType, field: FieldNode, variables: R
   }
 }
 
-/** The email an `authenticate` call names; null for auth keys or nonsense. */
-function emailOf(args: Record<string, unknown> | null): string | null {
-  const email = (args?.input as { email?: unknown } | null | undefined)?.email;
-  return typeof email === "string" && email.length <= 254 ? normalizeEmail(email) : null;
+/** The account an `authenticate` call names (root email, or operator ID + user name, U2); null for auth keys or nonsense. */
+function accountOf(args: Record<string, unknown> | null): string | null {
+  const input = args?.input as Record<string, unknown> | null | undefined;
+  return input ? signInAccountKey(input) : null;
 }
 
 /** Whether a `createAuthKey` call re-enters the password (a guess to count). */
@@ -123,7 +124,7 @@ export function useRateLimits(store: RateLimitStore, limits: RateLimits, now: ()
     onContextBuilding({ extendContext }) {
       if (limits.perAccount === 0) return;
       const signInGuard: NonNullable<Context["signInGuard"]> = {
-        passwordAccepted: (email) => store.refund(counterKey("account", normalizeEmail(email))),
+        passwordAccepted: (account) => store.refund(counterKey("account", account)),
       };
       extendContext({ signInGuard } as object);
     },
@@ -158,8 +159,8 @@ export function useRateLimits(store: RateLimitStore, limits: RateLimits, now: ()
           if (PUBLIC_MUTATIONS.has(name) && limits.perIp > 0) add(counterKey(`ip:${name}`, ipOf()), limits.perIp);
           if (limits.perAccount === 0) continue;
           if (name === "authenticate") {
-            const email = emailOf(argumentsOf(rootType, field, variables));
-            if (email) add(counterKey("account", email), limits.perAccount);
+            const account = accountOf(argumentsOf(rootType, field, variables));
+            if (account) add(counterKey("account", account), limits.perAccount);
           } else if (name === "createAuthKey" && context.viewer && reentersPassword(argumentsOf(rootType, field, variables))) {
             add(counterKey("reauth", context.viewer.id), limits.perAccount);
           }

@@ -9,6 +9,8 @@ export interface Identity {
   /** O5: the request carried the configured admin secret. */
   isAdmin: boolean;
   viewer: Viewer | null;
+  /** The client address as rate limits see it (clientIp in rate-limit.ts); auth-key sign-ins check it (U9). */
+  clientIp?: string;
 }
 
 export interface RequestScope {

@@ -177,13 +177,13 @@ describe("O3 auth keys", () => {
     expect(twice.deleteAuthKey.userErrors).toEqual([{ code: "NOT_FOUND" }]);
   });
 
-  it("O6: the audit log names the auth key as the actor of what it did", async () => {
+  it("O6, U10: the audit log names the auth key as the actor of what it did (authKey:<id>)", async () => {
     const op = await signUp(h);
     const created = (await h.ok(CREATE, {}, op.token)).createAuthKey;
     const keyToken = (await h.ok(AUTH, { input: { authKeyId: created.authKeyId, authKey: created.authKey } })).authenticate.token;
     await h.ok(`mutation { createAuthKey { userErrors { code } } }`, {}, keyToken);
     const log = await h.ok(`{ viewer { auditLog(first: 1) { edges { node { action actor } } } } }`, {}, op.token);
-    expect(log.viewer.auditLog.edges[0].node).toEqual({ action: "createAuthKey", actor: created.authKeyId });
+    expect(log.viewer.auditLog.edges[0].node).toEqual({ action: "createAuthKey", actor: `authKey:${created.authKeyId}` });
   });
 });
 

@@ -127,6 +127,32 @@ describe("2: sign-in brute force", () => {
   });
 });
 
+describe("U2: user sign-ins count like the root's", () => {
+  it("U2: failed user sign-ins count per operator ID + user name (any case, any address) and per IP; a right password gives its attempt back", async () => {
+    const op = await signUp(h, uniqueEmail("u2"));
+    const created = await h.ok(`mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { code } } }`, { i: { name: "Mallory", password: "user password 1" } }, op.token);
+    expect(created.createUser.userErrors).toEqual([]);
+    const right = { operatorId: op.operatorId, userName: "Mallory", password: "user password 1" };
+    expect((await call(h, AUTHENTICATE, { input: right }, from(freshIp()))).body.data.authenticate.token).toEqual(expect.any(String));
+    for (let i = 0; i < 10; i += 1) {
+      const wrong = await call(h, AUTHENTICATE, { input: { ...right, password: `wrong ${i}` } }, from(freshIp()));
+      expect(wrong.body.data.authenticate.userErrors).toEqual([{ code: "CREDENTIALS_INVALID" }]);
+    }
+    expectRateLimited(await call(h, AUTHENTICATE, { input: right }, from(freshIp())));
+    expectRateLimited(await call(h, AUTHENTICATE, { input: { ...right, operatorId: op.operatorId.toLowerCase(), userName: "mallory" } }, from(freshIp())));
+    // Unknown users of one operator from one address: the per-IP budget of authenticate.
+    const ip = freshIp();
+    for (let i = 0; i < 10; i += 1) {
+      const attempt = await call(h, AUTHENTICATE, { input: { operatorId: op.operatorId, userName: `nobody${i}`, password: "guess" } }, from(ip));
+      expect(attempt.body.data.authenticate.userErrors).toEqual([{ code: "CREDENTIALS_INVALID" }]);
+    }
+    expectRateLimited(await call(h, AUTHENTICATE, { input: { email: op.email, password: op.password } }, from(ip)));
+    h.clock.advance(61_000);
+    expect((await call(h, AUTHENTICATE, { input: right }, from(freshIp()))).body.data.authenticate.token).toEqual(expect.any(String));
+    h.clock.reset();
+  });
+});
+
 describe("2: signUp, requestAccountRecovery and verifyEmailAddress are limited per IP", () => {
   it("signUp: the 11th from one address is refused and creates nothing (no operator, no mail)", async () => {
     const ip = freshIp();

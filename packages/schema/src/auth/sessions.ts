@@ -15,9 +15,12 @@ export async function issueToken(
   holder: { operatorId: string; actor: string; authKeyId?: string | null; userId?: string | null },
   ttlSeconds: number,
   now: Date,
+  /** U9: the token ends no later than this (its auth key's expiry). */
+  notAfter: Date | null = null,
 ): Promise<IssuedToken> {
   const { token, digest } = newToken(TOKEN_PREFIX);
-  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+  const byTtl = new Date(now.getTime() + ttlSeconds * 1000);
+  const expiresAt = notAfter !== null && notAfter < byTtl ? notAfter : byTtl;
   await tx.session.create({
     // createdAt from the injected clock: createAuthKey judges how recent a password sign-in is.
     data: { operatorId: holder.operatorId, tokenHash: digest, actor: holder.actor, authKeyId: holder.authKeyId ?? null, userId: holder.userId ?? null, expiresAt, createdAt: now },
@@ -40,22 +43,30 @@ export async function viewerForToken(db: Db, token: string, now: Date): Promise<
     userId: string | null;
     userName: string | null;
     permissions: string | null;
+    keyExpiresAt: Date | null;
+    keyCidrs: string | null;
   }>(
     // The user's statements are read with the token on every request: a permission change applies
-    // to the next request (U8), and a deleted user's tokens are gone with it.
-    `SELECT s."id", s."actor", s."expiresAt", s."revokedAt", s."operatorId", s."authKeyId", s."createdAt", s."userId", u."name" AS "userName", u."permissions"
-     FROM "Session" s LEFT JOIN "User" u ON u."id" = s."userId" WHERE s."tokenHash" = ?`,
+    // to the next request (U8), and a deleted user's tokens are gone with it. The key's expiry and
+    // CIDR blocks come in the same statement (U9): the server checks the client address against them.
+    `SELECT s."id", s."actor", s."expiresAt", s."revokedAt", s."operatorId", s."authKeyId", s."createdAt", s."userId", u."name" AS "userName", u."permissions",
+            k."expiresAt" AS "keyExpiresAt", k."allowedCidrs" AS "keyCidrs"
+     FROM "Session" s LEFT JOIN "User" u ON u."id" = s."userId" LEFT JOIN "AuthKey" k ON k."authKeyId" = s."authKeyId"
+     WHERE s."tokenHash" = ?`,
     [digestToken(token)],
-    { expiresAt: "date", revokedAt: "date", createdAt: "date" },
+    { expiresAt: "date", revokedAt: "date", createdAt: "date", keyExpiresAt: "date" },
   );
   if (!session || session.revokedAt || session.expiresAt <= now) return null;
   if (session.userId !== null && session.userName === null) return null;
+  // The token ends no later than its key (U9); issueToken already caps it, this holds for any row.
+  if (session.keyExpiresAt !== null && session.keyExpiresAt <= now) return null;
   return {
     principal:
       session.userId === null
         ? { kind: "ROOT" }
         : { kind: "USER", userId: session.userId, name: session.userName!, statements: JSON.parse(session.permissions ?? "[]") as PermissionStatement[] },
     authKeyId: session.authKeyId,
+    allowedCidrs: session.keyCidrs ? (JSON.parse(session.keyCidrs) as string[]) : [],
     id: session.operatorId,
     actor: session.actor,
     sessionId: session.id,

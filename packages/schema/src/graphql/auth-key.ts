@@ -3,7 +3,10 @@ import { randomBytes } from "node:crypto";
 import { AUTH_KEY_ID, hashSecret, isRecentPasswordSignIn, verifySecret } from "../domain/credentials.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { audited } from "../audit/audited.ts";
-import { refuse } from "../db/refusal.ts";
+import { requireRoot } from "../auth/root-only.ts";
+import { refuse, refuseIf } from "../db/refusal.ts";
+import { parseCidrs } from "../domain/cidr.ts";
+import { rowIdOf } from "../ids/global-id.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { lockOperator } from "./operator-lock.ts";
@@ -19,6 +22,13 @@ builder.prismaObject("AuthKey", {
     authKeyId: t.exposeString("authKeyId", { description: "The key's ID, used with its secret in `authenticate`." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was created." }),
     lastUsedAt: t.expose("lastUsedAt", { type: "DateTime", nullable: true, description: "When it last signed in." }),
+    user: t.relation("user", { nullable: true, description: "U9: the user the key signs in as; null for the root user's keys." }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", nullable: true, description: "U9: after this instant the key no longer signs in." }),
+    allowedCidrs: t.stringList({
+      description: "U9: client addresses the key (and the tokens it gives) may be used from; empty: any.",
+      select: { allowedCidrs: true },
+      resolve: (k) => JSON.parse(k.allowedCidrs) as string[],
+    }),
   }),
 });
 
@@ -48,6 +58,13 @@ const DeleteAuthKeyInput = builder.inputType("DeleteAuthKeyInput", {
 
 const CreateAuthKeyInput = builder.inputType("CreateAuthKeyInput", {
   fields: (t) => ({
+    userId: t.id({ required: false, description: "Root only: the user the key signs in as (U9)." }),
+    expiresAt: t.field({ type: "DateTime", required: false, description: "U9: the key signs in until this instant (in the future); its tokens end no later." }),
+    allowedCidrs: t.stringList({
+      required: false,
+      defaultValue: [],
+      description: "IPv4/IPv6 CIDR blocks, e.g. 203.0.113.0/24; the key and its tokens work only from them (U9).",
+    }),
     password: t.string({
       required: false,
       description: "The root user's password, re-entered. Needed unless the token comes from a password sign-in of the last few minutes (SIMGATE_RECENT_SIGN_IN_SECONDS).",
@@ -68,7 +85,7 @@ builder.mutationField("createAuthKey", (t) =>
   t.field({
     type: CreateAuthKeyPayload,
     authScopes: { operator: true },
-    description: `Creates an auth key (O3); its secret is shown only in this answer. At most ${MAX_AUTH_KEYS} per operator. Needs the root password in \`input.password\`, or a token from a password sign-in of the last few minutes; a token from an auth key never suffices.`,
+    description: `Root only (U5): creates an auth key (O3) of the root user, or of a user with \`input.userId\` (U9), optionally with an expiry and CIDR blocks; its secret is shown only in this answer. At most ${MAX_AUTH_KEYS} per operator. Needs the root password in \`input.password\`, or a token from a password sign-in of the last few minutes; a token from an auth key never suffices.`,
     args: { input: t.arg({ type: CreateAuthKeyInput, required: false }) },
     resolve: async (_root, { input }, ctx) => {
       // Outside the transaction: the KDF is the slow part.
@@ -77,6 +94,8 @@ builder.mutationField("createAuthKey", (t) =>
       const authKey = `secret-${randomBytes(32).toString("base64url")}`;
       const secretHash = await hashSecret(authKey, ctx.settings.kdf);
       return audited(ctx, "createAuthKey", async ({ tx, audit }) => {
+        // U5: keys are the root user's to make, for itself or for a user.
+        requireRoot(ctx, "createAuthKey");
         if (!confirmed) {
           refuse(
             userError(
@@ -92,7 +111,31 @@ builder.mutationField("createAuthKey", (t) =>
         if ((await tx.authKey.count()) >= MAX_AUTH_KEYS) {
           refuse(userError("TOO_MANY_ITEMS", `An operator holds at most ${MAX_AUTH_KEYS} auth keys; delete one first.`));
         }
-        await tx.authKey.create({ data: { operatorId: ctx.viewer!.id, authKeyId, secretHash } });
+        const now = ctx.clock.now();
+        const cidrs = parseCidrs(input?.allowedCidrs ?? [], ["input", "allowedCidrs"]);
+        refuseIf([
+          "error" in cidrs ? cidrs.error : null,
+          input?.expiresAt != null && input.expiresAt <= now ? userError("EXPIRY_IN_PAST", "expiresAt must be in the future.", ["input", "expiresAt"]) : null,
+        ]);
+        let userId: string | null = null;
+        if (input?.userId != null) {
+          const rowId = rowIdOf("User", input.userId);
+          const user = rowId === null ? null : await tx.user.findUnique({ where: { id: rowId }, select: { id: true } });
+          if (!user) refuse(userError("NOT_FOUND", "No such user.", ["input", "userId"]));
+          userId = user.id;
+          audit.targetIds.push(input.userId);
+        }
+        await tx.authKey.create({
+          data: {
+            operatorId: ctx.viewer!.id,
+            authKeyId,
+            secretHash,
+            userId,
+            expiresAt: input?.expiresAt ?? null,
+            allowedCidrs: JSON.stringify("cidrs" in cidrs ? cidrs.cidrs : []),
+            createdAt: now,
+          },
+        });
         audit.targetIds.push(authKeyId);
         return { authKeyId, authKey };
       });

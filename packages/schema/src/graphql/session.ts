@@ -2,7 +2,9 @@
 import { issueToken } from "../auth/sessions.ts";
 import { isUniqueViolation } from "../db/unique-violation.ts";
 import { checkPassword, hashSecret, newToken, verifySecret } from "../domain/credentials.ts";
+import { addressAllowed } from "../domain/cidr.ts";
 import { checkEmailSyntax, normalizeEmail } from "../domain/email-address.ts";
+import { authKeyActor, signInAccountKey, USER_NAME_MAX, userActor } from "../domain/user-name.ts";
 import { newOperatorId } from "../domain/operator-id.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { enqueueMail } from "../mail/outbox.ts";
@@ -26,10 +28,12 @@ const SignUpInput = builder.inputType("SignUpInput", {
 });
 
 const AuthenticateInput = builder.inputType("AuthenticateInput", {
-  description: "Either email + password, or authKeyId + authKey.",
+  description: "Either email + password (root user), operatorId + userName + password (a user, U2), or authKeyId + authKey.",
   fields: (t) => ({
     email: t.string({ required: false, description: "The primary address." }),
-    password: t.string({ required: false, description: "The root user's password." }),
+    operatorId: t.string({ required: false, description: "U2: the operator's ID (Operator.operatorId), with userName." }),
+    userName: t.string({ required: false, description: "U2: the user's name in that operator." }),
+    password: t.string({ required: false, description: "The root user's or the user's password." }),
     authKeyId: t.string({ required: false, description: "An auth key's ID." }),
     authKey: t.string({ required: false, description: "The auth key's secret." }),
     tokenTimeoutSeconds: t.int({ required: false, description: "Default 86400, at most 172800." }),
@@ -149,42 +153,88 @@ async function freeOperatorId(tx: import("../db/database.ts").Tx): Promise<strin
 
 interface CredentialCheck {
   /** The account the credentials name, if any (audited even when the secret is wrong). */
-  account: { operatorId: string; actor: string; authKeyRowId: string | null; authKeyId: string | null } | null;
+  account: {
+    operatorId: string;
+    actor: string;
+    /** Audit target: the key's ID, the user's global ID or the operator's. */
+    target: string;
+    userId: string | null;
+    authKeyRowId: string | null;
+    authKeyId: string | null;
+    /** U9: the key's expiry and CIDR blocks. */
+    keyExpiresAt: Date | null;
+    keyCidrs: string[];
+  } | null;
   valid: boolean;
 }
 
-/** Runs the KDF outside any transaction; an unknown account costs as much as a wrong secret. */
-async function checkCredentials(ctx: Context, input: { email?: string | null; password?: string | null; authKeyId?: string | null; authKey?: string | null }): Promise<CredentialCheck> {
+type AuthenticateArgs = { email?: string | null; operatorId?: string | null; userName?: string | null; password?: string | null; authKeyId?: string | null; authKey?: string | null };
+
+const NO_ACCOUNT: CredentialCheck = { account: null, valid: false };
+
+/**
+ * Runs the KDF outside any transaction; an unknown account costs as much as a wrong secret, and an
+ * unknown operator, an unknown user and a user without a password take the same look-up and the
+ * same decoy verification (U2: all alike).
+ */
+async function checkCredentials(ctx: Context, input: AuthenticateArgs): Promise<CredentialCheck> {
+  const plain = { userId: null, authKeyRowId: null, authKeyId: null, keyExpiresAt: null, keyCidrs: [] };
   if (input.email != null && input.password != null) {
-    if (input.email.length > 254 || input.password.length > 1024) return { account: null, valid: false };
+    if (input.email.length > 254 || input.password.length > 1024) return NO_ACCOUNT;
     const primary = await ctx.unscopedDb.emailAddress.findUnique({
       where: { primaryOf: normalizeEmail(input.email) },
       select: { address: true, operator: { select: { id: true, passwordHash: true } } },
     });
     const valid = await verifySecret(primary?.operator.passwordHash ?? null, input.password, ctx.settings.kdf);
-    if (valid) await ctx.signInGuard?.passwordAccepted(input.email);
-    const account = primary && { operatorId: primary.operator.id, actor: primary.address, authKeyRowId: null, authKeyId: null };
+    if (valid) await ctx.signInGuard?.passwordAccepted(signInAccountKey(input)!);
+    const account = primary && { ...plain, operatorId: primary.operator.id, actor: primary.address, target: globalIdOf("Operator", primary.operator.id) };
+    return { account, valid };
+  }
+  if (input.operatorId != null && input.userName != null && input.password != null) {
+    if (input.operatorId.length > 100 || input.userName.length > USER_NAME_MAX || input.password.length > 1024) return NO_ACCOUNT;
+    const user = await ctx.unscopedDb.user.findFirst({
+      where: { name: input.userName, operator: { operatorId: input.operatorId } },
+      select: { id: true, name: true, operatorId: true, passwordHash: true },
+    });
+    const valid = await verifySecret(user?.passwordHash ?? null, input.password, ctx.settings.kdf);
+    if (valid) await ctx.signInGuard?.passwordAccepted(signInAccountKey(input)!);
+    const account = user && { ...plain, operatorId: user.operatorId, actor: userActor(user.name), target: globalIdOf("User", user.id), userId: user.id };
     return { account, valid };
   }
   if (input.authKeyId != null && input.authKey != null) {
-    if (input.authKeyId.length > 100 || input.authKey.length > 200) return { account: null, valid: false };
-    const key = await ctx.unscopedDb.authKey.findUnique({ where: { authKeyId: input.authKeyId } });
+    if (input.authKeyId.length > 100 || input.authKey.length > 200) return NO_ACCOUNT;
+    const key = await ctx.unscopedDb.authKey.findUnique({ where: { authKeyId: input.authKeyId }, include: { user: { select: { name: true } } } });
     const valid = await verifySecret(key?.secretHash ?? null, input.authKey, ctx.settings.kdf);
-    const account = key && { operatorId: key.operatorId, actor: key.authKeyId, authKeyRowId: key.id, authKeyId: key.authKeyId };
+    const account = key && {
+      operatorId: key.operatorId,
+      // U2, U10: a user's key signs in as the user; the root user's keys are named by their ID.
+      actor: key.user ? userActor(key.user.name) : authKeyActor(key.authKeyId),
+      target: key.authKeyId,
+      userId: key.userId,
+      authKeyRowId: key.id,
+      authKeyId: key.authKeyId,
+      keyExpiresAt: key.expiresAt,
+      keyCidrs: JSON.parse(key.allowedCidrs) as string[],
+    };
     return { account, valid };
   }
-  return { account: null, valid: false };
+  return NO_ACCOUNT;
 }
 
 builder.mutationField("authenticate", (t) =>
   t.field({
     type: AuthenticatePayload,
-    description: "Signs in with email + password, or with an auth key (O3), and returns a bearer token.",
+    description:
+      "Signs in with email + password (the root user), operator ID + user name + password (a user, U2), or an auth key (O3, U9), " +
+      "and returns a bearer token. A key with an expiry or CIDR blocks signs in only before it and from them.",
     args: { input: t.arg({ type: AuthenticateInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const byPassword = input.email != null || input.password != null;
+      const byEmail = input.email != null;
+      const byUser = input.operatorId != null || input.userName != null;
+      const byPassword = byEmail || byUser || input.password != null;
       const byKey = input.authKeyId != null || input.authKey != null;
-      const check = byPassword !== byKey ? await checkCredentials(ctx, input) : { account: null, valid: false };
+      const wellFormed = byPassword !== byKey && !(byEmail && byUser);
+      const check = wellFormed ? await checkCredentials(ctx, input) : NO_ACCOUNT;
       return audited(
         ctx,
         "authenticate",
@@ -192,24 +242,36 @@ builder.mutationField("authenticate", (t) =>
           if (check.account) {
             audit.operatorId = check.account.operatorId;
             audit.actor = check.account.actor;
-            audit.targetIds.push(check.account.authKeyId ?? globalIdOf("Operator", check.account.operatorId));
+            audit.targetIds.push(check.account.target);
           }
-          if (byPassword === byKey) {
-            refuse(userError("INVALID_INPUT", "Give either email and password, or authKeyId and authKey.", ["input"]));
+          if (!wellFormed) {
+            refuse(userError("INVALID_INPUT", "Give either email and password, operatorId, userName and password, or authKeyId and authKey.", ["input"]));
           }
           const ttl = input.tokenTimeoutSeconds ?? ctx.settings.tokenTtlSeconds;
           if (ttl < 1 || ttl > ctx.settings.tokenMaxTtlSeconds) {
             refuse(userError("INVALID_INPUT", `tokenTimeoutSeconds must be 1 to ${ctx.settings.tokenMaxTtlSeconds}.`, ["input", "tokenTimeoutSeconds"]));
           }
-          if (!check.valid || !check.account) refuse(userError("CREDENTIALS_INVALID", "The credentials do not match an account.", ["input"]));
+          const invalid = (): never => refuse(userError("CREDENTIALS_INVALID", "The credentials do not match an account.", ["input"]));
+          const account = check.valid && check.account ? check.account : invalid();
           const now = ctx.clock.now();
-          const { account } = check;
           if (account.authKeyRowId) {
+            // U9: an expired key, or one used from outside its blocks, is no credential.
+            if (account.keyExpiresAt !== null && account.keyExpiresAt <= now) invalid();
+            if (!addressAllowed(account.keyCidrs, ctx.clientIp ?? "")) invalid();
             // The key may have been deleted since the check: then the update finds nothing and refuses.
             const touched = await tx.authKey.updateMany({ where: { id: account.authKeyRowId }, data: { lastUsedAt: now } });
-            if (touched.count !== 1) refuse(userError("CREDENTIALS_INVALID", "The credentials do not match an account.", ["input"]));
+            if (touched.count !== 1) invalid();
+          } else if (account.userId) {
+            // Deleted since the check: its tokens would be gone with it (U8), so none is issued.
+            if (!(await tx.user.findUnique({ where: { id: account.userId }, select: { id: true } }))) invalid();
           }
-          const issued = await issueToken(tx, { operatorId: account.operatorId, actor: account.actor, authKeyId: account.authKeyId }, ttl, now);
+          const issued = await issueToken(
+            tx,
+            { operatorId: account.operatorId, actor: account.actor, authKeyId: account.authKeyId, userId: account.userId },
+            ttl,
+            now,
+            account.keyExpiresAt,
+          );
           return { ...issued, operator: { id: account.operatorId } };
         },
         { unscoped: true },

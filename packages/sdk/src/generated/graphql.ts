@@ -60,7 +60,7 @@ export type AuditResult =
   /** It took effect. */
   | 'SUCCEEDED';
 
-/** Either email + password, or authKeyId + authKey. */
+/** Either email + password (root user), operatorId + userName + password (a user, U2), or authKeyId + authKey. */
 export type AuthenticateInput = {
   /** The auth key's secret. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   authKey?: string | null | undefined;
@@ -68,10 +68,14 @@ export type AuthenticateInput = {
   authKeyId?: string | null | undefined;
   /** The primary address. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   email?: string | null | undefined;
-  /** The root user's password. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
+  /** U2: the operator's ID (Operator.operatorId), with userName. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
+  operatorId?: string | null | undefined;
+  /** The root user's or the user's password. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   password?: string | null | undefined;
   /** Default 86400, at most 172800. */
   tokenTimeoutSeconds?: number | null | undefined;
+  /** U2: the user's name in that operator. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
+  userName?: string | null | undefined;
 };
 
 export type CancelOfficeHoursRequestInput = {
@@ -102,8 +106,14 @@ export type Coverage =
   | 'JAPAN';
 
 export type CreateAuthKeyInput = {
+  /** IPv4/IPv6 CIDR blocks, e.g. 203.0.113.0/24; the key and its tokens work only from them (U9). At most 100 items, 1,000 characters each (INPUT_LIMIT_EXCEEDED above, before execution). */
+  allowedCidrs?: Array<string> | null | undefined;
+  /** U9: the key signs in until this instant (in the future); its tokens end no later. */
+  expiresAt?: string | null | undefined;
   /** The root user's password, re-entered. Needed unless the token comes from a password sign-in of the last few minutes (SIMGATE_RECENT_SIGN_IN_SECONDS). At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   password?: string | null | undefined;
+  /** Root only: the user the key signs in as (U9). At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
+  userId?: string | null | undefined;
 };
 
 export type CreateSupportTicketInput = {
@@ -315,6 +325,8 @@ export type SimAction =
 export type SimFilter = {
   /** This coverage (the console shows one at a time). */
   coverage?: Coverage | null | undefined;
+  /** G1: SIMs of this group (another operator's, or no group, matches nothing). At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
+  groupId?: string | null | undefined;
   /** Case-insensitive partial match over IMSI, ICCID, MSISDN and name. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
   search?: string | null | undefined;
   /** Session state. */
@@ -506,6 +518,7 @@ export type UpdateSimInput = {
 /** Why a mutation refused. Each code names a rule of the domain (see the field descriptions' rule IDs). */
 export type UserErrorCode =
   | 'BILLING_EMAIL_LIMIT_EXCEEDED'
+  | 'CIDR_INVALID'
   | 'CREDENTIALS_INVALID'
   | 'EMAIL_ALREADY_ADDED'
   | 'EMAIL_HAS_OTHER_ROLE'
@@ -515,6 +528,9 @@ export type UserErrorCode =
   | 'EMAIL_NOT_VERIFIED'
   | 'EMAIL_PRIMARY_OF_OTHER_OPERATOR'
   | 'EXPIRY_IN_PAST'
+  | 'GROUP_LIMIT_EXCEEDED'
+  | 'GROUP_NAME_TAKEN'
+  | 'GROUP_NOT_EMPTY'
   | 'INVALID_INPUT'
   | 'INVALID_STATUS_TRANSITION'
   | 'INVOICE_PAYMENT_REQUIRED'
@@ -527,6 +543,8 @@ export type UserErrorCode =
   | 'OFFICE_HOURS_SLOT_OUTSIDE_HOURS'
   | 'OFFICE_HOURS_SLOT_TOO_SOON'
   | 'PAYMENT_METHOD_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'PERMISSION_STATEMENT_INVALID'
   | 'PRIMARY_EMAIL_NOT_REMOVABLE'
   | 'RECOVERY_EMAIL_NOT_REMOVABLE'
   | 'SIM_ALREADY_REGISTERED'
@@ -545,6 +563,9 @@ export type UserErrorCode =
   | 'TRANSFER_SIM_STATUS_CHANGED'
   | 'TRANSFER_TOKEN_INVALID'
   | 'TRANSFER_TO_SELF'
+  | 'USER_LIMIT_EXCEEDED'
+  | 'USER_NAME_INVALID'
+  | 'USER_NAME_TAKEN'
   | 'VERIFICATION_TOKEN_INVALID';
 
 export type VerifyEmailAddressInput = {
@@ -751,8 +772,10 @@ export type SimByIdQuery = { node:
     | { __typename: 'OfficeHoursRequest' }
     | { __typename: 'Operator' }
     | { __typename: 'Sim', id: string, imsi: string, iccid: string, msisdn: string | null, subscription: string, coverage: Coverage, status: SimStatus, name: string | null, terminationProtected: boolean, sessionOnline: boolean, returnRequired: boolean, ownedSince: string, terminatedAt: string | null, createdAt: string, updatedAt: string, allowedActions: Array<SimAction>, tags: Array<{ name: string, value: string }>, expiry: { expiresAt: string, action: ExpiryAction } | null }
+    | { __typename: 'SimGroup' }
     | { __typename: 'SimTransfer' }
     | { __typename: 'SupportTicket' }
+    | { __typename: 'User' }
    | null };
 
 export type SimStatusHistoryQueryVariables = Exact<{
@@ -768,8 +791,10 @@ export type SimStatusHistoryQuery = { node:
     | { __typename: 'OfficeHoursRequest' }
     | { __typename: 'Operator' }
     | { __typename: 'Sim', statusHistory: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { at: string, from: SimStatus | null, to: SimStatus, cause: SimStatusChangeCause, reactivation: boolean } }> } }
+    | { __typename: 'SimGroup' }
     | { __typename: 'SimTransfer' }
     | { __typename: 'SupportTicket' }
+    | { __typename: 'User' }
    | null };
 
 export type RegisterSimMutationVariables = Exact<{
