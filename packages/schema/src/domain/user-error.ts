@@ -42,6 +42,7 @@ export const userErrorCodes = [
   "OFFICE_HOURS_SLOT_COUNT_INVALID",
   "MEETING_URL_REQUIRED",
   "MEETING_URL_INVALID",
+  "PERMISSION_DENIED",
 ] as const;
 
 export type UserErrorCode = (typeof userErrorCodes)[number];

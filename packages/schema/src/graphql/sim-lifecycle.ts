@@ -18,18 +18,24 @@ import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "../ids/global-id.ts";
 import { ExpiryActionEnum, SimPayload, SimRef } from "./sim.ts";
 import { lockNamedSims } from "./named-sims.ts";
+import { judgeSimAccess } from "../auth/access.ts";
 import { UserErrorRef } from "./user-error.ts";
 import { timingSafeEqual } from "node:crypto";
 
 const SIM_FIELD = ["input", "simId"];
 
-/** The caller's SIM named by a global ID, locked for the rest of the transaction; or a refusal. */
-async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string, field = SIM_FIELD) {
+/**
+ * The caller's SIM named by a global ID, locked for the rest of the transaction; or a refusal:
+ * NOT_FOUND also for a SIM the user may not read (U4), PERMISSION_DENIED when `action` is not allowed on it.
+ */
+async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string, action: string, field = SIM_FIELD) {
   auditTargets(audit, "Sim", [globalId]);
   const id = rowIdOf("Sim", globalId);
   if (id) await lockSims(tx, ctx.provider, [id]);
   const sim = id ? await tx.sim.findUnique({ where: { id } }) : null;
   if (!sim) refuse(userError("NOT_FOUND", "No such SIM.", field));
+  const [denied] = await judgeSimAccess(tx, { principal: ctx.viewer!.principal, action }, [sim], () => field);
+  if (denied) refuse(denied);
   return sim as typeof sim & { operatorId: string };
 }
 
@@ -112,7 +118,7 @@ for (const [name, action, description] of statusMutations) {
       args: { input: t.arg({ type: SimInput, required: true }) },
       resolve: (_root, { input }, ctx) =>
         audited(ctx, name, async ({ tx, audit }) => {
-          const sim = await lockedSim(tx, ctx, audit, input.simId);
+          const sim = await lockedSim(tx, ctx, audit, input.simId, `Sim:${name}`);
           const judged = judgeAction(sim, action);
           if (!judged.ok) refuse(judged.error);
           const now = ctx.clock.now();
@@ -160,7 +166,7 @@ builder.mutationField("terminateSims", (t) =>
     args: { input: t.arg({ type: TerminateSimsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "terminateSims", async ({ tx, audit }) => {
-        const named = await lockNamedSims(tx, ctx, audit, input.simIds);
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:terminateSims");
         const now = ctx.clock.now();
         const chosen: Sim[] = [];
         const results: SimResult[] = named.map(({ sim, error }, i) => {
@@ -195,7 +201,7 @@ builder.mutationField("setSimTerminationProtection", (t) =>
     args: { input: t.arg({ type: SetSimTerminationProtectionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "setSimTerminationProtection", async ({ tx, audit }) => {
-        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:setSimTerminationProtection");
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
         await tx.sim.update({ where: { id: sim.id }, data: { terminationProtected: input.enabled } });
@@ -212,7 +218,7 @@ builder.mutationField("setSimExpiry", (t) =>
     args: { input: t.arg({ type: SetSimExpiryInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "setSimExpiry", async ({ tx, audit }) => {
-        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:setSimExpiry");
         refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, ctx.clock.now()));
         await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: input.expiresAt, expiryAction: input.action, expiryAppliedAt: null } });
         return { sim };
@@ -228,7 +234,7 @@ builder.mutationField("clearSimExpiry", (t) =>
     args: { input: t.arg({ type: SimInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "clearSimExpiry", async ({ tx, audit }) => {
-        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:clearSimExpiry");
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
         await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: null, expiryAction: null, expiryAppliedAt: null } });
@@ -246,7 +252,7 @@ builder.mutationField("updateSim", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "updateSim", async ({ tx, audit }) => {
         refuseIf([input.name != null ? checkName(input.name, ["input", "name"]) : null, ...(input.tags ? checkTags(input.tags, ["input", "tags"]) : [])]);
-        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:updateSim");
         const name = input.name?.trim();
         await tx.sim.update({
           where: { id: sim.id },
