@@ -6,7 +6,7 @@ import type { Principal, Viewer } from "../context.ts";
 import { chunked } from "../db/chunks.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { tenantDb } from "../db/tenant.ts";
-import { decide, mayEver, rootOnlyExplanation, simScope, type Resource, type SimScope } from "../domain/permissions.ts";
+import { decide, isSimAction, mayEver, rootOnlyExplanation, simScope, type Resource, type SimScope } from "../domain/permissions.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 
 export type { SimScope };
@@ -115,4 +115,28 @@ export function groupNamesOnce(key: object, load: () => Promise<{ id: string; na
 export function permittedOn<T extends string>(principal: Principal, candidates: readonly T[], actionOf: (c: T) => string, sim: Extract<Resource, { kind: "sim" }>): T[] {
   if (principal.kind === "ROOT") return [...candidates];
   return candidates.filter((c) => decide(principal.statements, actionOf(c), sim).allowed);
+}
+
+/**
+ * How one field of the API is decided (graphql/field-access.ts declares one per field):
+ * - "public": anyone, signed in or not (sign-up, sign-in, verification, recovery);
+ * - "optional": answers for whoever calls, null without sign-in (viewer, node, nodes);
+ * - "signedIn": any principal (U3: a user with no statements still may);
+ * - "root": the root user only (U5);
+ * - "admin": the platform administrator only (O5);
+ * - { action }: a U3 action; reads of SIMs are scoped (U4) rather than refused.
+ */
+export type FieldRule = "public" | "optional" | "signedIn" | "root" | "admin" | { action: string };
+
+/** The field-level decision for a signed-in principal (the per-SIM half is judgeSimAccess). */
+export function decideField(principal: Principal, rule: FieldRule, field: string): AccessDecision {
+  if (rule === "public" || rule === "optional" || rule === "signedIn") return ALLOWED;
+  if (rule === "admin") return { allowed: false, explanation: `${field} is for the platform administrator only.` };
+  if (rule === "root") return mayUseRootField(principal, field);
+  return mayUseAction(principal, rule.action, isSimAction(rule.action));
+}
+
+/** U4: reads of SIMs are not refused; the user's scope decides which SIMs they see (possibly none). */
+export function isScopedRead(rule: FieldRule): boolean {
+  return typeof rule === "object" && rule.action === "Sim:read";
 }

@@ -67,7 +67,6 @@ async function rootPasswordConfirmed(ctx: Context, password: string | null | und
 builder.mutationField("createAuthKey", (t) =>
   t.field({
     type: CreateAuthKeyPayload,
-    authScopes: { operator: true },
     description: `Creates an auth key (O3); its secret is shown only in this answer. At most ${MAX_AUTH_KEYS} per operator. Needs the root password in \`input.password\`, or a token from a password sign-in of the last few minutes; a token from an auth key never suffices.`,
     args: { input: t.arg({ type: CreateAuthKeyInput, required: false }) },
     resolve: async (_root, { input }, ctx) => {
@@ -103,7 +102,6 @@ builder.mutationField("createAuthKey", (t) =>
 builder.mutationField("deleteAuthKey", (t) =>
   t.field({
     type: DeleteAuthKeyPayload,
-    authScopes: { operator: true },
     description: "Deletes an auth key and revokes the tokens it signed in with.",
     args: { input: t.arg({ type: DeleteAuthKeyInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -74,7 +74,6 @@ const UpdateSimInput = builder.inputType("UpdateSimInput", {
 builder.mutationField("registerSim", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Registers a provisioned SIM with its IMSI and registration secret; it starts READY with protection ON.",
     args: { input: t.arg({ type: RegisterSimInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -91,6 +90,9 @@ builder.mutationField("registerSim", (t) =>
           audit.targetIds.push(globalIdOf("Sim", sim.id));
           const already = userError("SIM_ALREADY_REGISTERED", "This SIM is already registered.", ["input", "imsi"]);
           if (sim.operatorId !== null) refuse(already);
+          // U4: a user's statements may narrow registration by IMSI (the SIM has no tags or group yet).
+          const [denied] = await judgeSimAccess(tx, { principal: ctx.viewer!.principal, action: "Sim:registerSim" }, [sim], () => ["input", "imsi"]);
+          if (denied) refuse(denied);
           const now = ctx.clock.now();
           const set = { registeredAt: now, ownedSince: tokyoDate(now), terminationProtected: true, listedUntil: LISTED_FOREVER };
           if (!(await claimRegisteredSim(tx, sim.id, ctx.viewer!.id, now, set))) refuse(already); // another operator registered it first
@@ -113,7 +115,6 @@ for (const [name, action, description] of statusMutations) {
   builder.mutationField(name, (t) =>
     t.field({
       type: SimPayload,
-      authScopes: { operator: true },
       description,
       args: { input: t.arg({ type: SimInput, required: true }) },
       resolve: (_root, { input }, ctx) =>
@@ -161,7 +162,6 @@ const TerminateSimsPayload = builder.objectRef<{ results?: SimResult[]; userErro
 builder.mutationField("terminateSims", (t) =>
   t.field({
     type: TerminateSimsPayload,
-    authScopes: { operator: true },
     description: `Terminates up to ${MAX_BULK_SIMS.toLocaleString("en")} SIMs; one result per SIM, in input order (S6). Set-based: a bounded number of statements whatever the count.`,
     args: { input: t.arg({ type: TerminateSimsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -196,7 +196,6 @@ builder.mutationField("terminateSims", (t) =>
 builder.mutationField("setSimTerminationProtection", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Turns termination protection ON or OFF (S6). An expiry with TERMINATE set earlier still applies (S7).",
     args: { input: t.arg({ type: SetSimTerminationProtectionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -213,7 +212,6 @@ builder.mutationField("setSimTerminationProtection", (t) =>
 builder.mutationField("setSimExpiry", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Sets (or replaces) a SIM's expiry (S7). The scheduler applies it within seconds of the time.",
     args: { input: t.arg({ type: SetSimExpiryInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -229,7 +227,6 @@ builder.mutationField("setSimExpiry", (t) =>
 builder.mutationField("clearSimExpiry", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Removes a SIM's expiry (S7); sessions are accepted again.",
     args: { input: t.arg({ type: SimInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -246,7 +243,6 @@ builder.mutationField("clearSimExpiry", (t) =>
 builder.mutationField("updateSim", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Renames a SIM and/or replaces its tags. Fields left out stay as they are.",
     args: { input: t.arg({ type: UpdateSimInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

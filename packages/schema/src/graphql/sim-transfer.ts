@@ -179,7 +179,6 @@ function transferRef(audit: AuditDraft, input: Decision): TransferRef {
 builder.mutationField("issueSimTransfer", (t) =>
   t.field({
     type: SimTransferPayload,
-    authScopes: { operator: true },
     description:
       "Offers READY SIMs to another operator (T1–T3): every SIM becomes TRANSFERRING and a one-time token is mailed to the " +
       "destination's primary address. Any SIM that is not READY refuses the whole batch (SIM_NOT_READY, with its input path).",
@@ -202,7 +201,6 @@ builder.mutationField("issueSimTransfer", (t) =>
 builder.mutationField("acceptSimTransfer", (t) =>
   t.field({
     type: SimTransferPayload,
-    authScopes: { operator: true },
     description:
       "By the destination, with the mailed token or the transfer's ID (T3, T6, T7): needs a payment method; moves every SIM " +
       "at once, READY, with name, tags, expiry and protection reset. Fails with TRANSFER_SIM_STATUS_CHANGED if a SIM left TRANSFERRING (T4).",
@@ -226,7 +224,6 @@ builder.mutationField("acceptSimTransfer", (t) =>
 builder.mutationField("rejectSimTransfer", (t) =>
   t.field({
     type: SimTransferPayload,
-    authScopes: { operator: true },
     description: "By the destination, with the token or the transfer's ID: ends the whole batch; its SIMs return to READY (T10).",
     args: { input: t.arg({ type: SimTransferDecisionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -246,7 +243,6 @@ builder.mutationField("rejectSimTransfer", (t) =>
 builder.mutationField("cancelSimTransfer", (t) =>
   t.field({
     type: SimTransferPayload,
-    authScopes: { operator: true },
     description: "By the source; cancels the whole batch, even if only one SIM was picked, and returns its SIMs to READY (T5).",
     args: { input: t.arg({ type: CancelSimTransferInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -261,7 +257,6 @@ builder.mutationField("cancelSimTransfer", (t) =>
 builder.mutationField("applyForSimTransfer", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { operator: true },
     description:
       "T9: SIMs that are not READY can only be transferred through an application to support, with a fee. Opens a ticket " +
       "(category SIM_TRANSFER_APPLICATION) listing the SIMs and the destination.",

@@ -291,7 +291,6 @@ builder.queryField("sim", (t) =>
   t.prismaField({
     type: "Sim",
     nullable: true,
-    authScopes: { operator: true },
     description: "One of the viewer's SIMs by IMSI; null if none (also for another operator's IMSI, O4).",
     args: { imsi: t.arg.string({ required: true }) },
     resolve: (query, _root, { imsi }, ctx) =>
