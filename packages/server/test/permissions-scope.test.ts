@@ -63,12 +63,12 @@ describe("U4: a scoped user sees exactly the SIMs it may read", () => {
         let after: string | null = null;
         let total = -1;
         for (let page = 0; page < 10; page++) {
-          const r = await h.ok(
+          const r: any = await h.ok(
             `query($f: SimFilter, $o: SimOrder, $after: String) { viewer { sims(first: 1, after: $after, filter: $f, orderBy: $o) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }`,
             { f: filter, o: orderBy, after },
             scoped.token,
           );
-          const conn = r.viewer.sims;
+          const conn: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] } = r.viewer.sims;
           total = conn.totalCount;
           seen.push(...ids(conn));
           if (!conn.pageInfo.hasNextPage) break;
