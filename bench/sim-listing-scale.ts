@@ -24,7 +24,7 @@ const queries: Record<string, string> = {
   "page 1, GLOBAL, with totalCount": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL }) { totalCount ${FIELDS} } } }`,
   // U4: a user allowed Sim:read on sim:tag:site=site-7* (a tenth of the SIMs): its scope is an EXISTS on SimTag.
   "scoped user (tag prefix), page 1": `query($after: String) { viewer { sims(first: 50, after: $after) { ${FIELDS} } } }`,
-  "scoped user (tag prefix), page 1, GLOBAL": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL }) { ${FIELDS} } } }`,
+  "scoped user (tag prefix), page 1, JAPAN": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: JAPAN }) { ${FIELDS} } } }`,
   "scoped user (tag prefix), page 1, with totalCount": `query($after: String) { viewer { sims(first: 50, after: $after) { totalCount ${FIELDS} } } }`,
 };
 
