@@ -8,9 +8,9 @@ import { judgeSetExpiry } from "../domain/sim-expiry.ts";
 import { judgeAction, type SimAction } from "../domain/sim-status.ts";
 import { tokyoDate } from "../domain/tokyo-time.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
-import type { Sim } from "../db/generated/sqlite/client.ts";
 import { lockSims } from "../sims/lock.ts";
-import { applyStatusChange, applyStatusChanges, claimRegisteredSim, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
+import { applyActionToSims, errorCodesOf, type SimResult } from "../sims/bulk.ts";
+import { applyStatusChange, claimRegisteredSim, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
 import { auditTargets, audited, type AuditDraft } from "../audit/audited.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
@@ -33,7 +33,7 @@ async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: stri
   return sim as typeof sim & { operatorId: string };
 }
 
-const RegisterSimInput = builder.inputType("RegisterSimInput", {
+export const RegisterSimInput = builder.inputType("RegisterSimInput", {
   fields: (t) => ({
     imsi: t.string({ required: true, description: "The SIM's IMSI (15 digits)." }),
     registrationSecret: t.string({ required: true, description: "The secret delivered with the SIM." }),
@@ -53,7 +53,7 @@ const SetSimExpiryInput = builder.inputType("SetSimExpiryInput", {
     action: t.field({ type: ExpiryActionEnum, required: true, description: "What happens then; TERMINATE needs protection OFF now." }),
   }),
 });
-const SimTagInput = builder.inputType("SimTagInput", {
+export const SimTagInput = builder.inputType("SimTagInput", {
   fields: (t) => ({ name: t.string({ required: true, description: "Tag name, unique per SIM." }), value: t.string({ required: true, description: "Tag value." }) }),
 });
 const UpdateSimInput = builder.inputType("UpdateSimInput", {
@@ -124,20 +124,14 @@ for (const [name, action, description] of statusMutations) {
   );
 }
 
-interface SimResult {
-  simId: string;
-  sim: { id: string } | null;
-  userErrors: UserError[];
-}
-
-const SimOperationResult = builder.objectRef<SimResult>("SimOperationResult").implement({
+export const SimOperationResult = builder.objectRef<SimResult>("SimOperationResult").implement({
   description: "The outcome for one SIM of a bulk call.",
   fields: (t) => ({
     simId: t.exposeID("simId", { description: "The SIM as named in the input." }),
     sim: t.prismaField({
       type: "Sim",
       nullable: true,
-      description: "The SIM after the call; null when it was not found.",
+      description: "The SIM after the call; null when it was not found (registration: when this call did not register it).",
       resolve: (query, r, _args, ctx) => (r.sim ? ctx.db.sim.findUnique({ ...query, where: { id: r.sim.id } }) : null),
     }),
     userErrors: t.field({ type: [UserErrorRef], description: "Empty when it worked for this SIM.", resolve: (r) => r.userErrors }),
@@ -161,27 +155,10 @@ builder.mutationField("terminateSims", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "terminateSims", async ({ tx, audit }) => {
         const named = await lockNamedSims(tx, ctx, audit, input.simIds);
-        const now = ctx.clock.now();
-        const chosen: Sim[] = [];
-        const results: SimResult[] = named.map(({ sim, error }, i) => {
-          const simId = input.simIds[i]!;
-          if (error) return { simId, sim: sim ?? null, userErrors: [error] };
-          const judged = judgeAction(sim!, "TERMINATE", ["input", "simIds", String(i)]);
-          if (!judged.ok) return { simId, sim: sim!, userErrors: [judged.error] };
-          chosen.push(sim!);
-          return { simId, sim: sim!, userErrors: [] };
-        });
-        // Set-based: S8 makes the termination data differ by coverage only, so one update per
-        // coverage (and chunk) and one insert of history.
-        const retention = ctx.settings.terminatedRetentionDays;
-        await applyStatusChanges(
-          tx,
-          chosen.map((s) => ({ id: s.id, operatorId: ctx.viewer!.id, from: s.status, to: "TERMINATED" as const, reactivation: false, set: terminationData(s, now, retention) })),
-          "OPERATOR",
-          now,
-        );
-        audit.partialErrorCodes = results.flatMap((r) => r.userErrors.map((e) => e.code));
-        audit.allRefused = chosen.length === 0;
+        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays };
+        const { results, changed } = await applyActionToSims(tx, run, input.simIds, named, "TERMINATE");
+        audit.partialErrorCodes = errorCodesOf(results);
+        audit.allRefused = changed === 0;
         return { results };
       }),
   }),
