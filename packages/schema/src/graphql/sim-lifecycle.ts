@@ -11,6 +11,8 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import type { Sim } from "../db/generated/sqlite/client.ts";
 import { lockSims } from "../sims/lock.ts";
 import { applyStatusChange, applyStatusChanges, claimRegisteredSim, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
+import { appendSimUpdated } from "../events/sim-events.ts";
+import { changedSimFields } from "../sims/sim-changes.ts";
 import { auditTargets, audited, type AuditDraft } from "../audit/audited.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
@@ -87,7 +89,7 @@ builder.mutationField("registerSim", (t) =>
           if (sim.operatorId !== null) refuse(already);
           const now = ctx.clock.now();
           const set = { registeredAt: now, ownedSince: tokyoDate(now), terminationProtected: true, listedUntil: LISTED_FOREVER };
-          if (!(await claimRegisteredSim(tx, sim.id, ctx.viewer!.id, now, set))) refuse(already); // another operator registered it first
+          if (!(await claimRegisteredSim(tx, sim, ctx.viewer!.id, now, set, audit.actor))) refuse(already); // another operator registered it first
           return { sim };
         },
         { unscoped: true },
@@ -117,7 +119,7 @@ for (const [name, action, description] of statusMutations) {
           if (!judged.ok) refuse(judged.error);
           const now = ctx.clock.now();
           const extra = action === "TERMINATE" ? terminationData(sim, now, ctx.settings.terminatedRetentionDays) : {};
-          await applyStatusChange(tx, sim, judged.transition, "OPERATOR", now, extra);
+          await applyStatusChange(tx, sim, judged.transition, "OPERATOR", now, audit.actor, extra);
           return { sim };
         }),
     }),
@@ -176,9 +178,10 @@ builder.mutationField("terminateSims", (t) =>
         const retention = ctx.settings.terminatedRetentionDays;
         await applyStatusChanges(
           tx,
-          chosen.map((s) => ({ id: s.id, operatorId: ctx.viewer!.id, from: s.status, to: "TERMINATED" as const, reactivation: false, set: terminationData(s, now, retention) })),
+          chosen.map((s) => ({ id: s.id, operatorId: ctx.viewer!.id, imsi: s.imsi, from: s.status, to: "TERMINATED" as const, reactivation: false, set: terminationData(s, now, retention) })),
           "OPERATOR",
           now,
+          { actor: audit.actor },
         );
         audit.partialErrorCodes = results.flatMap((r) => r.userErrors.map((e) => e.code));
         audit.allRefused = chosen.length === 0;
@@ -199,6 +202,7 @@ builder.mutationField("setSimTerminationProtection", (t) =>
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
         await tx.sim.update({ where: { id: sim.id }, data: { terminationProtected: input.enabled } });
+        if (sim.terminationProtected !== input.enabled) appendSimUpdated(tx, [sim], ["terminationProtected"], ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),
@@ -213,8 +217,11 @@ builder.mutationField("setSimExpiry", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "setSimExpiry", async ({ tx, audit }) => {
         const sim = await lockedSim(tx, ctx, audit, input.simId);
-        refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, ctx.clock.now()));
+        const now = ctx.clock.now();
+        refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, now));
         await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: input.expiresAt, expiryAction: input.action, expiryAppliedAt: null } });
+        const same = sim.expiresAt?.getTime() === input.expiresAt.getTime() && sim.expiryAction === input.action && sim.expiryAppliedAt === null;
+        if (!same) appendSimUpdated(tx, [sim], ["expiry"], now, audit.actor);
         return { sim };
       }),
   }),
@@ -232,6 +239,7 @@ builder.mutationField("clearSimExpiry", (t) =>
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
         await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: null, expiryAction: null, expiryAppliedAt: null } });
+        if (sim.expiresAt !== null) appendSimUpdated(tx, [sim], ["expiry"], ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),
@@ -248,6 +256,8 @@ builder.mutationField("updateSim", (t) =>
         refuseIf([input.name != null ? checkName(input.name, ["input", "name"]) : null, ...(input.tags ? checkTags(input.tags, ["input", "tags"]) : [])]);
         const sim = await lockedSim(tx, ctx, audit, input.simId);
         const name = input.name?.trim();
+        const before = input.tags ? await tx.simTag.findMany({ where: { simId: sim.id }, select: { name: true, value: true } }) : [];
+        const changed = changedSimFields({ name: sim.name, tags: before }, { name, tags: input.tags ?? undefined });
         await tx.sim.update({
           where: { id: sim.id },
           data: { updatedAt: ctx.clock.now(), ...(name !== undefined ? { name, nameKey: nameKeyOf(name) } : {}) },
@@ -256,6 +266,7 @@ builder.mutationField("updateSim", (t) =>
           await tx.simTag.deleteMany({ where: { simId: sim.id } });
           await tx.simTag.createMany({ data: input.tags.map((tag) => ({ simId: sim.id, operatorId: ctx.viewer!.id, name: tag.name, value: tag.value, valueKey: matchKey(tag.value) })) });
         }
+        appendSimUpdated(tx, [sim], changed, ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),
