@@ -4,7 +4,7 @@
 import type { Db, Tx } from "../db/database.ts";
 import type { Prisma } from "../db/generated/sqlite/client.ts";
 import type { Principal } from "../context.ts";
-import type { EventType, StoredEvent } from "./types.ts";
+import type { StoredEvent } from "./types.ts";
 
 export const DEFAULT_EVENT_PAGE = 50;
 export const MAX_EVENT_PAGE = 1000;
@@ -37,8 +37,8 @@ export interface EventQuery {
   /** Exclusive; null: from the oldest kept event. */
   after: bigint | null;
   first: number;
-  /** Null or empty: every type. */
-  types?: readonly EventType[] | null;
+  /** EventType names; null or empty: every type (a type never stored, e.g. WEBHOOK_TEST, matches nothing). */
+  types?: readonly string[] | null;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface EventSim {
 /** SIM_STATUS_CHANGED, one per SIM and change (sims/status-change.ts calls it for every cause). */
 export function appendStatusChanged(
   tx: Tx,
-  changes: readonly (EventSim & { from: SimStatus | null; to: SimStatus; reactivation: boolean })[],
+  changes: readonly (EventSim & { from: SimStatus | null; to: SimStatus; reactivation: boolean; statusChangeId: string })[],
   cause: StatusChangeCause,
   at: Date,
   actor: string,
@@ -29,7 +29,7 @@ export function appendStatusChanged(
       actor,
       simId: c.id,
       imsi: c.imsi,
-      data: { statusChange: { from: c.from, to: c.to, cause, reactivation: c.reactivation } },
+      data: { statusChange: { from: c.from, to: c.to, cause, reactivation: c.reactivation }, statusChangeId: c.statusChangeId },
     })),
   );
 }

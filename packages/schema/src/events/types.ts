@@ -23,6 +23,8 @@ export type StatusChangeCause = "OPERATOR" | "NETWORK_SESSION" | "EXPIRY" | "TRA
 export interface EventData {
   /** SIM_STATUS_CHANGED */
   statusChange?: { from: SimStatus | null; to: SimStatus; cause: StatusChangeCause; reactivation: boolean };
+  /** SIM_STATUS_CHANGED: the SimStatusChange row (the SIM's history entry) it announces. */
+  statusChangeId?: string;
   /** SIM_UPDATED: e.g. ["name", "tags"]. */
   changedFields?: string[];
   /** SIM_SESSION_CHANGED */

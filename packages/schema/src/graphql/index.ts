@@ -16,5 +16,6 @@ import "./sim-lifecycle.ts";
 import "./sim-admin.ts";
 import "./sim-transfer.ts";
 import "./office-hours.ts";
+import "./event.ts";
 
 export const schema = builder.toSchema();

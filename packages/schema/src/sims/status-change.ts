@@ -3,6 +3,7 @@
 // thousand at a time. Callers lock and judge first (lockSims, domain/sim-status.ts); this module
 // writes what they decided, set-based: one update per distinct outcome and chunk, one history insert,
 // and (V1) one SIM_STATUS_CHANGED event per SIM in the log of the SIM's owner after the change.
+import { v7 as uuidv7 } from "uuid";
 import type { Tx } from "../db/database.ts";
 import { chunked } from "../db/chunks.ts";
 import type { SimStatusChangeCause } from "../db/generated/sqlite/enums.ts";
@@ -56,10 +57,12 @@ export async function applyStatusChanges(
     }
   }
   if (written !== changes.length) return written;
+  // IDs made here (UUIDv7, as the column's default would) so each event names its history entry.
+  const entries = changes.map((c) => ({ ...c, statusChangeId: uuidv7() }));
   await tx.simStatusChange.createMany({
-    data: changes.map((c) => ({ simId: c.id, operatorId: c.operatorId, from: c.from, to: c.to, at, cause, reactivation: c.reactivation })),
+    data: entries.map((c) => ({ id: c.statusChangeId, simId: c.id, operatorId: c.operatorId, from: c.from, to: c.to, at, cause, reactivation: c.reactivation })),
   });
-  appendStatusChanged(tx, changes, cause, at, options.actor);
+  appendStatusChanged(tx, entries, cause, at, options.actor);
   return written;
 }
 
