@@ -6,6 +6,8 @@ import { signUp, type TestOperator } from "./support/accounts.ts";
 import { ADMIN_SECRET, sendCounted, startHarness } from "./support/harness.ts";
 import { ownSims, reportSession, setProtection, simAction } from "./support/sims.ts";
 import { cancel, decide, issued, payByCard } from "./support/transfers.ts";
+import { killServersAfterAll, startServerProcess } from "./support/server-process.ts";
+import { createTestDatabase } from "./support/test-database.ts";
 
 // 20 writers of one operator may run at once (the per-operator gate would otherwise queue them).
 const h = await startHarness({ env: { SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR: "25", SIMGATE_WRITE_QUEUE_TIMEOUT_MS: "20000" } });
@@ -333,6 +335,9 @@ describe("V2 retention", () => {
     h.clock.advance(31 * 86_400_000);
     try {
       await h.app.scheduler.runOnce();
+      // A month later the token has expired: sign in again.
+      const signedIn = await h.ok(`mutation($i: AuthenticateInput!) { authenticate(input: $i) { token } }`, { i: { email: op.email, password: op.password } });
+      op.token = signedIn.authenticate.token;
       const expired = await h.gql(EVENTS, { after: "0", first: 10 }, op.token);
       expect(expired.errors?.[0]?.extensions?.code).toBe("EVENT_CURSOR_EXPIRED");
       expect((await h.gql(EVENTS, { after: "1", first: 10 }, op.token)).errors?.[0]?.extensions?.code).toBe("EVENT_CURSOR_EXPIRED");
@@ -345,4 +350,43 @@ describe("V2 retention", () => {
       h.clock.reset();
     }
   });
+});
+
+// PostgreSQL only: several processes on one SQLite file is not a supported deployment.
+describe.skipIf(!onPostgres)("V2 with two server processes on one PostgreSQL database", () => {
+  killServersAfterAll();
+
+  it("V2: writers on one operator through two instances leave sequences 1..N with no hole; a reader never sees a lower sequence appear later", async () => {
+    const database = await createTestDatabase();
+    const servers = await Promise.all([0, 1].map(() => startServerProcess(database.url, { SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR: "20", SIMGATE_WRITE_QUEUE_TIMEOUT_MS: "20000" })));
+    try {
+      const [a, b] = servers.map((s) => s.client);
+      const op = await signUp(a!);
+      const sims = await ownSims(a!, op, 20);
+      // A reader polls throughout: every page must continue exactly where the previous one ended.
+      let seen = 0;
+      let reading = true;
+      const reader = (async () => {
+        while (reading) {
+          const data = await b!.ok(`query($after: String) { viewer { events(after: $after, first: 100) { edges { node { sequence } } } } }`, { after: String(seen) }, op.token);
+          for (const { node } of data.viewer.events.edges) {
+            expect(Number(node.sequence)).toBe(seen + 1);
+            seen += 1;
+          }
+        }
+      })();
+      const answers = await Promise.all(
+        sims.map((s, i) => [a!, b!][i % 2]!.gql(`mutation($id: ID!) { suspendSim(input: { simId: $id }) { userErrors { code } } }`, { id: s.id }, op.token)),
+      );
+      reading = false;
+      await reader;
+      expect(answers.map((r) => r.errors ?? r.data.suspendSim.userErrors)).toEqual(sims.map(() => []));
+      const data = await a!.ok(`{ viewer { events(first: 100) { edges { node { sequence type } } } } }`, {}, op.token);
+      const sequences = data.viewer.events.edges.map((e: { node: { sequence: string } }) => Number(e.node.sequence));
+      expect(sequences).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    } finally {
+      await Promise.all(servers.map((s) => s.kill()));
+      await database.drop();
+    }
+  }, 120_000);
 });
