@@ -52,6 +52,8 @@ const scopes: Record<string, (operatorId: string, sims: Where | null) => Where> 
   OfficeHoursRequest: (id) => ({ operatorId: id }),
   User: (id) => ({ operatorId: id }),
   SimGroup: (id) => ({ operatorId: id }),
+  /** V3: an operator reads its own log only (events are written through the raw transaction). */
+  Event: (id) => ({ operatorId: id }),
   /** Both ends of a transfer see it (T3). */
   SimTransfer: (id) => ({ OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] }),
   SimTransferItem: (id) => ({ transfer: { OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] } }),
@@ -152,7 +154,7 @@ export function tenantOf(db: Db): Tenant | undefined {
 export function tenantTx(tx: Tx, tenant: Tenant | string): Tx {
   const view = viewOf(tenant);
   const delegates = new Map<string, unknown>();
-  return new Proxy(tx, {
+  const scoped = new Proxy(tx, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof property !== "string" || /^[$_]/.test(property) || typeof value !== "object" || value === null) return value;
@@ -171,6 +173,15 @@ export function tenantTx(tx: Tx, tenant: Tenant | string): Tx {
       return delegate;
     },
   });
+  underlying.set(scoped, tx);
+  return scoped;
+}
+
+const underlying = new WeakMap<object, Tx>();
+
+/** The transaction client a tenantTx view wraps (the client itself for any other): per-transaction state is keyed on it. */
+export function unscopedTx(tx: Tx): Tx {
+  return underlying.get(tx) ?? tx;
 }
 
 function own(model: string, data: Where | undefined, tenant: string): Where {

@@ -22,6 +22,7 @@ import "./sim-admin.ts";
 import "./sim-transfer.ts";
 import "./office-hours.ts";
 import "./sim-group.ts";
+import "./event.ts";
 
 // Every field's authorization (U3–U5, O3, O5) is applied here, from the one map in field-access.ts.
 export const schema = applyFieldAccess(builder.toSchema());

@@ -8,6 +8,8 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { PARAMS_PER_CHUNK } from "../db/chunks.ts";
 import { lockSims } from "../sims/lock.ts";
 import { applyStatusChange, LISTED_FOREVER } from "../sims/status-change.ts";
+import { appendSessionChanged } from "../events/sim-events.ts";
+import { SYSTEM_ACTOR } from "../events/types.ts";
 import { audited } from "../audit/audited.ts";
 import { refuse } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
@@ -144,14 +146,18 @@ builder.mutationField("adminReportSession", (t) =>
           audit.actor = "platform";
           audit.targetIds.push(globalIdOf("Sim", sim.id));
           const now = ctx.clock.now();
+          const owned = { id: sim.id, operatorId: sim.operatorId, imsi: sim.imsi };
           if (!input.online) {
             await tx.sim.update({ where: { id: sim.id }, data: { sessionOnline: false } });
+            if (sim.sessionOnline) appendSessionChanged(tx, owned, false, now, SYSTEM_ACTOR);
             return { sim };
           }
           const outcome = judgeSessionOpen(sim, now);
           if (!outcome.ok) refuse(outcome.error);
+          // V1: the session, then the status change it caused (S4).
+          if (!sim.sessionOnline) appendSessionChanged(tx, owned, true, now, SYSTEM_ACTOR);
           if (outcome.transition) {
-            await applyStatusChange(tx, { id: sim.id, operatorId: sim.operatorId }, outcome.transition, "NETWORK_SESSION", now, { sessionOnline: true });
+            await applyStatusChange(tx, owned, outcome.transition, "NETWORK_SESSION", now, SYSTEM_ACTOR, { sessionOnline: true });
           } else {
             await tx.sim.update({ where: { id: sim.id }, data: { sessionOnline: true } });
           }

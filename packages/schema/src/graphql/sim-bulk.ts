@@ -53,7 +53,7 @@ function recordOutcome(audit: AuditDraft, outcome: BulkOutcome): { results: SimR
   return { results: outcome.results };
 }
 
-const tagRun = (ctx: Context) => ({ provider: ctx.provider, operatorId: ctx.viewer!.id, at: ctx.clock.now() });
+const tagRun = (ctx: Context, actor: string) => ({ provider: ctx.provider, operatorId: ctx.viewer!.id, at: ctx.clock.now(), actor });
 
 builder.mutationField("registerSims", (t) =>
   t.field({
@@ -64,7 +64,7 @@ builder.mutationField("registerSims", (t) =>
       audited(
         ctx,
         "registerSims",
-        async ({ tx, audit }) => recordOutcome(audit, await registerSims(tx, { operatorId: ctx.viewer!.id, at: ctx.clock.now(), access: { principal: ctx.viewer!.principal, action: "Sim:registerSims" } }, input.sims, audit)),
+        async ({ tx, audit }) => recordOutcome(audit, await registerSims(tx, { operatorId: ctx.viewer!.id, at: ctx.clock.now(), access: { principal: ctx.viewer!.principal, action: "Sim:registerSims" }, actor: audit.actor }, input.sims, audit)),
         // Inventory SIMs belong to no operator yet, as for registerSim.
         { unscoped: true },
       ),
@@ -79,7 +79,7 @@ builder.mutationField("applySimAction", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "applySimAction", async ({ tx, audit }) => {
         const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:applySimAction");
-        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays };
+        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays, actor: audit.actor };
         return recordOutcome(audit, await applyActionToSims(tx, run, input.simIds, named, input.action));
       }),
   }),
@@ -94,7 +94,7 @@ builder.mutationField("addSimTags", (t) =>
       audited(ctx, "addSimTags", async ({ tx, audit }) => {
         refuseIf(checkAddedTags(input.tags));
         const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:addSimTags");
-        return recordOutcome(audit, await addTagsToSims(tx, tagRun(ctx), input.simIds, named, input.tags));
+        return recordOutcome(audit, await addTagsToSims(tx, tagRun(ctx, audit.actor), input.simIds, named, input.tags));
       }),
   }),
 );
@@ -108,7 +108,7 @@ builder.mutationField("removeSimTags", (t) =>
       audited(ctx, "removeSimTags", async ({ tx, audit }) => {
         refuseIf(checkTagNames(input.names));
         const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:removeSimTags");
-        return recordOutcome(audit, await removeTagsFromSims(tx, tagRun(ctx), input.simIds, named, input.names));
+        return recordOutcome(audit, await removeTagsFromSims(tx, tagRun(ctx, audit.actor), input.simIds, named, input.names));
       }),
   }),
 );

@@ -107,8 +107,8 @@ const SetSimGroupInput = builder.inputType("SetSimGroupInput", {
 
 const GROUP_FIELD = ["input", "groupId"];
 
-function groupRun(ctx: Context, tx: Tx): GroupRun {
-  return { tx, provider: ctx.provider, operatorId: ctx.viewer!.id, now: ctx.clock.now() };
+function groupRun(ctx: Context, tx: Tx, actor: string): GroupRun {
+  return { tx, provider: ctx.provider, operatorId: ctx.viewer!.id, now: ctx.clock.now(), actor };
 }
 
 // ------------------------------------------------------------------ mutations
@@ -120,7 +120,7 @@ builder.mutationField("createSimGroup", (t) =>
     args: { input: t.arg({ type: CreateSimGroupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "createSimGroup", async ({ tx, audit }) => {
-        const group = await createGroup(groupRun(ctx, tx), input);
+        const group = await createGroup(groupRun(ctx, tx, audit.actor), input);
         audit.targetIds.push(globalIdOf("SimGroup", group.id));
         return { group };
       }),
@@ -135,7 +135,7 @@ builder.mutationField("updateSimGroup", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "updateSimGroup", async ({ tx, audit }) => {
         auditTargets(audit, "SimGroup", [input.groupId]);
-        const group = await updateGroup(groupRun(ctx, tx), rowIdOf("SimGroup", input.groupId), input);
+        const group = await updateGroup(groupRun(ctx, tx, audit.actor), rowIdOf("SimGroup", input.groupId), input);
         return { group };
       }),
   }),
@@ -149,7 +149,7 @@ builder.mutationField("deleteSimGroup", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "deleteSimGroup", async ({ tx, audit }) => {
         auditTargets(audit, "SimGroup", [input.groupId]);
-        await deleteGroup(groupRun(ctx, tx), rowIdOf("SimGroup", input.groupId));
+        await deleteGroup(groupRun(ctx, tx, audit.actor), rowIdOf("SimGroup", input.groupId));
         return { deletedGroupId: input.groupId };
       }),
   }),
@@ -168,7 +168,7 @@ builder.mutationField("setSimGroup", (t) =>
         if (input.groupId != null && groupRowId === null) refuse(userError("NOT_FOUND", "No such group.", GROUP_FIELD));
         const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Group:setSimGroup");
         if (input.groupId != null) auditTargets(audit, "SimGroup", [input.groupId]);
-        const { errors, moved } = await moveSimsToGroup(groupRun(ctx, tx), named, groupRowId);
+        const { errors, moved } = await moveSimsToGroup(groupRun(ctx, tx, audit.actor), named, groupRowId);
         const results: SimResult[] = named.map(({ sim }, i) => ({ simId: input.simIds[i]!, sim: sim ?? null, userErrors: errors[i] ? [errors[i]] : [] }));
         audit.partialErrorCodes = errors.flatMap((e) => (e ? [e.code] : []));
         audit.allRefused = moved === 0 && errors.every((e) => e !== null);

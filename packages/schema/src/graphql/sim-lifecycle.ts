@@ -13,6 +13,8 @@ import { applyActionToSims, errorCodesOf, type SimResult } from "../sims/bulk.ts
 
 export type { SimResult };
 import { applyStatusChange, claimRegisteredSim, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
+import { appendSimUpdated } from "../events/sim-events.ts";
+import { changedSimFields } from "../sims/sim-changes.ts";
 import { auditTargets, audited, type AuditDraft } from "../audit/audited.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
@@ -99,7 +101,7 @@ builder.mutationField("registerSim", (t) =>
           if (denied) refuse(denied);
           const now = ctx.clock.now();
           const set = { registeredAt: now, ownedSince: tokyoDate(now), terminationProtected: true, listedUntil: LISTED_FOREVER };
-          if (!(await claimRegisteredSim(tx, sim.id, ctx.viewer!.id, now, set))) refuse(already); // another operator registered it first
+          if (!(await claimRegisteredSim(tx, sim, ctx.viewer!.id, now, set, audit.actor))) refuse(already); // another operator registered it first
           return { sim };
         },
         { unscoped: true },
@@ -128,7 +130,7 @@ for (const [name, action, description] of statusMutations) {
           if (!judged.ok) refuse(judged.error);
           const now = ctx.clock.now();
           const extra = action === "TERMINATE" ? terminationData(sim, now, ctx.settings.terminatedRetentionDays) : {};
-          await applyStatusChange(tx, sim, judged.transition, "OPERATOR", now, extra);
+          await applyStatusChange(tx, sim, judged.transition, "OPERATOR", now, audit.actor, extra);
           return { sim };
         }),
     }),
@@ -194,7 +196,7 @@ builder.mutationField("terminateSims", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "terminateSims", async ({ tx, audit }) => {
         const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:terminateSims");
-        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays };
+        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays, actor: audit.actor };
         const { results, changed } = await applyActionToSims(tx, run, input.simIds, named, "TERMINATE");
         audit.partialErrorCodes = errorCodesOf(results);
         audit.allRefused = changed === 0;
@@ -214,6 +216,7 @@ builder.mutationField("setSimTerminationProtection", (t) =>
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
         await tx.sim.update({ where: { id: sim.id }, data: { terminationProtected: input.enabled } });
+        if (sim.terminationProtected !== input.enabled) appendSimUpdated(tx, [sim], ["terminationProtected"], ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),
@@ -227,8 +230,11 @@ builder.mutationField("setSimExpiry", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "setSimExpiry", async ({ tx, audit }) => {
         const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:setSimExpiry");
-        refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, ctx.clock.now()));
+        const now = ctx.clock.now();
+        refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, now));
         await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: input.expiresAt, expiryAction: input.action, expiryAppliedAt: null } });
+        const same = sim.expiresAt?.getTime() === input.expiresAt.getTime() && sim.expiryAction === input.action && sim.expiryAppliedAt === null;
+        if (!same) appendSimUpdated(tx, [sim], ["expiry"], now, audit.actor);
         return { sim };
       }),
   }),
@@ -245,6 +251,7 @@ builder.mutationField("clearSimExpiry", (t) =>
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
         await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: null, expiryAction: null, expiryAppliedAt: null } });
+        if (sim.expiresAt !== null) appendSimUpdated(tx, [sim], ["expiry"], ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),
@@ -260,6 +267,8 @@ builder.mutationField("updateSim", (t) =>
         refuseIf([input.name != null ? checkName(input.name, ["input", "name"]) : null, ...(input.tags ? checkTags(input.tags, ["input", "tags"]) : [])]);
         const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:updateSim");
         const name = input.name?.trim();
+        const before = input.tags ? await tx.simTag.findMany({ where: { simId: sim.id }, select: { name: true, value: true } }) : [];
+        const changed = changedSimFields({ name: sim.name, tags: before }, { name, tags: input.tags ?? undefined });
         await tx.sim.update({
           where: { id: sim.id },
           data: { updatedAt: ctx.clock.now(), ...(name !== undefined ? { name, nameKey: nameKeyOf(name) } : {}) },
@@ -268,6 +277,7 @@ builder.mutationField("updateSim", (t) =>
           await tx.simTag.deleteMany({ where: { simId: sim.id } });
           await tx.simTag.createMany({ data: input.tags.map((tag) => ({ simId: sim.id, operatorId: ctx.viewer!.id, name: tag.name, value: tag.value, valueKey: matchKey(tag.value) })) });
         }
+        appendSimUpdated(tx, [sim], changed, ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),

@@ -157,7 +157,7 @@ const ApplyForSimTransferInput = builder.inputType("ApplyForSimTransferInput", {
 
 /** The transfer service's view of this request: its transaction, the viewer, one "now". */
 function transferRun(ctx: Context, run: MutationRun): TransferRun {
-  return { tx: run.tx, raw: run.raw, provider: ctx.provider, viewerId: ctx.viewer!.id, principal: ctx.viewer!.principal, now: ctx.clock.now() };
+  return { tx: run.tx, raw: run.raw, provider: ctx.provider, viewerId: ctx.viewer!.id, principal: ctx.viewer!.principal, actor: run.audit.actor, now: ctx.clock.now() };
 }
 
 /** A transfer or application names 1 to MAX_BULK_SIMS SIMs; they become audit targets. */

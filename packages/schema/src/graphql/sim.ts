@@ -74,7 +74,7 @@ const SimExpiryRef = builder.objectRef<{ expiresAt: Date; action: (typeof expiry
   }),
 });
 
-const SimStatusChangeRef = builder.prismaObject("SimStatusChange", {
+export const SimStatusChangeRef = builder.prismaObject("SimStatusChange", {
   select: { id: true },
   description: "One entry of a SIM's status history.",
   fields: (t) => ({

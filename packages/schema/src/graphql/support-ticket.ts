@@ -8,6 +8,8 @@ import { enqueueMail } from "../mail/outbox.ts";
 import { supportAutoReplyMail, supportReplyMail } from "../mail/templates.ts";
 import { openTicket } from "../support/tickets.ts";
 import { auditTargets, audited, type AuditDraft } from "../audit/audited.ts";
+import { appendTicketChanged } from "../events/sim-events.ts";
+import { SYSTEM_ACTOR } from "../events/types.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
@@ -220,6 +222,7 @@ builder.mutationField("closeSupportTicket", (t) =>
         refuseClosed(ticket);
         const now = ctx.clock.now();
         await tx.supportTicket.update({ where: { id: ticket.id }, data: { status: "CLOSED", closedAt: now } });
+        appendTicketChanged(tx, ticket, "CLOSED", now, audit.actor);
         const primary = await tx.emailAddress.findFirstOrThrow({ where: { primaryOf: { not: null } }, select: { address: true } });
         await enqueueMail(tx, ctx.viewer!.id, supportAutoReplyMail(primary.address, input.ticketId, ticket.subject, "closed"), now);
         return { ticket };
@@ -244,6 +247,7 @@ builder.mutationField("adminReplyToSupportTicket", (t) =>
           refuseClosed(ticket);
           const now = ctx.clock.now();
           await tx.supportTicket.update({ where: { id: ticket.id }, data: { messages: { create: { author: "STAFF", body: input.body, createdAt: now } } } });
+          appendTicketChanged(tx, ticket, "STAFF_REPLIED", now, SYSTEM_ACTOR);
           const addresses = await tx.emailAddress.findMany({
             where: { operatorId: ticket.operatorId, OR: [{ primaryOf: { not: null } }, { isSupport: true }] },
             select: { address: true, primaryOf: true, isSupport: true },
