@@ -4,6 +4,7 @@ import type { Clock } from "./domain/clock.ts";
 import type { KdfCost } from "./domain/credentials.ts";
 import type { VerificationMailLimits } from "./mail/verification-budget.ts";
 import type { WriteLimits } from "./db/write-limits.ts";
+import type { LiveEventsSupport } from "./events/live.ts";
 
 /** U3: one permission statement as stored (validated by domain/permissions.ts before it is). */
 export interface PermissionStatement {
@@ -67,4 +68,11 @@ export interface Context {
    * stay counted. Absent when nothing guards sign-in.
    */
   signInGuard?: { passwordAccepted(email: string): Promise<void> };
+  /** V4: wake-ups, lease and shutdown signal for `Subscription.events`; absent: no subscriptions (in-process tests). */
+  live?: LiveEventsSupport;
+  /**
+   * Reads the caller's session again: the viewer as it is now (U8: permissions too), or null once
+   * its token has expired or been revoked. A long-lived subscription asks this on every wake-up.
+   */
+  refreshViewer?: () => Promise<Viewer | null>;
 }
