@@ -9,6 +9,8 @@ export interface Identity {
   /** O5: the request carried the configured admin secret. */
   isAdmin: boolean;
   viewer: Viewer | null;
+  /** Reads the token's session again (long-lived subscriptions and sockets): the viewer now, or null once it ended. */
+  refresh?: () => Promise<Viewer | null>;
 }
 
 export interface RequestScope {
