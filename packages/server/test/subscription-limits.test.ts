@@ -40,8 +40,11 @@ describe("limits on Subscription.events documents", () => {
       const cheap = `subscription { events { sequence } }`;
       const subs: OpenSubscription[] = [];
       for (let i = 0; i < 3; i += 1) {
-        const sub = await open(cheap, token);
-        subs.push(sub);
+        const streams = h.app.live.openStreams;
+        subs.push(await open(cheap, token));
+        // graphql-ws says nothing when a subscription starts: wait until the server holds it.
+        for (let wait = 0; wait < 200 && h.app.live.openStreams <= streams; wait += 1) await new Promise((r) => setTimeout(r, 20));
+        expect(h.app.live.openStreams).toBe(streams + 1);
       }
       // Three operations in the window are allowed; the fourth is refused, whatever the transport.
       const refused = await open(cheap, token);
