@@ -4,7 +4,6 @@ import type { Clock } from "./domain/clock.ts";
 import type { KdfCost } from "./domain/credentials.ts";
 import type { VerificationMailLimits } from "./mail/verification-budget.ts";
 import type { WriteLimits } from "./db/write-limits.ts";
-import type { LiveEventsSupport } from "./events/live.ts";
 
 /** U3: one permission statement as stored (validated by domain/permissions.ts before it is). */
 export interface PermissionStatement {
@@ -75,4 +74,22 @@ export interface Context {
    * its token has expired or been revoked. A long-lived subscription asks this on every wake-up.
    */
   refreshViewer?: () => Promise<Viewer | null>;
+}
+
+// V4: the push side's needs from the server (events/live.ts uses them).
+/** Says when an operator's log may have grown; a hint only (events/live.ts reads the log by sequence). */
+export interface EventWakeups {
+  /** Calls `wake` whenever `operatorId`'s log may have grown; answers a function that stops it. */
+  watch(operatorId: string, wake: () => void): () => void;
+}
+
+/** What a live stream needs from the server that runs it. */
+export interface LiveEventsSupport {
+  wakeups: EventWakeups;
+  /** Re-read the log and re-check the reader at least this often, wake-ups or not (missed notifications, expired tokens). */
+  recheckMs: number;
+  /** Aborted when the server shuts down: every stream ends. */
+  signal: AbortSignal;
+  /** Takes one of the operator's open-subscription places (subscription-leases.ts); answers its release. */
+  openLease(operatorId: string): Promise<() => Promise<void>>;
 }

@@ -5,26 +5,12 @@
 // from replay to live are neither skipped nor repeated: the stream starts watching before its
 // first read, any wake-up during a read causes one more read, and V2 (numbers handed out in commit
 // order, no gaps) means nothing can appear below a sequence already read.
+import type { EventWakeups, LiveEventsSupport } from "../context.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { lastEventSequence, readEvents, type EventReader } from "./read.ts";
 import type { StoredEvent } from "./types.ts";
 
-/** Says when an operator's log may have grown; a hint only (see the top). */
-export interface EventWakeups {
-  /** Calls `wake` whenever `operatorId`'s log may have grown; answers a function that stops it. */
-  watch(operatorId: string, wake: () => void): () => void;
-}
-
-/** What a live stream needs from the server that runs it. */
-export interface LiveEventsSupport {
-  wakeups: EventWakeups;
-  /** Re-read the log and re-check the reader at least this often, wake-ups or not (missed notifications, expired tokens). */
-  recheckMs: number;
-  /** Aborted when the server shuts down: every stream ends. */
-  signal: AbortSignal;
-  /** Takes one of the operator's open-subscription places (subscription-leases.ts); answers its release. */
-  openLease(operatorId: string): Promise<() => Promise<void>>;
-}
+export type { EventWakeups, LiveEventsSupport };
 
 export interface LiveEventQuery {
   /** Exclusive; null: from now (the operator's lastEventSequence when the stream opens). */
