@@ -92,7 +92,7 @@ export async function audited<T extends object>(
         if (audit.operatorId) await record(raw, audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? []);
         return out;
       },
-      { maxWait: limits.maxWaitMs, timeout: limits.transactionTimeoutMs },
+      { provider: ctx.provider, maxWait: limits.maxWaitMs, timeout: limits.transactionTimeoutMs },
     );
   // One operator's writes take turns (the gate refuses with OPERATOR_BUSY, before anything ran).
   const gated = () => (ctx.viewer && limits.gate ? limits.gate.run(ctx.viewer.id, transaction) : transaction());

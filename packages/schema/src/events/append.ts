@@ -13,12 +13,12 @@
 // gets its numbers only after this one committed (or rolled back, returning them). SQLite has one
 // writer at a time. A refused or failed call rolls back, and its events with it.
 import { chunked } from "../db/chunks.ts";
-import type { Db, Tx } from "../db/database.ts";
+import type { Db, Provider, Tx } from "../db/database.ts";
 import { unscopedTx } from "../db/tenant.ts";
 import type { EventCommit, NewEvent } from "./types.ts";
 
-/** 11 columns a row: stays under SQLite's 999 bound parameters (db/chunks.ts). */
-const ROWS_PER_INSERT = 80;
+/** Rows per INSERT: 11 parameters a row, under SQLite's 999 (db/chunks.ts) and far under PostgreSQL's 65,535. */
+const ROWS_PER_INSERT: Record<Provider, number> = { sqlite: 80, postgresql: 1000 };
 
 const queues = new WeakMap<object, NewEvent[]>();
 
@@ -35,6 +35,8 @@ export function appendEvents(tx: Tx, events: readonly NewEvent[]): void {
 }
 
 export interface EventTransactionOptions {
+  /** Sizes the INSERTs (SQLite binds fewer parameters); SQLite's size when absent. */
+  provider?: Provider;
   maxWait?: number;
   timeout?: number;
 }
@@ -45,23 +47,24 @@ export interface EventTransactionOptions {
  */
 export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: EventTransactionOptions = {}): Promise<T> {
   let commits: EventCommit[] = [];
+  const { provider = "sqlite", ...transactionOptions } = options;
   const value = await db.$transaction(async (tx) => {
     const queue: NewEvent[] = [];
     queues.set(tx, queue);
     try {
       const out = await work(tx);
-      commits = await writeEvents(tx, queue);
+      commits = await writeEvents(tx, queue, ROWS_PER_INSERT[provider]);
       return out;
     } finally {
       queues.delete(tx);
     }
-  }, options);
+  }, transactionOptions);
   if (commits.length > 0) notifyCommitted(db, commits);
   return value;
 }
 
 /** Numbers and writes the queued events; per operator in operator-ID order (see the top). */
-async function writeEvents(tx: Tx, events: readonly NewEvent[]): Promise<EventCommit[]> {
+async function writeEvents(tx: Tx, events: readonly NewEvent[], rowsPerInsert: number): Promise<EventCommit[]> {
   if (events.length === 0) return [];
   const byOperator = new Map<string, NewEvent[]>();
   for (const event of events) {
@@ -87,7 +90,7 @@ async function writeEvents(tx: Tx, events: readonly NewEvent[]): Promise<EventCo
       supportTicketId: e.supportTicketId ?? null,
       data: JSON.stringify(e.data ?? {}),
     }));
-    for (const part of chunked(data, ROWS_PER_INSERT)) await tx.event.createMany({ data: part });
+    for (const part of chunked(data, rowsPerInsert)) await tx.event.createMany({ data: part });
     commits.push({ operatorId, firstSequence, lastSequence });
   }
   return commits;

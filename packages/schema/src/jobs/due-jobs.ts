@@ -60,7 +60,7 @@ async function expireTransfers(db: Db, now: Date, options: DueJobOptions): Promi
         },
       });
       return true;
-    });
+    }, { provider: options.provider });
     if (done) expired += 1;
   }
   return expired;
@@ -105,7 +105,7 @@ async function applyDueExpiries(db: Db, now: Date, options: DueJobOptions): Prom
         },
       });
       return true;
-    });
+    }, { provider: options.provider });
     if (done) applied += 1;
   }
   return applied;
