@@ -37,7 +37,7 @@ export interface Row {
   errors: number;
 }
 
-async function startSimgate(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
+export async function startSimgate(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "production", DATABASE_POOL_SIZE: "10", SIMGATE_ADMIN_SECRET: "",

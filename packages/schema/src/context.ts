@@ -72,4 +72,29 @@ export interface Context {
    * stay counted. Absent when nothing guards sign-in.
    */
   signInGuard?: { passwordAccepted(account: string): Promise<void> };
+  /** V4: wake-ups, lease and shutdown signal for `Subscription.events`; absent: no subscriptions (in-process tests). */
+  live?: LiveEventsSupport;
+  /**
+   * Reads the caller's session again: the viewer as it is now (U8: permissions too), or null once
+   * its token has expired or been revoked. A long-lived subscription asks this on every wake-up.
+   */
+  refreshViewer?: () => Promise<Viewer | null>;
+}
+
+// V4: the push side's needs from the server (events/live.ts uses them).
+/** Says when an operator's log may have grown; a hint only (events/live.ts reads the log by sequence). */
+export interface EventWakeups {
+  /** Calls `wake` whenever `operatorId`'s log may have grown; answers a function that stops it. */
+  watch(operatorId: string, wake: () => void): () => void;
+}
+
+/** What a live stream needs from the server that runs it. */
+export interface LiveEventsSupport {
+  wakeups: EventWakeups;
+  /** Re-read the log and re-check the reader at least this often, wake-ups or not (missed notifications, expired tokens). */
+  recheckMs: number;
+  /** Aborted when the server shuts down: every stream ends. */
+  signal: AbortSignal;
+  /** Takes one of the operator's open-subscription places (subscription-leases.ts); answers its release. */
+  openLease(operatorId: string): Promise<() => Promise<void>>;
 }

@@ -16,7 +16,9 @@ import { DueJobScheduler } from "./scheduler.ts";
 import { pruneEvents } from "@simgate/schema/jobs/event-retention";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentIdentity, currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
-import { useCallerIdentity } from "./caller-identity.ts";
+import { identityResolver, useCallerIdentity } from "./caller-identity.ts";
+import { createLiveEvents, type LiveEvents } from "./event-wakeups.ts";
+import { serveWebSockets, type WebSocketEndpoint } from "./web-sockets.ts";
 import { useRateLimits } from "./rate-limit.ts";
 import { purgeRateLimitCounters, RateLimitStore } from "./rate-limit-store.ts";
 import { queryLimitsFrom, useQueryLimits } from "./query-limits.ts";
@@ -50,6 +52,8 @@ export interface App {
   deliverer: OutboxDeliverer | null;
   scheduler: DueJobScheduler;
   metrics: Metrics;
+  /** V4: wake-ups and places of this process's event subscriptions. */
+  live: LiveEvents;
   /** Handles one request in-process (tests, other adapters). */
   handle(request: Request): Promise<Response>;
   /** Listens on config.PORT (0: any free port), and on SIMGATE_METRICS_PORT when set; resolves with the public port. */
@@ -73,7 +77,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     busyTimeoutMs: config.SIMGATE_LOCK_TIMEOUT_MS,
   });
 
+  const live = createLiveEvents({
+    db,
+    target,
+    clock,
+    logger,
+    maxPerOperator: config.SIMGATE_MAX_SUBSCRIPTIONS_PER_OPERATOR,
+    recheckMs: config.SIMGATE_SUBSCRIPTION_RECHECK_SECONDS * 1000,
+    leaseMs: config.SIMGATE_SUBSCRIPTION_LEASE_SECONDS * 1000,
+  });
+
   const deps: ContextDeps = {
+    live,
     db,
     provider: target.provider,
     clock,
@@ -137,7 +152,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
 
   // The caller, once per request, before any other plugin reads the request (caller-identity.ts).
-  const callerIdentity = useCallerIdentity({
+  const identityOptions = {
     db,
     clock,
     adminSecret: config.SIMGATE_ADMIN_SECRET,
@@ -146,7 +161,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     failedPerIp: config.SIMGATE_RATE_LIMIT_FAILED_CREDENTIALS_PER_IP,
     windowMs: config.SIMGATE_RATE_LIMIT_WINDOW_SECONDS * 1000,
     trustProxy: config.SIMGATE_TRUST_PROXY,
-  });
+  };
+  const callerIdentity = useCallerIdentity(identityOptions);
 
   const requestIdHeader: Plugin = {
     onResponse({ response }) {
@@ -214,6 +230,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
 
   let server: Server | undefined;
+  let webSockets: WebSocketEndpoint | undefined;
   let metricsServer: Server | undefined;
   const metricsRoutes = createMetricsRoutes(metrics, config.SIMGATE_METRICS_TOKEN);
 
@@ -225,6 +242,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     deliverer,
     scheduler,
     metrics,
+    live,
     get metricsPort() {
       return metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
     },
@@ -241,6 +259,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         server!.once("error", reject);
         server!.listen(config.PORT, config.HOST, resolve);
       });
+      // graphql-ws on the same port and path as GraphQL over HTTP and SSE.
+      webSockets = serveWebSockets({
+        server,
+        path: graphqlEndpoint,
+        yoga,
+        resolveIdentity: identityResolver(identityOptions),
+        trustProxy: config.SIMGATE_TRUST_PROXY,
+        maxMessageBytes: config.SIMGATE_MAX_BODY_BYTES,
+        variablesBytes: config.SIMGATE_MAX_VARIABLES_BYTES,
+        persisted: { mode: config.SIMGATE_PERSISTED_OPERATIONS, store: registered, development: config.NODE_ENV === "development" },
+        logger,
+      });
+      await live.start();
       if (config.SIMGATE_METRICS_PORT !== undefined) {
         // Loopback only, whatever HOST is: a scraper on this machine (or a sidecar) reads it.
         metricsServer = createServer((req, res) => {
@@ -258,10 +289,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async close() {
       // Order matters: stop taking work, let requests and the current job tick finish, then the database.
       drain.begin();
+      // Subscriptions never finish on their own: end them first (SSE responses complete, sockets
+      // close with 1001), so the drain waits only for ordinary requests.
+      const stopLive = live.close();
+      const stopSockets = webSockets?.close();
       const stopJobs = Promise.all([scheduler.stop(), deliverer?.stop()]).catch((err) => logger.error({ err }, "stopping jobs failed"));
       if (server) await drain.drain(server, config.SIMGATE_SHUTDOWN_GRACE_MS);
       if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()).closeAllConnections());
       await stopJobs;
+      await Promise.all([stopLive, stopSockets]).catch((err) => logger.error({ err }, "closing subscriptions failed"));
       await db.$disconnect();
     },
   };

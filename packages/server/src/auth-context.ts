@@ -5,6 +5,7 @@ import type { Context, Settings } from "@simgate/schema/context";
 import type { Db, Provider } from "@simgate/schema/db/database";
 import { viewerDb } from "@simgate/schema/auth/access";
 import type { Clock } from "@simgate/schema/domain/clock";
+import type { LiveEventsSupport } from "@simgate/schema/events/live";
 import type { Identity } from "./caller-identity.ts";
 
 export interface ContextDeps {
@@ -12,10 +13,12 @@ export interface ContextDeps {
   provider: Provider;
   settings: Settings;
   clock: Clock;
+  /** V4: present when the server serves subscriptions (event-wakeups.ts). */
+  live?: LiveEventsSupport;
 }
 
 export function buildContext(deps: ContextDeps, identity: Identity, requestId: string): Context {
-  const { isAdmin, viewer } = identity;
+  const { isAdmin, viewer, refresh } = identity;
   // The tenant client is made when a resolver first asks for it: many requests (the SIM listing,
   // sign-in) never do, and a Prisma extension costs time to build.
   let db: Db | undefined;
@@ -31,5 +34,7 @@ export function buildContext(deps: ContextDeps, identity: Identity, requestId: s
     clientIp: identity.clientIp,
     settings: deps.settings,
     clock: deps.clock,
+    live: deps.live,
+    refreshViewer: refresh,
   };
 }

@@ -43,8 +43,12 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 export function bearerOf(request: Request): string | null {
-  const header = request.headers.get("authorization");
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return bearerIn(request.headers.get("authorization"));
+}
+
+/** The token of an `Authorization: Bearer …` value (an HTTP header or graphql-ws connectionParams). */
+export function bearerIn(authorization: string | null | undefined): string | null {
+  const match = typeof authorization === "string" ? authorization.match(/^Bearer\s+(\S+)\s*$/i) : null;
   return match?.[1] ?? null;
 }
 
@@ -58,42 +62,56 @@ function refusal(retryAfterSeconds: number): Response {
   });
 }
 
+export type IdentityAnswer = { identity: Identity } | { refusedForSeconds: number };
+
+/**
+ * The one decision of who a bearer stands for, for HTTP requests (useCallerIdentity) and for
+ * graphql-ws connections alike (web-sockets.ts): the viewer of a live token (with a way to read
+ * its session again), the administrator, anonymous, or a refusal (too many failed credentials).
+ */
+export function identityResolver(options: IdentityOptions): (bearer: string | null, ip: () => string) => Promise<IdentityAnswer> {
+  const { db, clock, adminSecret, logger, store, failedPerIp, windowMs } = options;
+  const secondsUntil = (resetAt: Date) => Math.max(1, Math.ceil((resetAt.getTime() - clock.now().getTime()) / 1000));
+  return async (bearer, ipOf) => {
+    const ip = ipOf();
+    if (bearer === null) return { identity: { ...ANONYMOUS, clientIp: ip } };
+    // U9: a token from a key with CIDR blocks, sent from elsewhere, is no credential at all.
+    const live = async () => {
+      const viewer = await viewerForToken(db, bearer, clock.now());
+      return viewer && addressAllowed(viewer.allowedCidrs, ip) ? viewer : null;
+    };
+    const viewer = await viewerForToken(db, bearer, clock.now());
+    if (viewer && addressAllowed(viewer.allowedCidrs, ip)) return { identity: { isAdmin: false, viewer, clientIp: ip, refresh: live } };
+    const isAdminSecret = !viewer && adminSecret !== undefined && sameSecret(bearer, adminSecret);
+    const key = counterKey(FAILED, ip);
+    if (isAdminSecret) {
+      const failures = failedPerIp > 0 ? await store.current(key) : null;
+      if (failures && failures.points >= failedPerIp) {
+        logger.warn({ ip, failures: failures.points, limit: failedPerIp }, "admin secret refused: too many failed credential attempts from this address");
+        return { refusedForSeconds: secondsUntil(failures.resetAt) };
+      }
+      return { identity: { isAdmin: true, viewer: null, clientIp: ip } };
+    }
+    // Neither a live token nor the admin secret. Never log the bearer itself: it may be a
+    // mistyped secret.
+    const hit = failedPerIp > 0 ? await store.hit(key, windowMs) : null;
+    logger.warn({ ip, failures: hit?.points, limit: failedPerIp || undefined }, "failed credential attempt: the bearer is neither a live token nor the admin secret");
+    if (hit && hit.points > failedPerIp) return { refusedForSeconds: secondsUntil(hit.resetAt) };
+    return { identity: { ...ANONYMOUS, clientIp: ip } };
+  };
+}
+
 /** Resolves the identity into the request scope; must be the first plugin that looks at the request. */
 export function useCallerIdentity(options: IdentityOptions): Plugin {
-  const { db, clock, adminSecret, logger, store, failedPerIp, windowMs, trustProxy } = options;
-  const secondsUntil = (resetAt: Date) => Math.max(1, Math.ceil((resetAt.getTime() - clock.now().getTime()) / 1000));
-
+  const resolve = identityResolver(options);
   return {
     async onRequest({ request, serverContext, endResponse }) {
       const scope = requestScope.getStore();
       if (!scope) throw new Error("Requests must run inside requestScope (app.ts)");
-      const ip = clientIp({ request, req: (serverContext as { req?: IncomingMessage }).req }, trustProxy);
-      scope.identity = { ...ANONYMOUS, clientIp: ip };
-      const bearer = bearerOf(request);
-      if (bearer === null) return;
-      const viewer = await viewerForToken(db, bearer, clock.now());
-      // U9: a token from a key with CIDR blocks, sent from elsewhere, is no credential at all.
-      if (viewer && addressAllowed(viewer.allowedCidrs, ip)) {
-        scope.identity = { isAdmin: false, viewer, clientIp: ip };
-        return;
-      }
-      const isAdminSecret = !viewer && adminSecret !== undefined && sameSecret(bearer, adminSecret);
-      const key = counterKey(FAILED, ip);
-      if (isAdminSecret) {
-        const failures = failedPerIp > 0 ? await store.current(key) : null;
-        if (failures && failures.points >= failedPerIp) {
-          logger.warn({ ip, failures: failures.points, limit: failedPerIp }, "admin secret refused: too many failed credential attempts from this address");
-          endResponse(refusal(secondsUntil(failures.resetAt)));
-          return;
-        }
-        scope.identity = { isAdmin: true, viewer: null, clientIp: ip };
-        return;
-      }
-      // Neither a live token nor the admin secret. Never log the bearer itself: it may be a
-      // mistyped secret.
-      const hit = failedPerIp > 0 ? await store.hit(key, windowMs) : null;
-      logger.warn({ ip, failures: hit?.points, limit: failedPerIp || undefined }, "failed credential attempt: the bearer is neither a live token nor the admin secret");
-      if (hit && hit.points > failedPerIp) endResponse(refusal(secondsUntil(hit.resetAt)));
+      scope.identity = ANONYMOUS;
+      const answer = await resolve(bearerOf(request), () => clientIp({ request, req: (serverContext as { req?: IncomingMessage }).req }, options.trustProxy));
+      if ("identity" in answer) scope.identity = answer.identity;
+      else endResponse(refusal(answer.refusedForSeconds));
     },
   };
 }

@@ -30,6 +30,12 @@ export const configSchema = z
     SIMGATE_TERMINATED_RETENTION_DAYS: int(30, 0, 3650),
     // V2: days events stay readable; the scheduler prunes older ones (events/retention.ts).
     SIMGATE_EVENT_RETENTION_DAYS: int(30, 1, 3650),
+    // V4: open Subscription.events streams per operator, all instances together (event-wakeups.ts).
+    SIMGATE_MAX_SUBSCRIPTIONS_PER_OPERATOR: int(20, 0, 10_000),
+    // V4: a stream re-reads the log and re-checks its token at least this often, wake-ups or not.
+    SIMGATE_SUBSCRIPTION_RECHECK_SECONDS: int(15, 1, 3600),
+    // V4: an open stream's row counts this long after its instance last renewed it (a killed instance's rows expire).
+    SIMGATE_SUBSCRIPTION_LEASE_SECONDS: int(60, 10, 3600),
     SIMGATE_TRANSFER_TTL_HOURS: int(168, 1, 720),
     SIMGATE_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
     SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS: int(60, 5, 3600),

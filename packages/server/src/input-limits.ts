@@ -28,6 +28,7 @@ import type { Plugin } from "graphql-yoga";
 import { boundsFor, type InputBounds } from "@simgate/schema/graphql/input-bounds";
 import { checkConnectionCursor, InvalidCursor } from "@simgate/schema/graphql/cursors";
 import { executedOperation } from "./coerced-variables.ts";
+import type { OperationStart } from "./query-limits.ts";
 
 export const INPUT_LIMIT_CODES = {
   input: "INPUT_LIMIT_EXCEEDED",
@@ -175,21 +176,27 @@ export function findInputProblem(
   return inSelection(rootType, operation.selectionSet, new Set());
 }
 
+/** Variables over SIMGATE_MAX_VARIABLES_BYTES, refused before parsing (HTTP requests and graphql-ws messages alike). */
+export function variablesProblem(variables: unknown, limits: InputLimits): GraphQLError | null {
+  const bytes = variablesBytes(variables);
+  if (bytes <= limits.variablesBytes) return null;
+  const found = Number.isFinite(bytes) ? `${formatted(bytes)} bytes` : "too deeply nested to measure";
+  return refusal(`The request's variables are at most ${formatted(limits.variablesBytes)} bytes (as JSON); found ${found}.`, INPUT_LIMIT_CODES.variables);
+}
+
+function checkInput({ args, setResultAndStopExecution }: OperationStart): void {
+  const problem = findInputProblem(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
+  if (problem) setResultAndStopExecution({ errors: [problem] });
+}
+
 /** Refuses (HTTP 400) oversized variables, over-long lists and strings, and damaged cursors. */
 export function useInputLimits(limits: InputLimits): Plugin {
   return {
     onParams({ params, setResult }) {
-      const bytes = variablesBytes(params.variables);
-      if (bytes > limits.variablesBytes) {
-        const found = Number.isFinite(bytes) ? `${formatted(bytes)} bytes` : "too deeply nested to measure";
-        setResult({
-          errors: [refusal(`The request's variables are at most ${formatted(limits.variablesBytes)} bytes (as JSON); found ${found}.`, INPUT_LIMIT_CODES.variables)],
-        });
-      }
+      const problem = variablesProblem(params.variables, limits);
+      if (problem) setResult({ errors: [problem] });
     },
-    onExecute({ args, setResultAndStopExecution }) {
-      const problem = findInputProblem(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
-      if (problem) setResultAndStopExecution({ errors: [problem] });
-    },
+    onExecute: (start) => checkInput(start),
+    onSubscribe: (start) => checkInput(start),
   };
 }

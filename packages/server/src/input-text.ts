@@ -5,6 +5,7 @@
 // the document's string literals covers every field, present and future, on both engines.
 import { GraphQLError, Kind, visit, type DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import type { OperationStart } from "./query-limits.ts";
 
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -47,16 +48,19 @@ export function unstorableTextError(where: string): GraphQLError {
 /** Refuses (HTTP 400, BAD_USER_INPUT) any request whose text input contains NUL or an unpaired surrogate. */
 export function useStorableText(): Plugin {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const inVariables = Object.entries(variables)
-        .map(([name, value]) => firstUnstorable(value, `$${name}`))
-        .find((p) => p !== null);
-      if (inVariables) {
-        setResultAndStopExecution({ errors: [unstorableTextError(`variable ${inVariables}`)] });
-        return;
-      }
-      if (literalHasUnstorable(args.document)) setResultAndStopExecution({ errors: [unstorableTextError("a string literal in the document")] });
-    },
+    onExecute: (start) => checkText(start),
+    onSubscribe: (start) => checkText(start),
   };
+}
+
+function checkText({ args, setResultAndStopExecution }: OperationStart): void {
+  const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+  const inVariables = Object.entries(variables)
+    .map(([name, value]) => firstUnstorable(value, `$${name}`))
+    .find((p) => p !== null);
+  if (inVariables) {
+    setResultAndStopExecution({ errors: [unstorableTextError(`variable ${inVariables}`)] });
+    return;
+  }
+  if (literalHasUnstorable(args.document)) setResultAndStopExecution({ errors: [unstorableTextError("a string literal in the document")] });
 }

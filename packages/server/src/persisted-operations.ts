@@ -97,3 +97,27 @@ export function persistedOperationsFor(
     },
   });
 }
+
+/**
+ * graphql-ws has no yoga request to run the plugin on: the same rules for one subscribe message.
+ * Answers the document to run, or the refusal the HTTP side would give.
+ */
+export async function documentForMessage(
+  payload: { query?: unknown; extensions?: Record<string, unknown> | null },
+  options: Omit<PersistedOperationsOptions, "maySendDocuments"> & { maySendDocuments(): boolean },
+): Promise<string | Error> {
+  const persisted = payload.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
+  if (options.mode !== "off" && typeof persisted?.sha256Hash === "string") {
+    return options.store.get(persisted.sha256Hash) ?? refusal("PersistedQueryNotFound: no operation registered on this server has this sha256Hash.", "PERSISTED_QUERY_NOT_FOUND")();
+  }
+  if (typeof payload.query !== "string" || payload.query.length === 0) {
+    return refusal("Send a GraphQL document in `query`, or a registered operation's hash in extensions.persistedQuery.sha256Hash.", "BAD_REQUEST")();
+  }
+  if (options.mode === "require" && !options.maySendDocuments()) {
+    return refusal(
+      "This server accepts only registered operations: send extensions.persistedQuery { version: 1, sha256Hash } of an operation of the Simgate SDK instead of a document.",
+      "PERSISTED_QUERY_ONLY",
+    )();
+  }
+  return payload.query;
+}

@@ -228,6 +228,12 @@ export function analyzeCost(
   return { cost, errors };
 }
 
+/** What onExecute and onSubscribe both hand a plugin: the operation about to run, and a way to refuse it. */
+export interface OperationStart {
+  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: unknown; contextValue: unknown };
+  setResultAndStopExecution(result: ExecutionResult): void;
+}
+
 function rejectWith(code: string) {
   // Armor's own error reads "Syntax Error: …" and has no code: report ours instead.
   return [
@@ -266,8 +272,8 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
     propagateOnRejection: false,
     onReject: rejectWith(QUERY_LIMIT_CODES.tokens),
   }) as Plugin;
-  const cost: Plugin = {
-    onExecute({ args, setResultAndStopExecution }) {
+  // Subscriptions (SSE, graphql-ws) are costed like queries, once, when they start.
+  const checkCost = ({ args, setResultAndStopExecution }: OperationStart) => {
       const analysis = analyzeCost(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>, limits);
       if (!analysis) return;
       const request = (args.contextValue as { request?: Request }).request;
@@ -279,7 +285,10 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
         );
       }
       if (errors.length > 0) setResultAndStopExecution({ errors });
-    },
+  };
+  const cost: Plugin = {
+    onExecute: checkCost,
+    onSubscribe: checkCost,
     onResultProcess({ request, result, setResult }) {
       const requested = costs.get(request) ?? null;
       // yoga marks every parse error `spec` (200 for Accept: application/json), also the token

@@ -30,6 +30,7 @@ import type { Context } from "@simgate/schema/context";
 import { signInAccountKey } from "@simgate/schema/domain/user-name";
 import { coercedVariables, fragmentsOf } from "./coerced-variables.ts";
 import { BatchedBudget, counterKey, type RateLimitStore } from "./rate-limit-store.ts";
+import type { OperationStart } from "./query-limits.ts";
 
 export interface RateLimits {
   windowMs: number;
@@ -129,50 +130,54 @@ export function useRateLimits(store: RateLimitStore, limits: RateLimits, now: ()
       extendContext({ signInGuard } as object);
     },
 
-    async onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as unknown as ServerContext;
-      if (context.isAdmin) return;
-      // Points per counter key and the limit it is held to.
-      const wanted = new Map<string, { points: number; limit: number; batched: boolean }>();
-      const add = (key: string, limit: number, batched = false) => {
-        const entry = wanted.get(key) ?? { points: 0, limit, batched };
-        entry.points += 1;
-        wanted.set(key, entry);
-      };
-      if (context.viewer && limits.perClient > 0) {
-        // Per user sign-in identity or auth key of the operator (O6 actor), whatever token it uses.
-        add(counterKey("client", `${context.viewer.id}\n${context.viewer.actor}`), limits.perClient, true);
-      }
-      const operation = getOperationAST(args.document, args.operationName);
-      const rootType = operation && args.schema.getRootType(operation.operation);
-      const anonymous = !context.viewer && limits.perAnonymousIp > 0;
-      const mutation = operation?.operation === "mutation";
-      if (operation && rootType && (anonymous || (mutation && (limits.perIp > 0 || limits.perAccount > 0)))) {
-        const coerced = coercedVariables(args.schema, operation, args.variableValues as Record<string, unknown> | undefined);
-        const variables = coerced.errors ? null : coerced.coerced;
-        let ip: string | undefined;
-        const ipOf = () => (ip ??= clientIp(context, limits.trustProxy));
-        for (const field of rootFields(args.document, operation.selectionSet)) {
-          const name = field.name.value;
-          if (anonymous) add(counterKey("anonymous", ipOf()), limits.perAnonymousIp, true);
-          if (!mutation) continue;
-          if (PUBLIC_MUTATIONS.has(name) && limits.perIp > 0) add(counterKey(`ip:${name}`, ipOf()), limits.perIp);
-          if (limits.perAccount === 0) continue;
-          if (name === "authenticate") {
-            const account = accountOf(argumentsOf(rootType, field, variables));
-            if (account) add(counterKey("account", account), limits.perAccount);
-          } else if (name === "createAuthKey" && context.viewer && reentersPassword(argumentsOf(rootType, field, variables))) {
-            add(counterKey("reauth", context.viewer.id), limits.perAccount);
-          }
+    // A subscription counts as one operation, when it starts (SSE or graphql-ws).
+    onSubscribe: (start) => countOperation(start),
+    onExecute: (start) => countOperation(start),
+  };
+
+  async function countOperation({ args, setResultAndStopExecution }: OperationStart): Promise<void> {
+    const context = args.contextValue as unknown as ServerContext;
+    if (context.isAdmin) return;
+    // Points per counter key and the limit it is held to.
+    const wanted = new Map<string, { points: number; limit: number; batched: boolean }>();
+    const add = (key: string, limit: number, batched = false) => {
+      const entry = wanted.get(key) ?? { points: 0, limit, batched };
+      entry.points += 1;
+      wanted.set(key, entry);
+    };
+    if (context.viewer && limits.perClient > 0) {
+      // Per user sign-in identity or auth key of the operator (O6 actor), whatever token it uses.
+      add(counterKey("client", `${context.viewer.id}\n${context.viewer.actor}`), limits.perClient, true);
+    }
+    const operation = getOperationAST(args.document, args.operationName);
+    const rootType = operation && args.schema.getRootType(operation.operation);
+    const anonymous = !context.viewer && limits.perAnonymousIp > 0;
+    const mutation = operation?.operation === "mutation";
+    if (operation && rootType && (anonymous || (mutation && (limits.perIp > 0 || limits.perAccount > 0)))) {
+      const coerced = coercedVariables(args.schema, operation, args.variableValues as Record<string, unknown> | undefined);
+      const variables = coerced.errors ? null : coerced.coerced;
+      let ip: string | undefined;
+      const ipOf = () => (ip ??= clientIp(context, limits.trustProxy));
+      for (const field of rootFields(args.document, operation.selectionSet)) {
+        const name = field.name.value;
+        if (anonymous) add(counterKey("anonymous", ipOf()), limits.perAnonymousIp, true);
+        if (!mutation) continue;
+        if (PUBLIC_MUTATIONS.has(name) && limits.perIp > 0) add(counterKey(`ip:${name}`, ipOf()), limits.perIp);
+        if (limits.perAccount === 0) continue;
+        if (name === "authenticate") {
+          const account = accountOf(argumentsOf(rootType, field, variables));
+          if (account) add(counterKey("account", account), limits.perAccount);
+        } else if (name === "createAuthKey" && context.viewer && reentersPassword(argumentsOf(rootType, field, variables))) {
+          add(counterKey("reauth", context.viewer.id), limits.perAccount);
         }
       }
-      if (wanted.size === 0) return;
-      let retryAfterMs: number | null = null;
-      for (const [key, { points, limit, batched }] of wanted) {
-        const hit = await (batched ? budget : store).hit(key, limits.windowMs, points);
-        if (hit.points > limit) retryAfterMs = Math.max(retryAfterMs ?? 0, hit.resetAt.getTime() - now().getTime());
-      }
-      if (retryAfterMs !== null) setResultAndStopExecution({ errors: [rateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)))] });
-    },
-  };
+    }
+    if (wanted.size === 0) return;
+    let retryAfterMs: number | null = null;
+    for (const [key, { points, limit, batched }] of wanted) {
+      const hit = await (batched ? budget : store).hit(key, limits.windowMs, points);
+      if (hit.points > limit) retryAfterMs = Math.max(retryAfterMs ?? 0, hit.resetAt.getTime() - now().getTime());
+    }
+    if (retryAfterMs !== null) setResultAndStopExecution({ errors: [rateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)))] });
+  }
 }

@@ -11,6 +11,8 @@ export interface Identity {
   viewer: Viewer | null;
   /** The client address as rate limits see it (clientIp in rate-limit.ts); auth-key sign-ins check it (U9). */
   clientIp?: string;
+  /** Reads the token's session again (long-lived subscriptions and sockets): the viewer now, or null once it ended. */
+  refresh?: () => Promise<Viewer | null>;
 }
 
 export interface RequestScope {

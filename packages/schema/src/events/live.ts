@@ -1,0 +1,156 @@
+// V4: the push side of the log. A stream replays the reader's events after `after` and then goes
+// live, reading ONLY from the log, by sequence: it keeps the last sequence it read and asks for
+// `sequence > last` every time. Wake-ups (an in-process emitter, PostgreSQL NOTIFY) only say "look
+// again"; they carry nothing the stream trusts. So events committed while the stream switches
+// from replay to live are neither skipped nor repeated: the stream starts watching before its
+// first read, any wake-up during a read causes one more read, and V2 (numbers handed out in commit
+// order, no gaps) means nothing can appear below a sequence already read.
+import type { EventWakeups, LiveEventsSupport } from "../context.ts";
+import type { Db, Tx } from "../db/database.ts";
+import { lastEventSequence, readEvents, type EventReader } from "./read.ts";
+import type { StoredEvent } from "./types.ts";
+
+export type { EventWakeups, LiveEventsSupport };
+
+export interface LiveEventQuery {
+  /** Exclusive; null: from now (the operator's lastEventSequence when the stream opens). */
+  after: bigint | null;
+  types?: readonly string[] | null;
+}
+
+export interface LiveEventOptions {
+  /**
+   * The reader as it is now (U8: permissions re-read), or null when its session is no longer
+   * valid (expired, revoked, user deleted): the stream then ends. Called before every read but the
+   * first, i.e. on every wake-up and at least every recheckMs.
+   */
+  refreshReader?: () => Promise<EventReader | null>;
+  /** Called once when the stream ends, however it ends. */
+  onClose?: () => void | Promise<void>;
+}
+
+/** Events read per statement while catching up. */
+export const LIVE_PAGE = 200;
+
+/**
+ * Opens the reader's stream. Reads the first page before answering, so a pruned `after` throws
+ * EventCursorExpired here (before anything is sent) rather than in the middle of the stream.
+ */
+export async function openEventStream(
+  db: Db | Tx,
+  support: Pick<LiveEventsSupport, "wakeups" | "recheckMs" | "signal">,
+  reader: EventReader,
+  query: LiveEventQuery,
+  options: LiveEventOptions = {},
+): Promise<AsyncIterableIterator<StoredEvent>> {
+  const stream = new EventStream(db, support, reader, query.types ?? null, options);
+  try {
+    await stream.start(query.after);
+  } catch (error) {
+    await stream.return();
+    throw error;
+  }
+  return stream;
+}
+
+class EventStream implements AsyncIterableIterator<StoredEvent> {
+  private buffer: StoredEvent[] = [];
+  private more = false;
+  /** A wake-up came since the last read began. */
+  private dirty = false;
+  private closed = false;
+  private last = 0n;
+  private sleeper: (() => void) | null = null;
+  private readonly unwatch: () => void;
+  private readonly onAbort = () => void this.return();
+
+  constructor(
+    private readonly db: Db | Tx,
+    private readonly support: Pick<LiveEventsSupport, "wakeups" | "recheckMs" | "signal">,
+    private reader: EventReader,
+    private readonly types: readonly string[] | null,
+    private readonly options: LiveEventOptions,
+  ) {
+    // Watch before the first read: a commit between that read and the first wait is not missed.
+    this.unwatch = support.wakeups.watch(reader.operatorId, () => {
+      this.dirty = true;
+      this.wake();
+    });
+    support.signal.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  async start(after: bigint | null): Promise<void> {
+    if (this.support.signal.aborted) return void (await this.return());
+    this.last = after ?? (await lastEventSequence(this.db, this.reader.operatorId));
+    await this.read();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<StoredEvent> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<StoredEvent>> {
+    for (;;) {
+      if (this.closed) return { done: true, value: undefined };
+      const event = this.buffer.shift();
+      if (event) return { done: false, value: event };
+      if (!this.more && !this.dirty) await this.sleep();
+      if (this.closed) continue;
+      if (this.options.refreshReader) {
+        const reader = await this.options.refreshReader();
+        if (!reader) {
+          await this.return();
+          continue;
+        }
+        this.reader = reader;
+      }
+      if (!this.closed) await this.read();
+    }
+  }
+
+  async return(): Promise<IteratorResult<StoredEvent>> {
+    if (!this.closed) {
+      this.closed = true;
+      this.buffer = [];
+      this.unwatch();
+      this.support.signal.removeEventListener("abort", this.onAbort);
+      this.wake();
+      await this.options.onClose?.();
+    }
+    return { done: true, value: undefined };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<StoredEvent>> {
+    await this.return();
+    throw error;
+  }
+
+  private async read(): Promise<void> {
+    // Cleared before reading: a wake-up during the read asks for one more.
+    this.dirty = false;
+    const page = await readEvents(this.db, this.reader, { after: this.last, first: LIVE_PAGE, types: this.types });
+    if (this.closed) return;
+    this.buffer = page.events;
+    this.more = page.hasNextPage;
+    const newest = page.events.at(-1);
+    if (newest) this.last = BigInt(newest.sequence);
+  }
+
+  /** Until a wake-up, recheckMs, the server's shutdown or return(). */
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake(), this.support.recheckMs);
+      timer.unref?.();
+      this.sleeper = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private wake(): void {
+    const sleeper = this.sleeper;
+    this.sleeper = null;
+    sleeper?.();
+  }
+}
