@@ -42,6 +42,9 @@ export const userErrorCodes = [
   "OFFICE_HOURS_SLOT_COUNT_INVALID",
   "MEETING_URL_REQUIRED",
   "MEETING_URL_INVALID",
+  "WEBHOOK_URL_INVALID",
+  "WEBHOOK_URL_FORBIDDEN",
+  "WEBHOOK_LIMIT_EXCEEDED",
 ] as const;
 
 export type UserErrorCode = (typeof userErrorCodes)[number];

@@ -15,6 +15,8 @@
 import { chunked } from "../db/chunks.ts";
 import type { Db, Tx } from "../db/database.ts";
 import { unscopedTx } from "../db/tenant.ts";
+import { providerOf } from "../db/database.ts";
+import { queueDeliveriesForEvents } from "../webhooks/enqueue.ts";
 import type { EventCommit, NewEvent } from "./types.ts";
 
 /** 11 columns a row: stays under SQLite's 999 bound parameters (db/chunks.ts). */
@@ -51,6 +53,8 @@ export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, 
     try {
       const out = await work(tx);
       commits = await writeEvents(tx, queue);
+      // V5, V8: webhook deliveries commit with their events (webhooks/enqueue.ts).
+      for (const c of commits) await queueDeliveriesForEvents(tx, providerOf(db), c.operatorId, c.firstSequence, c.lastSequence);
       return out;
     } finally {
       queues.delete(tx);
