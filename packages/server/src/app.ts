@@ -32,6 +32,9 @@ import { createMetricsRoutes, createOperationsRoutes, serveOperationsRoute } fro
 import { renderSelfContainedGraphiQL, useGraphiQLContentSecurityPolicy } from "./graphiql-page.ts";
 import { useRequestBodyLimits } from "./request-body.ts";
 import { useHiddenSuggestions, useNoIntrospection } from "./schema-exposure.ts";
+import { DEFAULT_RETRY_SCHEDULE_MS } from "@simgate/schema/webhooks/deliveries";
+import { encryptionKeyFrom } from "./webhooks/encryption-key.ts";
+import { WebhookWorker } from "./webhooks/worker.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -49,6 +52,8 @@ export interface App {
   logger: Logger;
   deliverer: OutboxDeliverer | null;
   scheduler: DueJobScheduler;
+  /** V5: delivers webhooks; started with listen(). */
+  webhooks: WebhookWorker;
   metrics: Metrics;
   /** Handles one request in-process (tests, other adapters). */
   handle(request: Request): Promise<Response>;
@@ -73,6 +78,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     busyTimeoutMs: config.SIMGATE_LOCK_TIMEOUT_MS,
   });
 
+  const encryption = encryptionKeyFrom(config.SIMGATE_ENCRYPTION_KEY, target, config.SIMGATE_DATA_DIR);
+  if (encryption.source === "file") logger.warn("SIMGATE_ENCRYPTION_KEY is not set: webhook secrets are sealed with a key generated into the data folder (one machine only)");
   const deps: ContextDeps = {
     db,
     provider: target.provider,
@@ -95,6 +102,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         lockTimeoutMs: config.SIMGATE_LOCK_TIMEOUT_MS,
         gate: createOperatorWriteGate({ perOperator: config.SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR, maxQueueMs: config.SIMGATE_WRITE_QUEUE_TIMEOUT_MS }),
       },
+      webhooks: { encryptionKey: encryption.key, allowPrivate: config.SIMGATE_WEBHOOK_ALLOW_PRIVATE },
     },
   };
 
@@ -213,6 +221,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ],
   });
 
+  const webhooks = new WebhookWorker(db, clock, logger, {
+    provider: target.provider,
+    encryptionKey: encryption.key,
+    timeoutMs: config.SIMGATE_WEBHOOK_TIMEOUT_MS,
+    pollIntervalMs: config.SIMGATE_WEBHOOK_POLL_INTERVAL_MS,
+    concurrency: config.SIMGATE_WEBHOOK_CONCURRENCY,
+    perEndpoint: config.SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY,
+    allowPrivate: config.SIMGATE_WEBHOOK_ALLOW_PRIVATE,
+    retryScheduleMs: config.SIMGATE_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE_MS,
+  });
+
   let server: Server | undefined;
   let metricsServer: Server | undefined;
   const metricsRoutes = createMetricsRoutes(metrics, config.SIMGATE_METRICS_TOKEN);
@@ -224,6 +243,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     deliverer,
     scheduler,
+    webhooks,
     metrics,
     get metricsPort() {
       return metricsServer ? (metricsServer.address() as AddressInfo).port : undefined;
@@ -253,12 +273,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }
       deliverer?.start();
       scheduler.start();
+      webhooks.start();
       return (server.address() as AddressInfo).port;
     },
     async close() {
       // Order matters: stop taking work, let requests and the current job tick finish, then the database.
       drain.begin();
-      const stopJobs = Promise.all([scheduler.stop(), deliverer?.stop()]).catch((err) => logger.error({ err }, "stopping jobs failed"));
+      const stopJobs = Promise.all([scheduler.stop(), deliverer?.stop(), webhooks.stop()]).catch((err) => logger.error({ err }, "stopping jobs failed"));
       if (server) await drain.drain(server, config.SIMGATE_SHUTDOWN_GRACE_MS);
       if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()).closeAllConnections());
       await stopJobs;

@@ -17,5 +17,6 @@ import "./sim-admin.ts";
 import "./sim-transfer.ts";
 import "./office-hours.ts";
 import "./event.ts";
+import "./webhook.ts";
 
 export const schema = builder.toSchema();
