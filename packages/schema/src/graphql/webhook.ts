@@ -293,9 +293,9 @@ builder.mutationField("sendTestWebhook", (t) =>
     description: "V5: delivers a WEBHOOK_TEST event to the endpoint now.",
     args: { input: t.arg({ type: WebhookEndpointInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const out = await audited(ctx, "sendTestWebhook", async ({ tx, audit }) => {
+      const out = await audited(ctx, "sendTestWebhook", async ({ tx, raw, audit }) => {
         const endpoint = await visibleEndpoint(tx, ctx.viewer!.principal, endpointIdOf(input.endpointId, audit));
-        return { delivery: await queueTestDelivery(tx, endpoint.id, ctx.viewer!.actor, ctx.clock.now()) };
+        return { delivery: await queueTestDelivery(raw, endpoint.id, ctx.viewer!.actor, ctx.clock.now()) };
       });
       if (out.delivery) notifyDeliveriesQueued(ctx.unscopedDb);
       return out;
@@ -310,11 +310,11 @@ builder.mutationField("redeliverWebhookEvents", (t) =>
     description: "V5: queues again every event after `afterSequence` that the endpoint subscribes to.",
     args: { input: t.arg({ type: RedeliverWebhookEventsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const out = await audited(ctx, "redeliverWebhookEvents", async ({ tx, audit }) => {
+      const out = await audited(ctx, "redeliverWebhookEvents", async ({ tx, raw, audit }) => {
         const endpoint = await visibleEndpoint(tx, ctx.viewer!.principal, endpointIdOf(input.endpointId, audit));
         const after = parseSequence(input.afterSequence);
         if (after === null) refuse(userError("INVALID_INPUT", "afterSequence is an Event.sequence: decimal digits.", ["input", "afterSequence"]));
-        return { queuedCount: await queueRedelivery(tx, endpoint, after, ctx.clock.now()) };
+        return { queuedCount: await queueRedelivery(raw, endpoint, after, ctx.clock.now()) };
       });
       if ((out.queuedCount ?? 0) > 0) notifyDeliveriesQueued(ctx.unscopedDb);
       return out;

@@ -28,7 +28,7 @@ export function notifyDeliveriesQueued(db: Db): void {
   for (const listener of listeners.get(db) ?? []) listener();
 }
 
-/** V5: a WEBHOOK_TEST delivery, due now. It is not in the log: its webhook-id is its own. */
+/** V5: a WEBHOOK_TEST delivery, due now. It is not in the log: its webhook-id is its own. tx: unscoped, the endpoint checked visible. */
 export async function queueTestDelivery(tx: Tx, endpointId: string, actor: string, now: Date) {
   return tx.webhookDelivery.create({
     data: { id: uuidv7(), endpointId, testEventId: uuidv7(), testActor: actor, status: "PENDING", nextAttemptAt: now, createdAt: now },
@@ -37,7 +37,7 @@ export async function queueTestDelivery(tx: Tx, endpointId: string, actor: strin
 
 /**
  * V5: queues again the endpoint's events after `after` (its types only), at most MAX_REDELIVERY,
- * oldest first: one read and a few multi-row inserts.
+ * oldest first: one read and a few multi-row inserts. tx: unscoped, the endpoint checked visible.
  */
 export async function queueRedelivery(tx: Tx, endpoint: { id: string; operatorId: string; eventTypes: string }, after: bigint, now: Date): Promise<number> {
   const types = JSON.parse(endpoint.eventTypes) as string[];
