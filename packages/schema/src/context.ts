@@ -49,6 +49,15 @@ export interface Settings {
   verificationMail: VerificationMailLimits;
   /** Transaction lifetimes and the per-operator write gate (defaultWriteLimits when absent). */
   writes?: WriteLimits;
+  /** V5–V7: webhook endpoints (absent: webhook mutations are refused as unavailable). */
+  webhooks?: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** V6: AES-256 key sealing signing secrets at rest. */
+  encryptionKey: Buffer;
+  /** V7: SIMGATE_WEBHOOK_ALLOW_PRIVATE (http and private targets, for development and tests). */
+  allowPrivate: boolean;
 }
 
 export interface Context {

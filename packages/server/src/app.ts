@@ -34,6 +34,9 @@ import { createMetricsRoutes, createOperationsRoutes, serveOperationsRoute } fro
 import { renderSelfContainedGraphiQL, useGraphiQLContentSecurityPolicy } from "./graphiql-page.ts";
 import { useRequestBodyLimits } from "./request-body.ts";
 import { useHiddenSuggestions, useNoIntrospection } from "./schema-exposure.ts";
+import { DEFAULT_RETRY_SCHEDULE_MS } from "@simgate/schema/webhooks/deliveries";
+import { encryptionKeyFrom } from "./webhooks/encryption-key.ts";
+import { WebhookWorker } from "./webhooks/worker.ts";
 
 export interface AppOptions {
   clock?: Clock;
@@ -51,6 +54,8 @@ export interface App {
   logger: Logger;
   deliverer: OutboxDeliverer | null;
   scheduler: DueJobScheduler;
+  /** V5: delivers webhooks; started with listen(). */
+  webhooks: WebhookWorker;
   metrics: Metrics;
   /** V4: wake-ups and places of this process's event subscriptions. */
   live: LiveEvents;
@@ -87,6 +92,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     leaseMs: config.SIMGATE_SUBSCRIPTION_LEASE_SECONDS * 1000,
   });
 
+  const encryption = encryptionKeyFrom(config.SIMGATE_ENCRYPTION_KEY, target, config.SIMGATE_DATA_DIR);
+  if (encryption.source === "file") logger.warn("SIMGATE_ENCRYPTION_KEY is not set: webhook secrets are sealed with a key generated into the data folder (one machine only)");
   const deps: ContextDeps = {
     live,
     db,
@@ -110,6 +117,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         lockTimeoutMs: config.SIMGATE_LOCK_TIMEOUT_MS,
         gate: createOperatorWriteGate({ perOperator: config.SIMGATE_MAX_CONCURRENT_WRITES_PER_OPERATOR, maxQueueMs: config.SIMGATE_WRITE_QUEUE_TIMEOUT_MS }),
       },
+      webhooks: { encryptionKey: encryption.key, allowPrivate: config.SIMGATE_WEBHOOK_ALLOW_PRIVATE },
     },
   };
 
@@ -229,6 +237,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ],
   });
 
+  const webhooks = new WebhookWorker(db, clock, logger, {
+    provider: target.provider,
+    encryptionKey: encryption.key,
+    timeoutMs: config.SIMGATE_WEBHOOK_TIMEOUT_MS,
+    pollIntervalMs: config.SIMGATE_WEBHOOK_POLL_INTERVAL_MS,
+    concurrency: config.SIMGATE_WEBHOOK_CONCURRENCY,
+    perEndpoint: config.SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY,
+    allowPrivate: config.SIMGATE_WEBHOOK_ALLOW_PRIVATE,
+    retryScheduleMs: config.SIMGATE_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE_MS,
+  });
+
   let server: Server | undefined;
   let webSockets: WebSocketEndpoint | undefined;
   let metricsServer: Server | undefined;
@@ -241,6 +260,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     deliverer,
     scheduler,
+    webhooks,
     metrics,
     live,
     get metricsPort() {
@@ -284,6 +304,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }
       deliverer?.start();
       scheduler.start();
+      webhooks.start();
       return (server.address() as AddressInfo).port;
     },
     async close() {
@@ -293,7 +314,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // close with 1001), so the drain waits only for ordinary requests.
       const stopLive = live.close();
       const stopSockets = webSockets?.close();
-      const stopJobs = Promise.all([scheduler.stop(), deliverer?.stop()]).catch((err) => logger.error({ err }, "stopping jobs failed"));
+      const stopJobs = Promise.all([scheduler.stop(), deliverer?.stop(), webhooks.stop()]).catch((err) => logger.error({ err }, "stopping jobs failed"));
       if (server) await drain.drain(server, config.SIMGATE_SHUTDOWN_GRACE_MS);
       if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()).closeAllConnections());
       await stopJobs;

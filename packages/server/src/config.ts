@@ -87,6 +87,26 @@ export const configSchema = z
       .default("")
       .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
       .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "each origin must be scheme://host[:port] with no path"))),
+    // V6: 32-byte key (base64 or 64 hex digits) sealing webhook signing secrets at rest; without it
+    // a key is generated once into the data folder (webhooks/encryption-key.ts), for one machine only.
+    SIMGATE_ENCRYPTION_KEY: z
+      .string()
+      .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, "must be 32 bytes as 64 hex digits or base64")
+      .optional(),
+    // Where the generated encryption key is kept when SIMGATE_ENCRYPTION_KEY is unset (default: the SQLite file's folder, else ./data).
+    SIMGATE_DATA_DIR: z.string().min(1).optional(),
+    // Webhooks (V5–V8, webhooks/worker.ts).
+    SIMGATE_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
+    SIMGATE_WEBHOOK_POLL_INTERVAL_MS: int(1000, 20, 60_000),
+    SIMGATE_WEBHOOK_CONCURRENCY: int(16, 1, 1000),
+    SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY: int(2, 1, 100),
+    SIMGATE_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),
+    // Tests only: comma-separated waits in ms after failed attempts 1, 2, …; unset: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+    SIMGATE_WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .regex(/^\d{1,9}(,\d{1,9}){0,19}$/, "must be comma-separated milliseconds")
+      .transform((v) => v.split(",").map(Number))
+      .optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   })

@@ -58,6 +58,7 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     reader = guardReader(reader, guard);
   }
   readers.set(db, reader);
+  providers.set(db, target.provider);
   const disconnect = db.$disconnect.bind(db);
   // The SQLite read connection closes with the client.
   (db as { $disconnect(): Promise<void> }).$disconnect = async () => {
@@ -72,6 +73,14 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
 }
 
 const readers = new WeakMap<object, SqlReader>();
+const providers = new WeakMap<object, DatabaseTarget["provider"]>();
+
+/** The engine behind a client made by createDb (for the few statements that differ per engine). */
+export function providerOf(db: Db): DatabaseTarget["provider"] {
+  const provider = providers.get(db);
+  if (!provider) throw new Error("This client was not made by createDb");
+  return provider;
+}
 
 /** The hand-written-SQL reader beside a client made by createDb (sql-reader.ts). */
 export function sqlReaderOf(db: Db): SqlReader {

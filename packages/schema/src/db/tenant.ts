@@ -54,6 +54,9 @@ const scopes: Record<string, (operatorId: string, sims: Where | null) => Where> 
   SimGroup: (id) => ({ operatorId: id }),
   /** V3: an operator reads its own log only (events are written through the raw transaction). */
   Event: (id) => ({ operatorId: id }),
+  /** V5: an operator's endpoints and their delivery log (U5 narrows them further, webhooks/endpoints.ts). */
+  WebhookEndpoint: (id) => ({ operatorId: id }),
+  WebhookDelivery: (id) => ({ endpoint: { operatorId: id } }),
   /** Both ends of a transfer see it (T3). */
   SimTransfer: (id) => ({ OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] }),
   SimTransferItem: (id) => ({ transfer: { OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] } }),
@@ -75,6 +78,7 @@ const ownerColumn: Record<string, string> = {
   OfficeHoursRequest: "operatorId",
   User: "operatorId",
   SimGroup: "operatorId",
+  WebhookEndpoint: "operatorId",
 };
 
 // Matches no row (row IDs are UUIDs): used when there is no caller.

@@ -51,6 +51,9 @@ export const userErrorCodes = [
   "GROUP_NAME_TAKEN",
   "GROUP_NOT_EMPTY",
   "GROUP_LIMIT_EXCEEDED",
+  "WEBHOOK_URL_INVALID",
+  "WEBHOOK_URL_FORBIDDEN",
+  "WEBHOOK_LIMIT_EXCEEDED",
 ] as const;
 
 export type UserErrorCode = (typeof userErrorCodes)[number];

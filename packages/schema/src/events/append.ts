@@ -15,6 +15,8 @@
 import { chunked } from "../db/chunks.ts";
 import type { Db, Provider, Tx } from "../db/database.ts";
 import { unscopedTx } from "../db/tenant.ts";
+import { providerOf } from "../db/database.ts";
+import { queueDeliveriesForEvents } from "../webhooks/enqueue.ts";
 import type { EventCommit, NewEvent } from "./types.ts";
 
 /** Rows per INSERT: 11 parameters a row, under SQLite's 999 (db/chunks.ts) and far under PostgreSQL's 65,535. */
@@ -54,6 +56,8 @@ export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, 
     try {
       const out = await work(tx);
       commits = await writeEvents(tx, queue, ROWS_PER_INSERT[provider]);
+      // V5, V8: webhook deliveries commit with their events (webhooks/enqueue.ts).
+      for (const c of commits) await queueDeliveriesForEvents(tx, provider, c.operatorId, c.firstSequence, c.lastSequence);
       return out;
     } finally {
       queues.delete(tx);

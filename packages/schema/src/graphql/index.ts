@@ -24,6 +24,7 @@ import "./office-hours.ts";
 import "./sim-group.ts";
 import "./event.ts";
 import "./subscription.ts";
+import "./webhook.ts";
 
 // Every field's authorization (U3–U5, O3, O5) is applied here, from the one map in field-access.ts.
 export const schema = applyFieldAccess(builder.toSchema());

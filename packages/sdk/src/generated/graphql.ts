@@ -566,7 +566,10 @@ export type UserErrorCode =
   | 'USER_LIMIT_EXCEEDED'
   | 'USER_NAME_INVALID'
   | 'USER_NAME_TAKEN'
-  | 'VERIFICATION_TOKEN_INVALID';
+  | 'VERIFICATION_TOKEN_INVALID'
+  | 'WEBHOOK_LIMIT_EXCEEDED'
+  | 'WEBHOOK_URL_FORBIDDEN'
+  | 'WEBHOOK_URL_INVALID';
 
 export type VerifyEmailAddressInput = {
   /** The token from the verification mail. At most 1,000 characters (INPUT_LIMIT_EXCEEDED above, before execution). */
@@ -777,6 +780,8 @@ export type SimByIdQuery = { node:
     | { __typename: 'SimTransfer' }
     | { __typename: 'SupportTicket' }
     | { __typename: 'User' }
+    | { __typename: 'WebhookDelivery' }
+    | { __typename: 'WebhookEndpoint' }
    | null };
 
 export type SimStatusHistoryQueryVariables = Exact<{
@@ -797,6 +802,8 @@ export type SimStatusHistoryQuery = { node:
     | { __typename: 'SimTransfer' }
     | { __typename: 'SupportTicket' }
     | { __typename: 'User' }
+    | { __typename: 'WebhookDelivery' }
+    | { __typename: 'WebhookEndpoint' }
    | null };
 
 export type RegisterSimMutationVariables = Exact<{

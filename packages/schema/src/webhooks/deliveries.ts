@@ -1,0 +1,248 @@
+// V5, V8: queuing deliveries outside the log's own append (test pings, redelivery), claiming due
+// ones with a lease per attempt, and recording what an attempt answered.
+import { randomUUID } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
+import type { Db, Provider, Tx } from "../db/database.ts";
+import { chunked } from "../db/chunks.ts";
+import { encodeGlobalId } from "../ids/global-id.ts";
+import type { EventData } from "../events/types.ts";
+import { enqueueMail } from "../mail/outbox.ts";
+
+/** V5: waits after failed attempt 1, 2, … 7; the eighth failure makes the delivery FAILED. */
+export const DEFAULT_RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
+/** V5: an endpoint failing this long is disabled. */
+export const DISABLE_AFTER_MS = 3 * 24 * 3_600_000;
+/** redeliverWebhookEvents queues at most this many events per call (call again after the last one). */
+export const MAX_REDELIVERY = 1000;
+
+const listeners = new WeakMap<object, Set<() => void>>();
+
+/** Deliveries were queued outside an event commit (test ping, redelivery): wake the workers of `db`. */
+export function onDeliveriesQueued(db: Db, listener: () => void): () => void {
+  const set = listeners.get(db) ?? listeners.set(db, new Set()).get(db)!;
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+export function notifyDeliveriesQueued(db: Db): void {
+  for (const listener of listeners.get(db) ?? []) listener();
+}
+
+/** V5: a WEBHOOK_TEST delivery, due now. It is not in the log: its webhook-id is its own. tx: unscoped, the endpoint checked visible. */
+export async function queueTestDelivery(tx: Tx, endpointId: string, actor: string, now: Date) {
+  return tx.webhookDelivery.create({
+    data: { id: uuidv7(), endpointId, testEventId: uuidv7(), testActor: actor, status: "PENDING", nextAttemptAt: now, createdAt: now },
+  });
+}
+
+/**
+ * V5: queues again the endpoint's events after `after` (its types only), at most MAX_REDELIVERY,
+ * oldest first: one read and a few multi-row inserts. tx: unscoped, the endpoint checked visible.
+ */
+export async function queueRedelivery(tx: Tx, endpoint: { id: string; operatorId: string; eventTypes: string }, after: bigint, now: Date): Promise<number> {
+  const types = JSON.parse(endpoint.eventTypes) as string[];
+  const events = await tx.event.findMany({
+    where: { operatorId: endpoint.operatorId, sequence: { gt: after }, ...(types.length > 0 ? { type: { in: types } } : {}) },
+    orderBy: { sequence: "asc" },
+    take: MAX_REDELIVERY,
+    select: { id: true },
+  });
+  const rows = events.map((e) => ({ id: uuidv7(), endpointId: endpoint.id, eventId: e.id, status: "PENDING" as const, nextAttemptAt: now, createdAt: now }));
+  for (const part of chunked(rows, 150)) await tx.webhookDelivery.createMany({ data: part });
+  return rows.length;
+}
+
+export interface ClaimOptions {
+  provider: Provider;
+  now: Date;
+  leaseMs: number;
+  /** How many attempts this instance may start now. */
+  limit: number;
+  /** At most this many attempts in flight per endpoint and instance. */
+  perEndpoint: number;
+  /** Endpoints and the attempts this instance has in flight to them. */
+  inFlight: ReadonlyMap<string, number>;
+}
+
+/**
+ * V8: takes due deliveries for one attempt each: a lease (leaseUntil, leaseOwner) that only this
+ * claim holds; a killed instance's lease runs out and the delivery is due again. Endpoints whose
+ * in-flight budget is used up here are skipped, and the rest are taken round-robin across
+ * endpoints, so a slow endpoint's backlog does not hold back the others.
+ */
+export async function claimDueDeliveries(db: Db, options: ClaimOptions) {
+  if (options.limit <= 0) return [];
+  const full = [...options.inFlight].filter(([, n]) => n >= options.perEndpoint).map(([id]) => id);
+  const due = await db.webhookDelivery.findMany({
+    where: {
+      status: "PENDING",
+      nextAttemptAt: { lte: options.now },
+      OR: [{ leaseUntil: null }, { leaseUntil: { lt: options.now } }],
+      endpoint: { enabled: true },
+      ...(full.length > 0 ? { endpointId: { notIn: full } } : {}),
+    },
+    orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
+    take: Math.max(options.limit * 4, 50),
+    select: { id: true, endpointId: true },
+  });
+  const picked: string[] = [];
+  const taken = new Map<string, number>();
+  const byEndpoint = new Map<string, string[]>();
+  for (const d of due) (byEndpoint.get(d.endpointId) ?? byEndpoint.set(d.endpointId, []).get(d.endpointId)!).push(d.id);
+  // Round-robin: one per endpoint per round, within each endpoint's remaining budget.
+  for (let round = 0; picked.length < options.limit; round++) {
+    let any = false;
+    for (const [endpointId, ids] of byEndpoint) {
+      const used = (options.inFlight.get(endpointId) ?? 0) + (taken.get(endpointId) ?? 0);
+      if (round >= ids.length || used >= options.perEndpoint || picked.length >= options.limit) continue;
+      picked.push(ids[round]!);
+      taken.set(endpointId, (taken.get(endpointId) ?? 0) + 1);
+      any = true;
+    }
+    if (!any) break;
+  }
+  if (picked.length === 0) return [];
+  const owner = randomUUID();
+  const lease = { leaseOwner: owner, leaseUntil: new Date(options.now.getTime() + options.leaseMs), attempts: { increment: 1 }, lastAttemptAt: options.now };
+  const stillDue = { status: "PENDING" as const, OR: [{ leaseUntil: null }, { leaseUntil: { lt: options.now } }] };
+  if (options.provider === "postgresql") {
+    // A short claim transaction: rows another instance is claiming right now are skipped, not waited for.
+    await db.$transaction(async (tx) => {
+      const rows = await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM "WebhookDelivery" WHERE "id" = ANY($1::text[]) AND "status" = 'PENDING' FOR UPDATE SKIP LOCKED`, picked);
+      if (rows.length > 0) await tx.webhookDelivery.updateMany({ where: { id: { in: rows.map((r) => r.id) }, ...stillDue }, data: lease });
+    });
+  } else {
+    // SQLite has one writer at a time: the conditional update is the claim.
+    await db.webhookDelivery.updateMany({ where: { id: { in: picked }, ...stillDue }, data: lease });
+  }
+  return db.webhookDelivery.findMany({ where: { leaseOwner: owner }, include: { endpoint: true, event: true } });
+}
+
+export type ClaimedDelivery = Awaited<ReturnType<typeof claimDueDeliveries>>[number];
+
+/** The JSON body of a delivery (V5): { type, timestamp, data } with the event's fields and sequence. */
+export function deliveryMessage(delivery: ClaimedDelivery, operatorCode: string): { id: string; at: Date; body: string } {
+  const event = delivery.event;
+  if (!event) {
+    const id = encodeGlobalId("Event", delivery.testEventId ?? delivery.id);
+    const at = delivery.createdAt;
+    return {
+      id,
+      at,
+      body: JSON.stringify({ type: "WEBHOOK_TEST", timestamp: at.toISOString(), data: { id, operatorId: operatorCode, sequence: null, type: "WEBHOOK_TEST", at: at.toISOString(), actor: delivery.testActor ?? "system" } }),
+    };
+  }
+  const data = JSON.parse(event.data) as EventData;
+  const id = encodeGlobalId("Event", event.id);
+  const gid = (type: string, rowId: string | null) => (rowId ? encodeGlobalId(type, rowId) : null);
+  return {
+    id,
+    at: event.at,
+    body: JSON.stringify({
+      type: event.type,
+      timestamp: event.at.toISOString(),
+      data: {
+        id,
+        operatorId: operatorCode,
+        sequence: String(event.sequence),
+        type: event.type,
+        at: event.at.toISOString(),
+        actor: event.actor,
+        simId: gid("Sim", event.simId),
+        imsi: event.imsi,
+        simTransferId: gid("SimTransfer", event.simTransferId),
+        supportTicketId: gid("SupportTicket", event.supportTicketId),
+        statusChange: data.statusChange ?? null,
+        changedFields: data.changedFields ?? [],
+        sessionOnline: data.sessionOnline ?? null,
+        expiryAction: data.expiryAction ?? null,
+        transferStatus: data.transferStatus ?? null,
+        transferSide: data.transferSide ?? null,
+        ticketChange: data.ticketChange ?? null,
+      },
+    }),
+  };
+}
+
+export interface AttemptResult {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+}
+
+/**
+ * Records one attempt under its lease (an attempt whose lease was taken over records nothing).
+ * Failure: the next attempt per `schedule`, or FAILED after the last; the endpoint's failing
+ * clock starts, and after DISABLE_AFTER_MS of failures the endpoint is disabled and the
+ * operator's primary address gets an EVENT_HANDLER mail, in the same transaction.
+ */
+export async function recordAttempt(db: Db, delivery: ClaimedDelivery, result: AttemptResult, now: Date, schedule: readonly number[]): Promise<"SUCCEEDED" | "RETRY" | "FAILED" | "LOST"> {
+  const mine = { id: delivery.id, leaseOwner: delivery.leaseOwner };
+  const done = { leaseOwner: null, leaseUntil: null, lastResponseStatus: result.status, lastError: result.error?.slice(0, 500) ?? null };
+  if (result.ok) {
+    const { count } = await db.webhookDelivery.updateMany({ where: mine, data: { ...done, status: "SUCCEEDED", nextAttemptAt: null } });
+    if (count === 1 && delivery.endpoint.failingSince) await db.webhookEndpoint.updateMany({ where: { id: delivery.endpointId }, data: { failingSince: null } });
+    return count === 1 ? "SUCCEEDED" : "LOST";
+  }
+  const wait = schedule[delivery.attempts - 1];
+  const status = wait === undefined ? "FAILED" : "PENDING";
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.webhookDelivery.updateMany({
+      where: mine,
+      data: { ...done, status, nextAttemptAt: wait === undefined ? null : new Date(now.getTime() + wait) },
+    });
+    if (count !== 1) return "LOST" as const;
+    const failingSince = delivery.endpoint.failingSince ?? now;
+    if (!delivery.endpoint.failingSince) await tx.webhookEndpoint.updateMany({ where: { id: delivery.endpointId, failingSince: null }, data: { failingSince: now } });
+    if (now.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS) await disableFailingEndpoint(tx, delivery.endpointId, failingSince, now);
+    return wait === undefined ? ("FAILED" as const) : ("RETRY" as const);
+  });
+}
+
+async function disableFailingEndpoint(tx: Tx, endpointId: string, since: Date, now: Date): Promise<void> {
+  const reason = `Every delivery failed from ${since.toISOString()} for more than three days.`;
+  const { count } = await tx.webhookEndpoint.updateMany({ where: { id: endpointId, enabled: true }, data: { enabled: false, disabledReason: reason } });
+  if (count !== 1) return;
+  const endpoint = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId }, select: { url: true, operatorId: true, operator: { select: { operatorId: true } } } });
+  const primary = await tx.emailAddress.findFirst({ where: { operatorId: endpoint.operatorId, primaryOf: { not: null } }, select: { address: true } });
+  if (!primary) return;
+  await enqueueMail(
+    tx,
+    endpoint.operatorId,
+    {
+      kind: "EVENT_HANDLER",
+      to: [primary.address],
+      subject: `Simgate: webhook endpoint disabled (${endpoint.operator.operatorId})`,
+      body: [
+        `Simgate disabled a webhook endpoint of operator ${endpoint.operator.operatorId}:`,
+        "",
+        `  ${endpoint.url}`,
+        "",
+        reason,
+        "Events are still kept in the log. Fix the receiver, enable the endpoint again (updateWebhookEndpoint with enabled: true),",
+        "and queue what it missed with redeliverWebhookEvents.",
+      ].join("\n"),
+    },
+    now,
+  );
+}
+
+/** V9: a delivery its owner may no longer read is closed without a request. */
+export async function skipDelivery(db: Db, delivery: ClaimedDelivery, reason: string): Promise<void> {
+  await db.webhookDelivery.updateMany({
+    where: { id: delivery.id, leaseOwner: delivery.leaseOwner },
+    data: { status: "FAILED", leaseOwner: null, leaseUntil: null, nextAttemptAt: null, lastError: reason },
+  });
+}
+
+/**
+ * V9: whether the endpoint's owner may read the event now. The root's endpoints read everything.
+ * A user's endpoint: the user must still exist (U8). The permission evaluator (Event:read and the
+ * event's SIM under Sim:read, U3/U4) is not part of this code yet; this is the one place to call it.
+ */
+export async function webhookOwnerMayRead(db: Db, delivery: ClaimedDelivery): Promise<boolean> {
+  const owner = delivery.endpoint.createdBy;
+  if (owner === null) return true;
+  const user = await db.user.findFirst({ where: { id: owner, operatorId: delivery.endpoint.operatorId }, select: { id: true } });
+  return user !== null;
+}

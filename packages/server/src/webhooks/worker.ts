@@ -1,0 +1,164 @@
+// V5, V8: the webhook worker, in every server instance. It claims due deliveries with a lease per
+// attempt (webhooks/deliveries.ts), POSTs them signed (Standard Webhooks), and records the answer.
+// Woken when events commit through this instance (onEventsCommitted) or a ping/redelivery is
+// queued here, and on a poll interval for everything else (other instances' commits, retries,
+// expired leases of a killed instance). At most `concurrency` attempts in flight, and at most
+// `perEndpoint` per endpoint, so one slow endpoint cannot take every slot.
+import type { Db, Provider } from "@simgate/schema/db/database";
+import type { Clock } from "@simgate/schema/domain/clock";
+import { onEventsCommitted } from "@simgate/schema/events/append";
+import {
+  claimDueDeliveries,
+  deliveryMessage,
+  onDeliveriesQueued,
+  recordAttempt,
+  skipDelivery,
+  webhookOwnerMayRead,
+  type ClaimedDelivery,
+} from "@simgate/schema/webhooks/deliveries";
+import { openSecret, signatureHeader } from "@simgate/schema/webhooks/secret-box";
+import type { Logger } from "../logger.ts";
+import { postWebhook } from "./post.ts";
+
+export interface WebhookWorkerOptions {
+  provider: Provider;
+  encryptionKey: Buffer;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  concurrency: number;
+  perEndpoint: number;
+  allowPrivate: boolean;
+  retryScheduleMs: readonly number[];
+  onResult?: (result: string) => void;
+}
+
+export class WebhookWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private ticking: Promise<void> | null = null;
+  private again = false;
+  private readonly inFlight = new Map<string, number>();
+  private readonly attempts = new Set<Promise<void>>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly operatorCodes = new Map<string, string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: WebhookWorkerOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe.push(onEventsCommitted(this.db, () => this.wake()), onDeliveriesQueued(this.db, () => this.wake()));
+    this.schedule(0);
+  }
+
+  /** Stops claiming and waits for the attempts in flight (each ends within its timeout). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const off of this.unsubscribe.splice(0)) off();
+    await this.ticking;
+    await Promise.allSettled([...this.attempts]);
+  }
+
+  /** Claims now (tests, and whenever work may have arrived). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** Resolves when no attempt is in flight (tests). */
+  async idle(): Promise<void> {
+    while (this.attempts.size > 0 || this.ticking) await Promise.allSettled([...this.attempts, this.ticking]);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private tick(): Promise<void> {
+    if (this.stopped || this.ticking) return this.ticking ?? Promise.resolve();
+    this.ticking = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.claimAndStart();
+        } catch (err) {
+          this.logger.error({ err }, "webhook claim failed");
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.ticking = null;
+      if (!this.stopped) this.schedule(this.options.pollIntervalMs);
+    });
+    return this.ticking;
+  }
+
+  private async claimAndStart(): Promise<void> {
+    const free = this.options.concurrency - this.attempts.size;
+    if (free <= 0) return;
+    const claimed = await claimDueDeliveries(this.db, {
+      provider: this.options.provider,
+      now: this.clock.now(),
+      // The lease outlives the attempt's timeout with room to record the result.
+      leaseMs: this.options.timeoutMs + 30_000,
+      limit: free,
+      perEndpoint: this.options.perEndpoint,
+      inFlight: this.inFlight,
+    });
+    for (const delivery of claimed) {
+      this.inFlight.set(delivery.endpointId, (this.inFlight.get(delivery.endpointId) ?? 0) + 1);
+      const attempt = this.attempt(delivery)
+        .catch((err) => this.logger.error({ err, deliveryId: delivery.id }, "webhook attempt failed unexpectedly"))
+        .finally(() => {
+          this.attempts.delete(attempt);
+          const left = (this.inFlight.get(delivery.endpointId) ?? 1) - 1;
+          if (left > 0) this.inFlight.set(delivery.endpointId, left);
+          else this.inFlight.delete(delivery.endpointId);
+          this.wake();
+        });
+      this.attempts.add(attempt);
+    }
+  }
+
+  private async operatorCode(operatorRowId: string): Promise<string> {
+    let code = this.operatorCodes.get(operatorRowId);
+    if (!code) {
+      const row = await this.db.operator.findUniqueOrThrow({ where: { id: operatorRowId }, select: { operatorId: true } });
+      code = row.operatorId;
+      this.operatorCodes.set(operatorRowId, code);
+    }
+    return code;
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    if (!(await webhookOwnerMayRead(this.db, delivery))) {
+      await skipDelivery(this.db, delivery, "V9: the endpoint's owner may not read this event.");
+      return;
+    }
+    const { endpoint } = delivery;
+    const message = deliveryMessage(delivery, await this.operatorCode(endpoint.operatorId));
+    const now = this.clock.now();
+    const secrets = [openSecret(this.options.encryptionKey, endpoint.id, endpoint.secret)];
+    if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > now) {
+      secrets.push(openSecret(this.options.encryptionKey, endpoint.id, endpoint.previousSecret));
+    }
+    const headers = {
+      "webhook-id": message.id,
+      "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+      "webhook-signature": signatureHeader(secrets, message.id, now, message.body),
+    };
+    const result = await postWebhook(endpoint.url, headers, message.body, { timeoutMs: this.options.timeoutMs, allowPrivate: this.options.allowPrivate });
+    const outcome = await recordAttempt(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
+    this.options.onResult?.(outcome);
+    if (!result.ok) this.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, attempt: delivery.attempts, status: result.status, error: result.error, outcome }, "webhook attempt failed");
+  }
+}
