@@ -1,4 +1,4 @@
-// Bulk writes (S6, T3, T7): time and SQL statements per call for 1,000 SIMs, through the real
+// Bulk writes (S6, S11, T3, T7): time and SQL statements per call for 1,000 SIMs, through the real
 // GraphQL stack in-process. Statements must stay bounded: set-based writes, not a round trip per SIM.
 //   pnpm bench:bulk     BENCH_ENGINES=sqlite,postgresql
 import { performance } from "node:perf_hooks";
@@ -10,14 +10,21 @@ import { BENCH_PASSWORD, seed } from "./seed.ts";
 
 const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",") as Engine[];
 const SIZE = 1000;
+const ADMIN_SECRET = "bench-admin-secret-0123456789abcdef";
 const rows: { engine: Engine; call: string; ms: number; statements: number }[] = [];
+
+/** Every call here must work for every SIM: a refused SIM would be a cheaper, misleading figure. */
+function allPassed(payload: { results: { userErrors: unknown[] }[]; userErrors: unknown[] }, call: string) {
+  const refused = payload.results.filter((r) => r.userErrors.length > 0);
+  if (payload.userErrors.length > 0 || refused.length > 0 || payload.results.length !== SIZE) throw new Error(`${call}: ${JSON.stringify([payload.userErrors, refused.slice(0, 3)])}`);
+}
 
 for (const engine of engines) {
   const database = await freshDatabase(engine);
   const [terminator, source, destination] = await seed(database.url, 3, 3 * SIZE, false);
   let counting = false;
   let statements = 0;
-  const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", SIMGATE_KDF_MEMORY_KIB: "1024", SIMGATE_KDF_ITERATIONS: "1", SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "1000000" }), {
+  const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", SIMGATE_ADMIN_SECRET: ADMIN_SECRET, SIMGATE_KDF_MEMORY_KIB: "1024", SIMGATE_KDF_ITERATIONS: "1", SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "1000000" }), {
     logger: createLogger("silent"),
     onQuery: () => void (counting && statements++),
   });
@@ -59,6 +66,33 @@ for (const engine of engines) {
     });
     transferToken = (await app.db.outboxMessage.findFirstOrThrow({ where: { kind: "SIM_TRANSFER_TOKEN" } })).token!;
     await measure("acceptSimTransfer (1,000 SIMs)", () => gql(`mutation($t: String!) { acceptSimTransfer(input: { token: $t }) { userErrors { code } } }`, { t: transferToken }, t3));
+
+    // S11: an integrator's batch, 1,000 new SIMs registered, activated, tagged and untagged.
+    const inventory = Array.from({ length: SIZE }, (_, i) => {
+      const n = String(i).padStart(10, "0");
+      return { imsi: `44999${n}`, iccid: `8981999${n}00`, subscription: "plan01s", coverage: i % 2 ? "JAPAN" : "GLOBAL", registrationSecret: `bench-secret-${n}` };
+    });
+    await gql(`mutation($i: AdminProvisionSimsInput!) { adminProvisionSims(input: $i) { userErrors { code } } }`, { i: { sims: inventory } }, ADMIN_SECRET);
+    const bulkResults = `results { userErrors { code } } userErrors { code }`;
+    let registered: string[] = [];
+    await measure("registerSims (1,000 SIMs)", async () => {
+      const r = await gql(`mutation($s: [RegisterSimInput!]!) { registerSims(input: { sims: $s }) { results { sim { id } userErrors { code } } userErrors { code } } }`, { s: inventory.map(({ imsi, registrationSecret }) => ({ imsi, registrationSecret })) }, t1);
+      allPassed(r.registerSims, "registerSims");
+      registered = r.registerSims.results.map((x: { sim: { id: string } }) => x.sim.id);
+    });
+    await measure("applySimAction ACTIVATE (1,000 SIMs)", async () => {
+      const r = await gql(`mutation($ids: [ID!]!) { applySimAction(input: { simIds: $ids, action: ACTIVATE }) { ${bulkResults} } }`, { ids: registered }, t1);
+      allPassed(r.applySimAction, "applySimAction");
+    });
+    await measure("addSimTags, 3 tags (1,000 SIMs)", async () => {
+      const tags = [{ name: "site", value: "osaka-2" }, { name: "fleet", value: "north" }, { name: "batch", value: "2026-11" }];
+      const r = await gql(`mutation($ids: [ID!]!, $tags: [SimTagInput!]!) { addSimTags(input: { simIds: $ids, tags: $tags }) { ${bulkResults} } }`, { ids: registered, tags }, t1);
+      allPassed(r.addSimTags, "addSimTags");
+    });
+    await measure("removeSimTags, 2 names (1,000 SIMs)", async () => {
+      const r = await gql(`mutation($ids: [ID!]!) { removeSimTags(input: { simIds: $ids, names: ["fleet", "batch"] }) { ${bulkResults} } }`, { ids: registered }, t1);
+      allPassed(r.removeSimTags, "removeSimTags");
+    });
   } finally {
     await app.close();
     await database.drop();

@@ -16,6 +16,7 @@ import "./account-recovery.ts";
 import "./support-ticket.ts";
 import "./sim.ts";
 import "./sim-lifecycle.ts";
+import "./sim-bulk.ts";
 import "./sim-admin.ts";
 import "./sim-transfer.ts";
 import "./office-hours.ts";

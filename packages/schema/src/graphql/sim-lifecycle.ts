@@ -8,9 +8,11 @@ import { judgeSetExpiry } from "../domain/sim-expiry.ts";
 import { judgeAction, type SimAction } from "../domain/sim-status.ts";
 import { tokyoDate } from "../domain/tokyo-time.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
-import type { Sim } from "../db/generated/sqlite/client.ts";
 import { lockSims } from "../sims/lock.ts";
-import { applyStatusChange, applyStatusChanges, claimRegisteredSim, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
+import { applyActionToSims, errorCodesOf, type SimResult } from "../sims/bulk.ts";
+
+export type { SimResult };
+import { applyStatusChange, claimRegisteredSim, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
 import { auditTargets, audited, type AuditDraft } from "../audit/audited.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
@@ -20,6 +22,8 @@ import { ExpiryActionEnum, SimPayload, SimRef } from "./sim.ts";
 import { lockNamedSims } from "./named-sims.ts";
 import { UserErrorRef } from "./user-error.ts";
 import { timingSafeEqual } from "node:crypto";
+import { setImmediate } from "node:timers";
+import { chunked } from "../db/chunks.ts";
 
 const SIM_FIELD = ["input", "simId"];
 
@@ -33,7 +37,7 @@ async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: stri
   return sim as typeof sim & { operatorId: string };
 }
 
-const RegisterSimInput = builder.inputType("RegisterSimInput", {
+export const RegisterSimInput = builder.inputType("RegisterSimInput", {
   fields: (t) => ({
     imsi: t.string({ required: true, description: "The SIM's IMSI (15 digits)." }),
     registrationSecret: t.string({ required: true, description: "The secret delivered with the SIM." }),
@@ -53,7 +57,7 @@ const SetSimExpiryInput = builder.inputType("SetSimExpiryInput", {
     action: t.field({ type: ExpiryActionEnum, required: true, description: "What happens then; TERMINATE needs protection OFF now." }),
   }),
 });
-const SimTagInput = builder.inputType("SimTagInput", {
+export const SimTagInput = builder.inputType("SimTagInput", {
   fields: (t) => ({ name: t.string({ required: true, description: "Tag name, unique per SIM." }), value: t.string({ required: true, description: "Tag value." }) }),
 });
 const UpdateSimInput = builder.inputType("UpdateSimInput", {
@@ -124,10 +128,33 @@ for (const [name, action, description] of statusMutations) {
   );
 }
 
-export interface SimResult {
-  simId: string;
-  sim: { id: string } | null;
-  userErrors: UserError[];
+// A bulk payload names up to 1,000 SIMs: their look-ups, made in one pass over the results, go
+// out as one findMany per chunk instead of one statement per SIM.
+type SimQuery = { select?: Record<string, unknown>; include?: Record<string, unknown> };
+const pendingSimLoads = new WeakMap<Context, Map<string, { ids: Set<string>; rows: Promise<Map<string, unknown>> }>>();
+
+function batchedSim(ctx: Context, query: SimQuery, id: string): Promise<never> {
+  const batches = pendingSimLoads.get(ctx) ?? pendingSimLoads.set(ctx, new Map()).get(ctx)!;
+  const key = JSON.stringify(query);
+  let batch = batches.get(key);
+  if (!batch) {
+    const ids = new Set<string>();
+    const rows = (async () => {
+      // Every result's resolver runs before the next macrotask: by then the batch is complete.
+      await new Promise((resolve) => setImmediate(resolve));
+      batches.delete(key);
+      const found = new Map<string, unknown>();
+      const select = query.select ? { ...query.select, id: true } : undefined;
+      for (const part of chunked([...ids], 250)) {
+        for (const row of await ctx.db.sim.findMany({ ...query, ...(select ? { select } : {}), where: { id: { in: part } } })) found.set(row.id, row);
+      }
+      return found;
+    })();
+    batch = { ids, rows };
+    batches.set(key, batch);
+  }
+  batch.ids.add(id);
+  return batch.rows.then((found) => (found.get(id) ?? null) as never);
 }
 
 export const SimOperationResult = builder.objectRef<SimResult>("SimOperationResult").implement({
@@ -137,8 +164,8 @@ export const SimOperationResult = builder.objectRef<SimResult>("SimOperationResu
     sim: t.prismaField({
       type: "Sim",
       nullable: true,
-      description: "The SIM after the call; null when it was not found.",
-      resolve: (query, r, _args, ctx) => (r.sim ? ctx.db.sim.findUnique({ ...query, where: { id: r.sim.id } }) : null),
+      description: "The SIM after the call; null when it was not found (registration: when this call did not register it).",
+      resolve: (query, r, _args, ctx) => (r.sim ? batchedSim(ctx, query, r.sim.id) : null),
     }),
     userErrors: t.field({ type: [UserErrorRef], description: "Empty when it worked for this SIM.", resolve: (r) => r.userErrors }),
   }),
@@ -161,27 +188,10 @@ builder.mutationField("terminateSims", (t) =>
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "terminateSims", async ({ tx, audit }) => {
         const named = await lockNamedSims(tx, ctx, audit, input.simIds);
-        const now = ctx.clock.now();
-        const chosen: Sim[] = [];
-        const results: SimResult[] = named.map(({ sim, error }, i) => {
-          const simId = input.simIds[i]!;
-          if (error) return { simId, sim: sim ?? null, userErrors: [error] };
-          const judged = judgeAction(sim!, "TERMINATE", ["input", "simIds", String(i)]);
-          if (!judged.ok) return { simId, sim: sim!, userErrors: [judged.error] };
-          chosen.push(sim!);
-          return { simId, sim: sim!, userErrors: [] };
-        });
-        // Set-based: S8 makes the termination data differ by coverage only, so one update per
-        // coverage (and chunk) and one insert of history.
-        const retention = ctx.settings.terminatedRetentionDays;
-        await applyStatusChanges(
-          tx,
-          chosen.map((s) => ({ id: s.id, operatorId: ctx.viewer!.id, from: s.status, to: "TERMINATED" as const, reactivation: false, set: terminationData(s, now, retention) })),
-          "OPERATOR",
-          now,
-        );
-        audit.partialErrorCodes = results.flatMap((r) => r.userErrors.map((e) => e.code));
-        audit.allRefused = chosen.length === 0;
+        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays };
+        const { results, changed } = await applyActionToSims(tx, run, input.simIds, named, "TERMINATE");
+        audit.partialErrorCodes = errorCodesOf(results);
+        audit.allRefused = changed === 0;
         return { results };
       }),
   }),

@@ -29,7 +29,7 @@ export const ExpiryActionEnum = builder.enumType("ExpiryAction", {
   description: "What happens when a SIM's expiry time passes (S7). With every action no new session is accepted afterwards.",
   values: expiryActions,
 });
-const SimActionEnum = builder.enumType("SimAction", { description: "Status actions an operator takes on a SIM (S3).", values: simActions });
+export const SimActionEnum = builder.enumType("SimAction", { description: "Status actions an operator takes on a SIM (S3).", values: simActions });
 const SimStatusChangeCauseEnum = builder.enumType("SimStatusChangeCause", {
   description: "What changed a SIM's status.",
   values: {

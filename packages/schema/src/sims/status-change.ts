@@ -68,15 +68,32 @@ export async function applyStatusChange(
   await applyStatusChanges(tx, [{ ...sim, ...transition, set }], cause, at);
 }
 
+type RegistrationSet = Omit<Prisma.SimUncheckedUpdateManyInput, "status" | "operatorId">;
+
 /**
  * Registration: an inventory SIM (no owner) becomes the operator's, READY, with its first history
  * entry. False when another operator claimed it first.
  */
-export async function claimRegisteredSim(tx: Tx, simId: string, operatorId: string, at: Date, set: Omit<Prisma.SimUncheckedUpdateManyInput, "status" | "operatorId">): Promise<boolean> {
-  const claimed = await tx.sim.updateMany({ where: { id: simId, operatorId: null }, data: { ...set, operatorId, status: "READY" } });
-  if (claimed.count !== 1) return false;
-  await tx.simStatusChange.create({ data: { simId, operatorId, from: null, to: "READY", at, cause: "OPERATOR" } });
-  return true;
+export async function claimRegisteredSim(tx: Tx, simId: string, operatorId: string, at: Date, set: RegistrationSet): Promise<boolean> {
+  return (await claimRegisteredSims(tx, [simId], operatorId, at, set)).has(simId);
+}
+
+/**
+ * Registration of many SIMs: one conditional update per chunk claims those still without an
+ * owner, and only those get their history. Answers the IDs this call claimed; the others were
+ * taken meanwhile by another registration (any operator's), which the caller reports per SIM.
+ */
+export async function claimRegisteredSims(tx: Tx, simIds: readonly string[], operatorId: string, at: Date, set: RegistrationSet): Promise<Set<string>> {
+  const claimed = new Set<string>();
+  for (const part of chunked(simIds)) {
+    // RETURNING names exactly the rows this statement changed: a count could not say which.
+    const rows = await tx.sim.updateManyAndReturn({ where: { id: { in: part }, operatorId: null }, data: { ...set, operatorId, status: "READY" }, select: { id: true } });
+    for (const row of rows) claimed.add(row.id);
+  }
+  if (claimed.size > 0) {
+    await tx.simStatusChange.createMany({ data: [...claimed].map((simId) => ({ simId, operatorId, from: null, to: "READY" as const, at, cause: "OPERATOR" as const })) });
+  }
+  return claimed;
 }
 
 /** What termination sets besides the status (S6, S8, S9). */
