@@ -1,5 +1,7 @@
 // Bulk writes (S6, S11, T3, T7): time and SQL statements per call for 1,000 SIMs, through the real
 // GraphQL stack in-process. Statements must stay bounded: set-based writes, not a round trip per SIM.
+// V1: of those, the event appends (the counter UPDATE and the Event INSERTs) are counted and timed
+// apart: from the statement before the counter UPDATE completed to the last Event INSERT completed.
 //   pnpm bench:bulk     BENCH_ENGINES=sqlite,postgresql
 import { performance } from "node:perf_hooks";
 import { createApp } from "../packages/server/src/app.ts";
@@ -11,7 +13,9 @@ import { BENCH_PASSWORD, seed } from "./seed.ts";
 const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",") as Engine[];
 const SIZE = 1000;
 const ADMIN_SECRET = "bench-admin-secret-0123456789abcdef";
-const rows: { engine: Engine; call: string; ms: number; statements: number }[] = [];
+const rows: { engine: Engine; call: string; ms: number; statements: number; events: number; eventMs: number }[] = [];
+const isCounterUpdate = (sql: string) => /^UPDATE "Operator" SET "lastEventSequence"/.test(sql);
+const isEventInsert = (sql: string) => /^INSERT INTO [\w."`]*\bEvent["`]? \(/.test(sql);
 
 /** Every call here must work for every SIM: a refused SIM would be a cheaper, misleading figure. */
 function allPassed(payload: { results: { userErrors: unknown[] }[]; userErrors: unknown[] }, call: string) {
@@ -24,9 +28,25 @@ for (const engine of engines) {
   const [terminator, source, destination] = await seed(database.url, 3, 3 * SIZE, false);
   let counting = false;
   let statements = 0;
+  let eventStatements = 0;
+  let lastAt = 0;
+  let eventStart = 0;
+  let eventEnd = 0;
   const app = await createApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", SIMGATE_ADMIN_SECRET: ADMIN_SECRET, SIMGATE_KDF_MEMORY_KIB: "1024", SIMGATE_KDF_ITERATIONS: "1", SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "1000000" }), {
     logger: createLogger("silent"),
-    onQuery: () => void (counting && statements++),
+    onQuery: (sql) => {
+      if (!counting) return;
+      statements++;
+      const now = performance.now();
+      if (isCounterUpdate(sql)) {
+        eventStatements++;
+        if (eventStart === 0) eventStart = lastAt;
+      } else if (isEventInsert(sql)) {
+        eventStatements++;
+        eventEnd = now;
+      }
+      lastAt = now;
+    },
   });
   const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
     const res = await app.handle(new Request("http://bench/graphql", {
@@ -40,10 +60,13 @@ for (const engine of engines) {
   };
   const measure = async (call: string, run: () => Promise<unknown>) => {
     statements = 0;
+    eventStatements = 0;
+    eventStart = eventEnd = 0;
     counting = true;
     const start = performance.now();
+    lastAt = start;
     await run();
-    rows.push({ engine, call, ms: performance.now() - start, statements });
+    rows.push({ engine, call, ms: performance.now() - start, statements, events: eventStatements, eventMs: eventEnd - eventStart });
     counting = false;
   };
   try {
@@ -100,6 +123,6 @@ for (const engine of engines) {
 }
 
 console.log(`Bulk writes, one call each, in-process GraphQL (no HTTP), ${new Date().toISOString()}\n`);
-console.log("| engine | call | ms | SQL statements |");
-console.log("|---|---|---|---|");
-for (const r of rows) console.log(`| ${r.engine} | ${r.call} | ${r.ms.toFixed(0)} | ${r.statements} |`);
+console.log("| engine | call | ms | SQL statements | of which event appends | event append ms |");
+console.log("|---|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.engine} | ${r.call} | ${r.ms.toFixed(0)} | ${r.statements} | ${r.events} | ${r.eventMs.toFixed(0)} |`);

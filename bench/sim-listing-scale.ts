@@ -7,6 +7,7 @@ import { createApp } from "../packages/server/src/app.ts";
 import { loadConfig } from "../packages/server/src/config.ts";
 import { createLogger } from "../packages/server/src/logger.ts";
 import { encodeCursor } from "../packages/schema/src/sims/keyset.ts";
+import { issueToken } from "../packages/schema/src/auth/sessions.ts";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
 import { seedSims } from "./lib/seed-sims.ts";
 
@@ -21,7 +22,13 @@ const queries: Record<string, string> = {
   "page 1, tag site=site-7": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { tag: { name: "site", value: "site-7" } }) { ${FIELDS} } } }`,
   "page 1,000 (cursor; the last page when there are fewer), GLOBAL": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL }) { ${FIELDS} } } }`,
   "page 1, GLOBAL, with totalCount": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: GLOBAL }) { totalCount ${FIELDS} } } }`,
+  // U4: a user allowed Sim:read on sim:tag:site=site-7* (a tenth of the SIMs): its scope is an EXISTS on SimTag.
+  "scoped user (tag prefix), page 1": `query($after: String) { viewer { sims(first: 50, after: $after) { ${FIELDS} } } }`,
+  "scoped user (tag prefix), page 1, JAPAN": `query($after: String) { viewer { sims(first: 50, after: $after, filter: { coverage: JAPAN }) { ${FIELDS} } } }`,
+  "scoped user (tag prefix), page 1, with totalCount": `query($after: String) { viewer { sims(first: 50, after: $after) { totalCount ${FIELDS} } } }`,
 };
+
+const SCOPED_STATEMENTS = [{ effect: "ALLOW", actions: ["Sim:read"], resources: ["sim:tag:site=site-7*"] }];
 
 interface Row {
   engine: Engine;
@@ -65,15 +72,20 @@ for (const engine of engines) {
       const middle = await app.db.sim.findFirstOrThrow({ where: { coverage: "GLOBAL" }, orderBy: [{ registeredAt: "asc" }, { id: "asc" }], skip });
       const middleCursor = encodeCursor({ field: "CREATED_AT", descending: false }, middle);
 
+      // A user (U1) made directly: the users API is not needed to measure its scoped reads.
+      const user = await app.db.user.create({ data: { operatorId: operator.id, name: "bench-user", permissions: JSON.stringify(SCOPED_STATEMENTS) } });
+      const userToken = (await app.db.$transaction((tx) => issueToken(tx, { operatorId: operator.id, actor: "user:bench-user", userId: user.id }, 3600, new Date()))).token;
+
       for (const [name, query] of Object.entries(queries)) {
         const variables = name.startsWith("page 1,000") ? { after: middleCursor } : {};
-        const first = await gql(query, variables, token);
+        const caller = name.startsWith("scoped user") ? userToken : token;
+        const first = await gql(query, variables, caller);
         if (first.viewer.sims.edges.length !== 50) throw new Error(`${name}: expected a full page, got ${first.viewer.sims.edges.length}`);
-        for (let i = 0; i < 5; i++) await gql(query, variables, token);
+        for (let i = 0; i < 5; i++) await gql(query, variables, caller);
         const times: number[] = [];
         for (let i = 0; i < RUNS; i++) {
           const start = performance.now();
-          await gql(query, variables, token);
+          await gql(query, variables, caller);
           times.push(performance.now() - start);
         }
         times.sort((a, b) => a - b);

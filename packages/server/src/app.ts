@@ -13,6 +13,7 @@ import type { Config } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { OutboxDeliverer } from "./mail/deliver.ts";
 import { DueJobScheduler } from "./scheduler.ts";
+import { pruneEvents } from "@simgate/schema/jobs/event-retention";
 import { purgeIdempotencyRecords, useIdempotency } from "./idempotency.ts";
 import { currentIdentity, currentRequestId, requestIdFrom, requestScope } from "./request-context.ts";
 import { useCallerIdentity } from "./caller-identity.ts";
@@ -208,6 +209,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     housekeeping: [
       (now) => purgeIdempotencyRecords(db, new Date(now.getTime() - config.SIMGATE_IDEMPOTENCY_TTL_HOURS * 3_600_000)),
       (now) => purgeRateLimitCounters(db, now),
+      (now) => pruneEvents(db, now, { retentionDays: config.SIMGATE_EVENT_RETENTION_DAYS }),
     ],
   });
 

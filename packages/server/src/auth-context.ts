@@ -3,7 +3,7 @@
 // in inside a document returns a token and changes nothing else.
 import type { Context, Settings } from "@simgate/schema/context";
 import type { Db, Provider } from "@simgate/schema/db/database";
-import { tenantDb } from "@simgate/schema/db/tenant";
+import { viewerDb } from "@simgate/schema/auth/access";
 import type { Clock } from "@simgate/schema/domain/clock";
 import type { Identity } from "./caller-identity.ts";
 
@@ -22,7 +22,7 @@ export function buildContext(deps: ContextDeps, identity: Identity, requestId: s
   return {
     requestId,
     get db() {
-      return (db ??= tenantDb(deps.db, viewer?.id ?? null));
+      return (db ??= viewerDb(deps.db, viewer));
     },
     unscopedDb: deps.db,
     provider: deps.provider,

@@ -28,6 +28,8 @@ export const configSchema = z
     SIMGATE_OUTBOX_INTERVAL_MS: int(1000, 50, 3_600_000),
     SIMGATE_SCHEDULER_INTERVAL_MS: int(1000, 50, 60_000),
     SIMGATE_TERMINATED_RETENTION_DAYS: int(30, 0, 3650),
+    // V2: days events stay readable; the scheduler prunes older ones (events/retention.ts).
+    SIMGATE_EVENT_RETENTION_DAYS: int(30, 1, 3650),
     SIMGATE_TRANSFER_TTL_HOURS: int(168, 1, 720),
     SIMGATE_IDEMPOTENCY_TTL_HOURS: int(24, 1, 720),
     SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS: int(60, 5, 3600),

@@ -60,11 +60,13 @@ export function queryLimitsFrom(config: Config): QueryLimits {
 }
 
 /**
- * Administrator fields that read in bulk: their `first`/`last` may go up to bulkPageSize. The
- * administrator has no connection (no viewer); `adminOutbox` is its one sized list (its resolver
- * also stops at 1,000). Operator connections stay at pageSize, like GitHub's and Shopify's APIs.
+ * Fields that read in bulk: their `first`/`last` may go up to bulkPageSize. The administrator has
+ * no connection (no viewer); `adminOutbox` is its one sized list (its resolver also stops at
+ * 1,000). An operator's event log is read to catch up after an outage (V2), 1,000 events a page
+ * (the query cost still bounds what each event may select). Other operator connections stay at
+ * pageSize, like GitHub's and Shopify's APIs.
  */
-export const BULK_ADMIN_PATHS: ReadonlySet<string> = new Set(["Query.adminOutbox"]);
+export const BULK_ADMIN_PATHS: ReadonlySet<string> = new Set(["Query.adminOutbox", "Operator.events"]);
 
 /** A list whose size nothing states (e.g. `Sim.tags`) counts as this many items. */
 export const UNSIZED_LIST_FACTOR = 10;

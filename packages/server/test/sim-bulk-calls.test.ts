@@ -317,10 +317,12 @@ describe("S11 bounds and cost", () => {
     const thousand = await counted(1000);
     console.info(`S11 statements, 10 vs 1,000 SIMs (${process.env.SIMGATE_TEST_DB}):`, JSON.stringify({ ten, thousand }));
     for (const call of Object.keys(ten) as (keyof typeof ten)[]) {
-      // Each step is one statement per IN-list chunk (250 or 400 IDs), and Prisma splits a long
-      // history insert on SQLite: at most about 20 more statements for 100 times the SIMs.
-      expect(thousand[call] - ten[call], call).toBeLessThanOrEqual(20);
-      expect(thousand[call], call).toBeLessThan(40);
+      // Each step is one statement per IN-list chunk (250 or 400 IDs), Prisma splits a long
+      // history insert on SQLite, and the V1 events go in 80 rows a statement there (its bound on
+      // parameters) and 1,000 on PostgreSQL: at most about 20 + 13 more statements for 100 times the SIMs.
+      const eventInserts = process.env.SIMGATE_TEST_DB === "postgres" ? 0 : Math.ceil(1000 / 80);
+      expect(thousand[call] - ten[call], call).toBeLessThanOrEqual(20 + eventInserts);
+      expect(thousand[call], call).toBeLessThan(40 + eventInserts);
     }
     const tagged = await h.app.db.simTag.groupBy({ by: ["name"], where: { sim: { operatorId: rowIdOf(op.id), status: "SUSPENDED" } }, _count: { _all: true } });
     expect(tagged.find((t) => t.name === "c")?._count._all).toBeGreaterThanOrEqual(1010);

@@ -10,6 +10,7 @@ import { boundTransaction, defaultWriteLimits, isBusyFailure, isOperatorBusy, op
 import type { UserError } from "../domain/user-error.ts";
 import { rowIdOf, safeDecode } from "../ids/global-id.ts";
 import { Refusal } from "../db/refusal.ts";
+import { eventTransaction } from "../events/append.ts";
 
 export interface AuditDraft {
   /** The operator whose log gets the entry; public mutations set it once they know it. */
@@ -81,15 +82,17 @@ export async function audited<T extends object>(
         errorCodes: JSON.stringify(codes),
       },
     });
+  // V1: events the work appends are written at the end of this transaction (events/append.ts).
   const transaction = () =>
-    ctx.unscopedDb.$transaction(
+    eventTransaction(
+      ctx.unscopedDb,
       async (raw) => {
         await boundTransaction(raw, ctx.provider, limits);
         const out = await work({ tx: tenant === undefined ? raw : tenantTx(raw, tenant), raw, audit });
         if (audit.operatorId) await record(raw, audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? []);
         return out;
       },
-      { maxWait: limits.maxWaitMs, timeout: limits.transactionTimeoutMs },
+      { provider: ctx.provider, maxWait: limits.maxWaitMs, timeout: limits.transactionTimeoutMs },
     );
   // One operator's writes take turns (the gate refuses with OPERATOR_BUSY, before anything ran).
   const gated = () => (ctx.viewer && limits.gate ? limits.gate.run(ctx.viewer.id, transaction) : transaction());

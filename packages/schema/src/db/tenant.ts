@@ -1,12 +1,43 @@
 // O4, enforced in one place: the client every operator-scoped resolver gets (ctx.db) adds the
 // caller's operator to every query of a tenant-owned model. Another operator's row therefore
 // looks exactly like a row that does not exist, whatever the resolver asked for.
+// U4 narrows the same way: a USER's `Sim:read` scope is added to every Sim read (and to SimTag,
+// SimStatusChange and transfer items through their SIM), so a SIM the user may not read is absent
+// from `sim`, `node(s)`, payloads and mutations alike, as another operator's SIM is.
 import type { Db, Tx } from "./database.ts";
+import { matchKey } from "../domain/match-key.ts";
+import type { SimPattern, SimScope } from "../domain/permissions.ts";
 
 type Where = Record<string, unknown>;
 
+/** Whose data a client sees: the operator, and (for a USER) the SIMs it may read; null sims = all. */
+export interface Tenant {
+  operatorId: string;
+  sims: SimScope | null;
+}
+
+function patternWhere(pattern: SimPattern, operatorId: string): Where {
+  switch (pattern.kind) {
+    case "all":
+      return {};
+    case "imsi":
+      return { imsi: pattern.prefix ? { startsWith: pattern.value } : pattern.value };
+    case "tag":
+      return { tags: { some: pattern.prefix ? { name: pattern.name, valueKey: { startsWith: matchKey(pattern.value) } } : { name: pattern.name, value: pattern.value } } };
+    case "group":
+      return { group: { is: { operatorId, name: pattern.name } } };
+  }
+}
+
+/** U4 as a Prisma condition on Sim: some ALLOW pattern matches and no DENY pattern does. */
+export function simScopeWhere(scope: SimScope, operatorId: string): Where {
+  if (scope.allow.length === 0) return { id: { in: [] } };
+  const allow = { OR: scope.allow.map((p) => patternWhere(p, operatorId)) };
+  return scope.deny.length === 0 ? allow : { AND: [allow, { NOT: { OR: scope.deny.map((p) => patternWhere(p, operatorId)) } }] };
+}
+
 /** How each tenant-owned model is tied to its operator. Models not listed are not readable. */
-const scopes: Record<string, (operatorId: string) => Where> = {
+const scopes: Record<string, (operatorId: string, sims: Where | null) => Where> = {
   Operator: (id) => ({ id }),
   EmailAddress: (id) => ({ operatorId: id }),
   Session: (id) => ({ operatorId: id }),
@@ -14,13 +45,15 @@ const scopes: Record<string, (operatorId: string) => Where> = {
   AuditLogEntry: (id) => ({ operatorId: id }),
   SupportTicket: (id) => ({ operatorId: id }),
   SupportMessage: (id) => ({ ticket: { operatorId: id } }),
-  Sim: (id) => ({ operatorId: id }),
+  Sim: (id, sims) => (sims ? { AND: [{ operatorId: id }, sims] } : { operatorId: id }),
   SimCount: (id) => ({ operatorId: id }),
-  SimTag: (id) => ({ operatorId: id }),
-  SimStatusChange: (id) => ({ operatorId: id }),
+  SimTag: (id, sims) => (sims ? { operatorId: id, sim: { is: sims } } : { operatorId: id }),
+  SimStatusChange: (id, sims) => (sims ? { operatorId: id, sim: { is: sims } } : { operatorId: id }),
   OfficeHoursRequest: (id) => ({ operatorId: id }),
   User: (id) => ({ operatorId: id }),
   SimGroup: (id) => ({ operatorId: id }),
+  /** V3: an operator reads its own log only (events are written through the raw transaction). */
+  Event: (id) => ({ operatorId: id }),
   /** Both ends of a transfer see it (T3). */
   SimTransfer: (id) => ({ OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] }),
   SimTransferItem: (id) => ({ transfer: { OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] } }),
@@ -53,7 +86,8 @@ const whereOps = new Set([
 ]);
 
 /** The caller's arguments narrowed to the tenant (reads, updates, deletes) and owned by it (creates). */
-function scopeArgs(model: string, operation: string, args: unknown, tenant: string): unknown {
+function scopeArgs(model: string, operation: string, args: unknown, view: View): unknown {
+  const { tenant } = view;
   const scope = scopes[model];
   if (!scope) throw new Error(`O4: model ${model} is not reachable through the tenant client`);
   const a = { ...(args ?? {}) } as { where?: Where; data?: unknown; create?: Where };
@@ -62,7 +96,7 @@ function scopeArgs(model: string, operation: string, args: unknown, tenant: stri
     // and unique look-ups keep their unique field at the top level.
     const where = a.where ?? {};
     const and = where.AND === undefined ? [] : Array.isArray(where.AND) ? where.AND : [where.AND];
-    a.where = { ...where, AND: [...and, scope(tenant)] };
+    a.where = { ...where, AND: [...and, scope(tenant, view.sims)] };
   }
   if (operation === "create" || operation === "upsert") {
     const key = operation === "create" ? "data" : "create";
@@ -75,26 +109,39 @@ function scopeArgs(model: string, operation: string, args: unknown, tenant: stri
   return a;
 }
 
-const tenants = new WeakMap<object, string>();
+/** A tenant as scopeArgs applies it: the operator (NOBODY for none) and its compiled SIM scope. */
+interface View {
+  tenant: string;
+  sims: Where | null;
+}
 
-export function tenantDb(db: Db, operatorId: string | null): Db {
-  const tenant = operatorId ?? NOBODY;
+function viewOf(tenant: Tenant | string | null): View {
+  if (tenant === null) return { tenant: NOBODY, sims: null };
+  if (typeof tenant === "string") return { tenant, sims: null };
+  return { tenant: tenant.operatorId, sims: tenant.sims ? simScopeWhere(tenant.sims, tenant.operatorId) : null };
+}
+
+const tenants = new WeakMap<object, Tenant>();
+
+/** The client of one operator (null: nobody), narrowed to the SIMs of `sims` when given (U4). */
+export function tenantDb(db: Db, operatorId: string | null, sims: SimScope | null = null): Db {
+  const view = viewOf(operatorId === null ? null : { operatorId, sims });
   const scoped = db.$extends({
     name: "tenancy",
     query: {
       $allModels: {
         async $allOperations({ model, operation, args, query }) {
-          return query(scopeArgs(model, operation, args, tenant) as typeof args);
+          return query(scopeArgs(model, operation, args, view) as typeof args);
         },
       },
     },
   }) as unknown as Db;
-  tenants.set(scoped, tenant);
+  tenants.set(scoped, { operatorId: view.tenant, sims });
   return scoped;
 }
 
-/** The operator a client made by tenantDb is scoped to (NOBODY for none); undefined for any other client. */
-export function tenantOf(db: Db): string | undefined {
+/** The tenant a client made by tenantDb is scoped to (operator NOBODY for none); undefined for any other client. */
+export function tenantOf(db: Db): Tenant | undefined {
   return tenants.get(db);
 }
 
@@ -104,9 +151,10 @@ export function tenantOf(db: Db): string | undefined {
  * raw client, so a cross-tenant read (another operator's primary address, a transfer's
  * destination) stays on the transaction's connection instead of taking a second one.
  */
-export function tenantTx(tx: Tx, tenant: string): Tx {
+export function tenantTx(tx: Tx, tenant: Tenant | string): Tx {
+  const view = viewOf(tenant);
   const delegates = new Map<string, unknown>();
-  return new Proxy(tx, {
+  const scoped = new Proxy(tx, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof property !== "string" || /^[$_]/.test(property) || typeof value !== "object" || value === null) return value;
@@ -117,7 +165,7 @@ export function tenantTx(tx: Tx, tenant: string): Tx {
         delegate = new Proxy(methods, {
           get: (d, operation) =>
             typeof operation === "string" && typeof d[operation] === "function"
-              ? (args?: unknown) => d[operation]!(scopeArgs(model, operation, args, tenant))
+              ? (args?: unknown) => d[operation]!(scopeArgs(model, operation, args, view))
               : Reflect.get(d, operation),
         });
         delegates.set(property, delegate);
@@ -125,9 +173,19 @@ export function tenantTx(tx: Tx, tenant: string): Tx {
       return delegate;
     },
   });
+  underlying.set(scoped, tx);
+  return scoped;
+}
+
+const underlying = new WeakMap<object, Tx>();
+
+/** The transaction client a tenantTx view wraps (the client itself for any other): per-transaction state is keyed on it. */
+export function unscopedTx(tx: Tx): Tx {
+  return underlying.get(tx) ?? tx;
 }
 
 function own(model: string, data: Where | undefined, tenant: string): Where {
+  // Creating rows is not narrowed by the SIM scope: the mutations that create them judge their SIMs.
   const column = ownerColumn[model];
   if (tenant === NOBODY || !column) throw new Error(`O4: ${model} cannot be created through this tenant client`);
   if (data && column in data && data[column] !== tenant) throw new Error(`O4: refusing to create ${model} for another operator`);

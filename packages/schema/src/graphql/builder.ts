@@ -1,9 +1,8 @@
-// Schema builder setup only: plugins, scalars' shapes, auth scopes. Types live in their own files.
+// Schema builder setup only: plugins, scalars' shapes. Types live in their own files.
 import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
-import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
-import { GraphQLError, isObjectType, type GraphQLSchema } from "graphql";
+import { isObjectType, type GraphQLSchema } from "graphql";
 import type { Context } from "../context.ts";
 import { getDatamodel, type default as PrismaTypes } from "../db/generated/pothos-types.ts";
 import { safeDecode } from "../ids/global-id.ts";
@@ -18,7 +17,6 @@ function isNodeId(schema: GraphQLSchema, id: { typename: string } | null | undef
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { operator: boolean; admin: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     Date: { Input: string; Output: string };
@@ -31,16 +29,9 @@ export const builder = new SchemaBuilder<{
   // Every list connection of the contract reports its total; resolvers give a number or a thunk.
   Connection: { totalCount: number | (() => number | Promise<number>) };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, "inputBounds"],
+  // Who may call what is decided in one place, field-access.ts, applied to the built schema.
+  plugins: [PrismaPlugin, RelayPlugin, "inputBounds"],
   defaultFieldNullability: false,
-  scopeAuth: {
-    authScopes: (ctx) => ({ operator: ctx.viewer !== null, admin: ctx.isAdmin }),
-    // Contract: UNAUTHENTICATED for operator fields, FORBIDDEN for admin fields.
-    unauthorizedError: (_parent, _ctx, _info, result) =>
-      JSON.stringify(result.failure).includes('"scope":"admin"')
-        ? new GraphQLError("This field is for the platform administrator only.", { extensions: { code: "FORBIDDEN" } })
-        : new GraphQLError("Sign in first: send Authorization: Bearer <token>.", { extensions: { code: "UNAUTHENTICATED" } }),
-  },
   prisma: {
     client: (ctx) => ctx.db,
     dmmf: getDatamodel(),

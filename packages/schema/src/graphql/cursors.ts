@@ -6,13 +6,23 @@
 import { parsePrismaCursor } from "@pothos/plugin-prisma";
 import { InvalidCursor, keysetBound, simOrderSpecOf, type SimOrderSpec } from "../sims/keyset.ts";
 import { isRowId } from "../ids/global-id.ts";
+import { parseSequence } from "../events/read.ts";
 
 export { InvalidCursor };
 
-export type CursorKind = "row-id" | "sim-keyset";
+export type CursorKind = "row-id" | "sim-keyset" | "event-sequence";
 
 /** Field extensions of a connection whose cursors are not Prisma row-ID cursors. */
 export const simKeysetCursor = { cursorKind: "sim-keyset" satisfies CursorKind } as const;
+/** Event listings: the cursor is an Event.sequence in decimal digits (V2). */
+export const eventSequenceCursor = { cursorKind: "event-sequence" satisfies CursorKind } as const;
+
+/** An event sequence given as a cursor; throws InvalidCursor when it is not one (bounded: 19 digits). */
+export function decodeEventSequence(cursor: string): bigint {
+  const sequence = parseSequence(cursor);
+  if (sequence === null) throw new InvalidCursor("An event cursor is an Event.sequence: decimal digits, at most 19.");
+  return sequence;
+}
 
 /** The row ID inside a Prisma cursor (`cursor: "id"`); throws InvalidCursor for anything else. */
 export function decodeRowIdCursor(cursor: string): string {
@@ -36,6 +46,10 @@ export function checkConnectionCursor(
   cursor: string,
   side: "after" | "before",
 ): void {
+  if (extensions?.cursorKind === "event-sequence") {
+    decodeEventSequence(cursor);
+    return;
+  }
   if (extensions?.cursorKind === "sim-keyset") {
     const order: SimOrderSpec = simOrderSpecOf(args.orderBy as Parameters<typeof simOrderSpecOf>[0]);
     keysetBound(order, cursor, side);

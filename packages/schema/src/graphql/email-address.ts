@@ -157,7 +157,6 @@ const ADDRESS_FIELD = ["input", "address"];
 builder.mutationField("addEmailAddress", (t) =>
   t.field({
     type: EmailAddressPayload,
-    authScopes: { operator: true },
     description:
       "Adds an address and mails it a verification token (E5). It takes roles once verified. Verification mail is limited per " +
       "address and per operator and hour: past a limit the address is not added (TOO_MANY_ITEMS).",
@@ -234,7 +233,6 @@ builder.mutationField("verifyEmailAddress", (t) =>
 builder.mutationField("removeEmailAddress", (t) =>
   t.field({
     type: RemoveEmailAddressPayload,
-    authScopes: { operator: true },
     description: "Removes an added address and its roles. The primary (E2) and the recovery address (E6) cannot be removed.",
     args: { input: t.arg({ type: RemoveEmailAddressInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -254,7 +252,6 @@ builder.mutationField("removeEmailAddress", (t) =>
 builder.mutationField("setEmailRole", (t) =>
   t.field({
     type: OperatorPayload,
-    authScopes: { operator: true },
     description:
       "Sets the addresses holding a role: PRIMARY and RECOVERY take exactly one, BILLING and SUPPORT 0 to 5. " +
       "Only verified addresses take roles (E5); the primary holds no other role (E3).",

@@ -1,5 +1,6 @@
 // Imports every type file (each registers itself with the builder), then builds the schema.
 import { builder } from "./builder.ts";
+import { applyFieldAccess } from "./field-access.ts";
 import "./scalars.ts";
 import "./user-error.ts";
 import "./operator.ts";
@@ -21,5 +22,7 @@ import "./sim-admin.ts";
 import "./sim-transfer.ts";
 import "./office-hours.ts";
 import "./sim-group.ts";
+import "./event.ts";
 
-export const schema = builder.toSchema();
+// Every field's authorization (U3–U5, O3, O5) is applied here, from the one map in field-access.ts.
+export const schema = applyFieldAccess(builder.toSchema());

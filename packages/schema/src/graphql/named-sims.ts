@@ -26,6 +26,7 @@ export async function namedSimRowIds(audit: AuditDraft, simIds: readonly string[
   return rowIds;
 }
 
-export async function lockNamedSims(tx: Tx, ctx: Context, audit: AuditDraft, simIds: readonly string[]): Promise<NamedSim[]> {
-  return lockNamedSimRows(tx, ctx.provider, await namedSimRowIds(audit, simIds));
+/** `action` (U3, e.g. "Sim:terminateSims") is judged on every readable SIM named (U4). */
+export async function lockNamedSims(tx: Tx, ctx: Context, audit: AuditDraft, simIds: readonly string[], action: string): Promise<NamedSim[]> {
+  return lockNamedSimRows(tx, ctx.provider, await namedSimRowIds(audit, simIds), { principal: ctx.viewer!.principal, action });
 }

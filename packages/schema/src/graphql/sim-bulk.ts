@@ -53,19 +53,18 @@ function recordOutcome(audit: AuditDraft, outcome: BulkOutcome): { results: SimR
   return { results: outcome.results };
 }
 
-const tagRun = (ctx: Context) => ({ provider: ctx.provider, operatorId: ctx.viewer!.id, at: ctx.clock.now() });
+const tagRun = (ctx: Context, actor: string) => ({ provider: ctx.provider, operatorId: ctx.viewer!.id, at: ctx.clock.now(), actor });
 
 builder.mutationField("registerSims", (t) =>
   t.field({
     type: SimBulkPayload,
-    authScopes: { operator: true },
     description: "S11: registers up to 1,000 SIMs; one result per SIM, in input order.",
     args: { input: t.arg({ type: RegisterSimsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(
         ctx,
         "registerSims",
-        async ({ tx, audit }) => recordOutcome(audit, await registerSims(tx, { operatorId: ctx.viewer!.id, at: ctx.clock.now() }, input.sims, audit)),
+        async ({ tx, audit }) => recordOutcome(audit, await registerSims(tx, { operatorId: ctx.viewer!.id, at: ctx.clock.now(), access: { principal: ctx.viewer!.principal, action: "Sim:registerSims" }, actor: audit.actor }, input.sims, audit)),
         // Inventory SIMs belong to no operator yet, as for registerSim.
         { unscoped: true },
       ),
@@ -75,13 +74,12 @@ builder.mutationField("registerSims", (t) =>
 builder.mutationField("applySimAction", (t) =>
   t.field({
     type: SimBulkPayload,
-    authScopes: { operator: true },
     description: "S11: the same status action on up to 1,000 SIMs; one result per SIM, in input order.",
     args: { input: t.arg({ type: ApplySimActionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "applySimAction", async ({ tx, audit }) => {
-        const named = await lockNamedSims(tx, ctx, audit, input.simIds);
-        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays };
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:applySimAction");
+        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays, actor: audit.actor };
         return recordOutcome(audit, await applyActionToSims(tx, run, input.simIds, named, input.action));
       }),
   }),
@@ -90,14 +88,13 @@ builder.mutationField("applySimAction", (t) =>
 builder.mutationField("addSimTags", (t) =>
   t.field({
     type: SimBulkPayload,
-    authScopes: { operator: true },
     description: "S11: adds the tags (replacing a tag of the same name) on up to 1,000 SIMs, leaving their other tags alone.",
     args: { input: t.arg({ type: AddSimTagsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "addSimTags", async ({ tx, audit }) => {
         refuseIf(checkAddedTags(input.tags));
-        const named = await lockNamedSims(tx, ctx, audit, input.simIds);
-        return recordOutcome(audit, await addTagsToSims(tx, tagRun(ctx), input.simIds, named, input.tags));
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:addSimTags");
+        return recordOutcome(audit, await addTagsToSims(tx, tagRun(ctx, audit.actor), input.simIds, named, input.tags));
       }),
   }),
 );
@@ -105,14 +102,13 @@ builder.mutationField("addSimTags", (t) =>
 builder.mutationField("removeSimTags", (t) =>
   t.field({
     type: SimBulkPayload,
-    authScopes: { operator: true },
     description: "S11: removes the named tags from up to 1,000 SIMs.",
     args: { input: t.arg({ type: RemoveSimTagsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "removeSimTags", async ({ tx, audit }) => {
         refuseIf(checkTagNames(input.names));
-        const named = await lockNamedSims(tx, ctx, audit, input.simIds);
-        return recordOutcome(audit, await removeTagsFromSims(tx, tagRun(ctx), input.simIds, named, input.names));
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:removeSimTags");
+        return recordOutcome(audit, await removeTagsFromSims(tx, tagRun(ctx, audit.actor), input.simIds, named, input.names));
       }),
   }),
 );

@@ -107,8 +107,8 @@ const SetSimGroupInput = builder.inputType("SetSimGroupInput", {
 
 const GROUP_FIELD = ["input", "groupId"];
 
-function groupRun(ctx: Context, tx: Tx): GroupRun {
-  return { tx, provider: ctx.provider, operatorId: ctx.viewer!.id, now: ctx.clock.now() };
+function groupRun(ctx: Context, tx: Tx, actor: string): GroupRun {
+  return { tx, provider: ctx.provider, operatorId: ctx.viewer!.id, now: ctx.clock.now(), actor };
 }
 
 // ------------------------------------------------------------------ mutations
@@ -116,12 +116,11 @@ function groupRun(ctx: Context, tx: Tx): GroupRun {
 builder.mutationField("createSimGroup", (t) =>
   t.field({
     type: SimGroupPayload,
-    authScopes: { operator: true },
     description: "Creates an empty group (G1); an operator has at most 1,000.",
     args: { input: t.arg({ type: CreateSimGroupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "createSimGroup", async ({ tx, audit }) => {
-        const group = await createGroup(groupRun(ctx, tx), input);
+        const group = await createGroup(groupRun(ctx, tx, audit.actor), input);
         audit.targetIds.push(globalIdOf("SimGroup", group.id));
         return { group };
       }),
@@ -131,13 +130,12 @@ builder.mutationField("createSimGroup", (t) =>
 builder.mutationField("updateSimGroup", (t) =>
   t.field({
     type: SimGroupPayload,
-    authScopes: { operator: true },
     description: "Renames a group and/or changes its description (G1).",
     args: { input: t.arg({ type: UpdateSimGroupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "updateSimGroup", async ({ tx, audit }) => {
         auditTargets(audit, "SimGroup", [input.groupId]);
-        const group = await updateGroup(groupRun(ctx, tx), rowIdOf("SimGroup", input.groupId), input);
+        const group = await updateGroup(groupRun(ctx, tx, audit.actor), rowIdOf("SimGroup", input.groupId), input);
         return { group };
       }),
   }),
@@ -146,13 +144,12 @@ builder.mutationField("updateSimGroup", (t) =>
 builder.mutationField("deleteSimGroup", (t) =>
   t.field({
     type: DeleteSimGroupPayload,
-    authScopes: { operator: true },
     description: "Deletes a group that holds no SIMs (G2: GROUP_NOT_EMPTY otherwise).",
     args: { input: t.arg({ type: DeleteSimGroupInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "deleteSimGroup", async ({ tx, audit }) => {
         auditTargets(audit, "SimGroup", [input.groupId]);
-        await deleteGroup(groupRun(ctx, tx), rowIdOf("SimGroup", input.groupId));
+        await deleteGroup(groupRun(ctx, tx, audit.actor), rowIdOf("SimGroup", input.groupId));
         return { deletedGroupId: input.groupId };
       }),
   }),
@@ -161,7 +158,6 @@ builder.mutationField("deleteSimGroup", (t) =>
 builder.mutationField("setSimGroup", (t) =>
   t.field({
     type: SetSimGroupPayload,
-    authScopes: { operator: true },
     description:
       "Puts up to 1,000 SIMs in a group, or out of any group with groupId null; one result per SIM, in input order. " +
       "A transferring SIM answers SIM_TRANSFERRING; a terminated one can be taken out, not put in (SIM_TERMINATED).",
@@ -170,9 +166,9 @@ builder.mutationField("setSimGroup", (t) =>
       audited(ctx, "setSimGroup", async ({ tx, audit }) => {
         const groupRowId = input.groupId == null ? null : rowIdOf("SimGroup", input.groupId);
         if (input.groupId != null && groupRowId === null) refuse(userError("NOT_FOUND", "No such group.", GROUP_FIELD));
-        const named = await lockNamedSims(tx, ctx, audit, input.simIds);
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Group:setSimGroup");
         if (input.groupId != null) auditTargets(audit, "SimGroup", [input.groupId]);
-        const { errors, moved } = await moveSimsToGroup(groupRun(ctx, tx), named, groupRowId);
+        const { errors, moved } = await moveSimsToGroup(groupRun(ctx, tx, audit.actor), named, groupRowId);
         const results: SimResult[] = named.map(({ sim }, i) => ({ simId: input.simIds[i]!, sim: sim ?? null, userErrors: errors[i] ? [errors[i]] : [] }));
         audit.partialErrorCodes = errors.flatMap((e) => (e ? [e.code] : []));
         audit.allRefused = moved === 0 && errors.every((e) => e !== null);

@@ -13,6 +13,8 @@ import { applyActionToSims, errorCodesOf, type SimResult } from "../sims/bulk.ts
 
 export type { SimResult };
 import { applyStatusChange, claimRegisteredSim, LISTED_FOREVER, terminationData } from "../sims/status-change.ts";
+import { appendSimUpdated } from "../events/sim-events.ts";
+import { changedSimFields } from "../sims/sim-changes.ts";
 import { auditTargets, audited, type AuditDraft } from "../audit/audited.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
@@ -20,6 +22,7 @@ import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "../ids/global-id.ts";
 import { ExpiryActionEnum, SimPayload, SimRef } from "./sim.ts";
 import { lockNamedSims } from "./named-sims.ts";
+import { judgeSimAccess } from "../auth/access.ts";
 import { UserErrorRef } from "./user-error.ts";
 import { timingSafeEqual } from "node:crypto";
 import { setImmediate } from "node:timers";
@@ -27,13 +30,18 @@ import { chunked } from "../db/chunks.ts";
 
 const SIM_FIELD = ["input", "simId"];
 
-/** The caller's SIM named by a global ID, locked for the rest of the transaction; or a refusal. */
-async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string, field = SIM_FIELD) {
+/**
+ * The caller's SIM named by a global ID, locked for the rest of the transaction; or a refusal:
+ * NOT_FOUND also for a SIM the user may not read (U4), PERMISSION_DENIED when `action` is not allowed on it.
+ */
+async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string, action: string, field = SIM_FIELD) {
   auditTargets(audit, "Sim", [globalId]);
   const id = rowIdOf("Sim", globalId);
   if (id) await lockSims(tx, ctx.provider, [id]);
   const sim = id ? await tx.sim.findUnique({ where: { id } }) : null;
   if (!sim) refuse(userError("NOT_FOUND", "No such SIM.", field));
+  const [denied] = await judgeSimAccess(tx, { principal: ctx.viewer!.principal, action }, [sim], () => field);
+  if (denied) refuse(denied);
   return sim as typeof sim & { operatorId: string };
 }
 
@@ -72,7 +80,6 @@ const UpdateSimInput = builder.inputType("UpdateSimInput", {
 builder.mutationField("registerSim", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Registers a provisioned SIM with its IMSI and registration secret; it starts READY with protection ON.",
     args: { input: t.arg({ type: RegisterSimInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -89,9 +96,12 @@ builder.mutationField("registerSim", (t) =>
           audit.targetIds.push(globalIdOf("Sim", sim.id));
           const already = userError("SIM_ALREADY_REGISTERED", "This SIM is already registered.", ["input", "imsi"]);
           if (sim.operatorId !== null) refuse(already);
+          // U4: a user's statements may narrow registration by IMSI (the SIM has no tags or group yet).
+          const [denied] = await judgeSimAccess(tx, { principal: ctx.viewer!.principal, action: "Sim:registerSim" }, [sim], () => ["input", "imsi"]);
+          if (denied) refuse(denied);
           const now = ctx.clock.now();
           const set = { registeredAt: now, ownedSince: tokyoDate(now), terminationProtected: true, listedUntil: LISTED_FOREVER };
-          if (!(await claimRegisteredSim(tx, sim.id, ctx.viewer!.id, now, set))) refuse(already); // another operator registered it first
+          if (!(await claimRegisteredSim(tx, sim, ctx.viewer!.id, now, set, audit.actor))) refuse(already); // another operator registered it first
           return { sim };
         },
         { unscoped: true },
@@ -111,17 +121,16 @@ for (const [name, action, description] of statusMutations) {
   builder.mutationField(name, (t) =>
     t.field({
       type: SimPayload,
-      authScopes: { operator: true },
       description,
       args: { input: t.arg({ type: SimInput, required: true }) },
       resolve: (_root, { input }, ctx) =>
         audited(ctx, name, async ({ tx, audit }) => {
-          const sim = await lockedSim(tx, ctx, audit, input.simId);
+          const sim = await lockedSim(tx, ctx, audit, input.simId, `Sim:${name}`);
           const judged = judgeAction(sim, action);
           if (!judged.ok) refuse(judged.error);
           const now = ctx.clock.now();
           const extra = action === "TERMINATE" ? terminationData(sim, now, ctx.settings.terminatedRetentionDays) : {};
-          await applyStatusChange(tx, sim, judged.transition, "OPERATOR", now, extra);
+          await applyStatusChange(tx, sim, judged.transition, "OPERATOR", now, audit.actor, extra);
           return { sim };
         }),
     }),
@@ -182,13 +191,12 @@ const TerminateSimsPayload = builder.objectRef<{ results?: SimResult[]; userErro
 builder.mutationField("terminateSims", (t) =>
   t.field({
     type: TerminateSimsPayload,
-    authScopes: { operator: true },
     description: `Terminates up to ${MAX_BULK_SIMS.toLocaleString("en")} SIMs; one result per SIM, in input order (S6). Set-based: a bounded number of statements whatever the count.`,
     args: { input: t.arg({ type: TerminateSimsInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "terminateSims", async ({ tx, audit }) => {
-        const named = await lockNamedSims(tx, ctx, audit, input.simIds);
-        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays };
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:terminateSims");
+        const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays, actor: audit.actor };
         const { results, changed } = await applyActionToSims(tx, run, input.simIds, named, "TERMINATE");
         audit.partialErrorCodes = errorCodesOf(results);
         audit.allRefused = changed === 0;
@@ -200,15 +208,15 @@ builder.mutationField("terminateSims", (t) =>
 builder.mutationField("setSimTerminationProtection", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Turns termination protection ON or OFF (S6). An expiry with TERMINATE set earlier still applies (S7).",
     args: { input: t.arg({ type: SetSimTerminationProtectionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "setSimTerminationProtection", async ({ tx, audit }) => {
-        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:setSimTerminationProtection");
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
         await tx.sim.update({ where: { id: sim.id }, data: { terminationProtected: input.enabled } });
+        if (sim.terminationProtected !== input.enabled) appendSimUpdated(tx, [sim], ["terminationProtected"], ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),
@@ -217,14 +225,16 @@ builder.mutationField("setSimTerminationProtection", (t) =>
 builder.mutationField("setSimExpiry", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Sets (or replaces) a SIM's expiry (S7). The scheduler applies it within seconds of the time.",
     args: { input: t.arg({ type: SetSimExpiryInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "setSimExpiry", async ({ tx, audit }) => {
-        const sim = await lockedSim(tx, ctx, audit, input.simId);
-        refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, ctx.clock.now()));
+        const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:setSimExpiry");
+        const now = ctx.clock.now();
+        refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, now));
         await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: input.expiresAt, expiryAction: input.action, expiryAppliedAt: null } });
+        const same = sim.expiresAt?.getTime() === input.expiresAt.getTime() && sim.expiryAction === input.action && sim.expiryAppliedAt === null;
+        if (!same) appendSimUpdated(tx, [sim], ["expiry"], now, audit.actor);
         return { sim };
       }),
   }),
@@ -233,15 +243,15 @@ builder.mutationField("setSimExpiry", (t) =>
 builder.mutationField("clearSimExpiry", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Removes a SIM's expiry (S7); sessions are accepted again.",
     args: { input: t.arg({ type: SimInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "clearSimExpiry", async ({ tx, audit }) => {
-        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:clearSimExpiry");
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
         await tx.sim.update({ where: { id: sim.id }, data: { expiresAt: null, expiryAction: null, expiryAppliedAt: null } });
+        if (sim.expiresAt !== null) appendSimUpdated(tx, [sim], ["expiry"], ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),
@@ -250,14 +260,15 @@ builder.mutationField("clearSimExpiry", (t) =>
 builder.mutationField("updateSim", (t) =>
   t.field({
     type: SimPayload,
-    authScopes: { operator: true },
     description: "Renames a SIM and/or replaces its tags. Fields left out stay as they are.",
     args: { input: t.arg({ type: UpdateSimInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "updateSim", async ({ tx, audit }) => {
         refuseIf([input.name != null ? checkName(input.name, ["input", "name"]) : null, ...(input.tags ? checkTags(input.tags, ["input", "tags"]) : [])]);
-        const sim = await lockedSim(tx, ctx, audit, input.simId);
+        const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:updateSim");
         const name = input.name?.trim();
+        const before = input.tags ? await tx.simTag.findMany({ where: { simId: sim.id }, select: { name: true, value: true } }) : [];
+        const changed = changedSimFields({ name: sim.name, tags: before }, { name, tags: input.tags ?? undefined });
         await tx.sim.update({
           where: { id: sim.id },
           data: { updatedAt: ctx.clock.now(), ...(name !== undefined ? { name, nameKey: nameKeyOf(name) } : {}) },
@@ -266,6 +277,7 @@ builder.mutationField("updateSim", (t) =>
           await tx.simTag.deleteMany({ where: { simId: sim.id } });
           await tx.simTag.createMany({ data: input.tags.map((tag) => ({ simId: sim.id, operatorId: ctx.viewer!.id, name: tag.name, value: tag.value, valueKey: matchKey(tag.value) })) });
         }
+        appendSimUpdated(tx, [sim], changed, ctx.clock.now(), audit.actor);
         return { sim };
       }),
   }),

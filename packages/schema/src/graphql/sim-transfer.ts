@@ -18,6 +18,8 @@ import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "../ids/global-id.ts";
 import { namedSimRowIds } from "./named-sims.ts";
+import { simReadScope } from "../auth/access.ts";
+import { simScopeWhere } from "../db/tenant.ts";
 import { OperatorRef } from "./operator.ts";
 import { SimRef } from "./sim.ts";
 import { SupportTicketPayload } from "./support-ticket.ts";
@@ -54,7 +56,8 @@ export const SimTransferRef = builder.prismaNode("SimTransfer", {
     destinationEmail: t.exposeString("destinationEmail", { description: "The destination's primary address as the source gave it." }),
     imsis: t.stringList({
       description: "The SIMs of the batch, in the order the source named them.",
-      select: { items: { select: { imsi: true }, orderBy: { position: "asc" } } },
+      // U4: a user sees the batch's SIMs it may read, as everywhere else.
+      select: (_args, ctx) => ({ items: { select: { imsi: true }, orderBy: { position: "asc" }, where: transferItemScope(ctx) } }),
       resolve: (x) => x.items.map((i) => i.imsi),
     }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was issued." }),
@@ -70,6 +73,12 @@ export const SimTransferRef = builder.prismaNode("SimTransfer", {
     }),
   }),
 });
+
+/** U4: the items of a batch a user sees are those whose SIM it may read (null: all, for the root). */
+function transferItemScope(ctx: Context) {
+  const scope = simReadScope(ctx.viewer);
+  return scope ? { sim: { is: simScopeWhere(scope, ctx.viewer!.id) } } : undefined;
+}
 
 const SimTransferConnection = builder.connectionObject({ type: SimTransferRef, name: "SimTransferConnection" }, { name: "SimTransferEdge" });
 
@@ -148,7 +157,7 @@ const ApplyForSimTransferInput = builder.inputType("ApplyForSimTransferInput", {
 
 /** The transfer service's view of this request: its transaction, the viewer, one "now". */
 function transferRun(ctx: Context, run: MutationRun): TransferRun {
-  return { tx: run.tx, raw: run.raw, provider: ctx.provider, viewerId: ctx.viewer!.id, now: ctx.clock.now() };
+  return { tx: run.tx, raw: run.raw, provider: ctx.provider, viewerId: ctx.viewer!.id, principal: ctx.viewer!.principal, actor: run.audit.actor, now: ctx.clock.now() };
 }
 
 /** A transfer or application names 1 to MAX_BULK_SIMS SIMs; they become audit targets. */
@@ -170,7 +179,6 @@ function transferRef(audit: AuditDraft, input: Decision): TransferRef {
 builder.mutationField("issueSimTransfer", (t) =>
   t.field({
     type: SimTransferPayload,
-    authScopes: { operator: true },
     description:
       "Offers READY SIMs to another operator (T1–T3): every SIM becomes TRANSFERRING and a one-time token is mailed to the " +
       "destination's primary address. Any SIM that is not READY refuses the whole batch (SIM_NOT_READY, with its input path).",
@@ -193,7 +201,6 @@ builder.mutationField("issueSimTransfer", (t) =>
 builder.mutationField("acceptSimTransfer", (t) =>
   t.field({
     type: SimTransferPayload,
-    authScopes: { operator: true },
     description:
       "By the destination, with the mailed token or the transfer's ID (T3, T6, T7): needs a payment method; moves every SIM " +
       "at once, READY, with name, tags, expiry and protection reset. Fails with TRANSFER_SIM_STATUS_CHANGED if a SIM left TRANSFERRING (T4).",
@@ -217,7 +224,6 @@ builder.mutationField("acceptSimTransfer", (t) =>
 builder.mutationField("rejectSimTransfer", (t) =>
   t.field({
     type: SimTransferPayload,
-    authScopes: { operator: true },
     description: "By the destination, with the token or the transfer's ID: ends the whole batch; its SIMs return to READY (T10).",
     args: { input: t.arg({ type: SimTransferDecisionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -237,7 +243,6 @@ builder.mutationField("rejectSimTransfer", (t) =>
 builder.mutationField("cancelSimTransfer", (t) =>
   t.field({
     type: SimTransferPayload,
-    authScopes: { operator: true },
     description: "By the source; cancels the whole batch, even if only one SIM was picked, and returns its SIMs to READY (T5).",
     args: { input: t.arg({ type: CancelSimTransferInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -252,7 +257,6 @@ builder.mutationField("cancelSimTransfer", (t) =>
 builder.mutationField("applyForSimTransfer", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { operator: true },
     description:
       "T9: SIMs that are not READY can only be transferred through an application to support, with a fee. Opens a ticket " +
       "(category SIM_TRANSFER_APPLICATION) listing the SIMs and the destination.",

@@ -16,6 +16,8 @@ import { rowIdOf } from "../ids/global-id.ts";
 import { builder } from "./builder.ts";
 import { OperatorRef } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
+import type { Context } from "../context.ts";
+import { groupNamesOnce, permittedOn, simReadScope } from "../auth/access.ts";
 
 export const SimStatusEnum = builder.enumType("SimStatus", {
   description: "Where a SIM is in its lifecycle (S2). No SIM returns to READY once it has left it, except from TRANSFERRING.",
@@ -72,7 +74,7 @@ const SimExpiryRef = builder.objectRef<{ expiresAt: Date; action: (typeof expiry
   }),
 });
 
-const SimStatusChangeRef = builder.prismaObject("SimStatusChange", {
+export const SimStatusChangeRef = builder.prismaObject("SimStatusChange", {
   select: { id: true },
   description: "One entry of a SIM's status history.",
   fields: (t) => ({
@@ -140,11 +142,38 @@ export const SimRef = builder.prismaNode("Sim", {
     allowedActions: t.field({
       type: [SimActionEnum],
       description: "Status actions the caller may take on this SIM now, from the same rules that judge them (S3).",
-      select: { status: true, subscription: true, terminationProtected: true },
-      resolve: (s) => allowedActions(s),
+      // U6: for a user, also what its statements allow on this SIM, which needs the SIM's IMSI, tags
+      // and group: selected with the page (tags in the page's one tag statement), never per SIM.
+      select: (_args, ctx) =>
+        ctx.viewer?.principal.kind === "USER"
+          ? { status: true, subscription: true, terminationProtected: true, imsi: true, groupId: true, tags: { select: { name: true, value: true }, orderBy: { name: "asc" } } }
+          : { status: true, subscription: true, terminationProtected: true },
+      resolve: async (s, _args, ctx) => {
+        const statusAllows = allowedActions(s);
+        const principal = ctx.viewer?.principal;
+        if (principal?.kind !== "USER") return statusAllows;
+        const sim = s as typeof s & { imsi: string; groupId: string | null; tags: { name: string; value: string }[] };
+        const groups = sim.groupId ? await operatorGroupNames(ctx) : null;
+        const resource = { kind: "sim" as const, imsi: sim.imsi, tags: sim.tags, group: sim.groupId ? (groups!.get(sim.groupId) ?? null) : null };
+        return permittedOn(principal, statusAllows, (a) => simActionMutation[a], resource);
+      },
     }),
   }),
 });
+
+/** U6: the mutation (and so the U3 action) each status action is taken with. */
+const simActionMutation: Record<(typeof simActions)[number], string> = {
+  ACTIVATE: "Sim:activateSim",
+  DEACTIVATE: "Sim:deactivateSim",
+  SET_TO_STANDBY: "Sim:setSimToStandby",
+  SUSPEND: "Sim:suspendSim",
+  TERMINATE: "Sim:terminateSim",
+};
+
+/** The operator's group names, read once per request (G1 bounds them at 1,000). */
+function operatorGroupNames(ctx: Context) {
+  return groupNamesOnce(ctx, () => ctx.db.simGroup.findMany({ select: { id: true, name: true } }));
+}
 
 const SimConnection = builder.connectionObject({ type: SimRef, name: "SimConnection" }, { name: "SimEdge" });
 
@@ -251,7 +280,7 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
         const plain = plainSelection(query);
         const reader = sqlReaderOf(ctx.unscopedDb);
         const now = ctx.clock.now();
-        const owner = { operatorId: operator.id, viewerId: ctx.viewer?.id ?? null };
+        const owner = { operatorId: operator.id, viewerId: ctx.viewer?.id ?? null, sims: simReadScope(ctx.viewer) };
         const connection = await resolveCursorConnection<Promise<SimRow[]>>(
           { args, toCursor: (sim) => encodeCursor(order, sim), defaultSize: 20, maxSize: 1000 },
           ({ after, before, limit, inverted }) =>
@@ -275,7 +304,6 @@ builder.queryField("sim", (t) =>
   t.prismaField({
     type: "Sim",
     nullable: true,
-    authScopes: { operator: true },
     description: "One of the viewer's SIMs by IMSI; null if none (also for another operator's IMSI, O4).",
     args: { imsi: t.arg.string({ required: true }) },
     resolve: (query, _root, { imsi }, ctx) =>
@@ -295,8 +323,9 @@ export const SimPayload = builder.objectRef<SimPayloadShape>("SimPayload").imple
       type: "Sim",
       nullable: true,
       description: "The SIM as it is now.",
-      // Unscoped: admin calls return SIMs too; the ID came from this mutation's own work.
-      resolve: (query, p, _args, ctx) => (p.sim ? ctx.unscopedDb.sim.findUnique({ ...query, where: { id: p.sim.id } }) : null),
+      // Admin calls (no viewer) return SIMs too, unscoped; a viewer sees the SIM through its own
+      // scope (O4, U4: a user whose change took the SIM out of its reach sees null).
+      resolve: (query, p, _args, ctx) => (p.sim ? (ctx.viewer ? ctx.db : ctx.unscopedDb).sim.findUnique({ ...query, where: { id: p.sim.id } }) : null),
     }),
     userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
   }),

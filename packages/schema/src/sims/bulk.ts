@@ -2,6 +2,8 @@
 // (domain/sim-status.ts, domain/sim-inventory.ts) and answers on its own; the SIMs that pass are
 // written together, set-based: statements grow with the number of chunks, never with the SIMs.
 // The caller has locked and loaded the named SIMs (graphql/named-sims.ts) inside its transaction.
+import { appendSimUpdated } from "../events/sim-events.ts";
+import { judgeSimAccess, type SimAccess } from "../auth/access.ts";
 import { timingSafeEqual } from "node:crypto";
 import type { AuditDraft } from "../audit/audited.ts";
 import { chunked } from "../db/chunks.ts";
@@ -56,6 +58,8 @@ export interface ActionRun {
   at: Date;
   /** S9: how long a terminated SIM stays listed. */
   retentionDays: number;
+  /** V1: who acts, for the events. */
+  actor: string;
 }
 
 /** S3, S6, S8: the single status calls' judgement per SIM, then one set-based write of all that pass. */
@@ -72,10 +76,11 @@ export async function applyActionToSims(tx: Tx, run: ActionRun, simIds: readonly
       const judgement = judged.get(sim.id)!;
       if (!judgement.ok) throw new Error("a refused SIM cannot be written");
       const set = action === "TERMINATE" ? terminationData(sim, run.at, run.retentionDays) : undefined;
-      return { id: sim.id, operatorId: run.operatorId, ...judgement.transition, set };
+      return { id: sim.id, operatorId: run.operatorId, imsi: sim.imsi, ...judgement.transition, set };
     }),
     "OPERATOR",
     run.at,
+    { actor: run.actor },
   );
   return { results, changed: passed.length };
 }
@@ -91,14 +96,14 @@ export interface RegistrationItem {
  * concurrent registration, is SIM_ALREADY_REGISTERED; an IMSI given twice is refused the second time.
  * Runs outside the tenant's scope: inventory SIMs belong to no operator yet.
  */
-export async function registerSims(tx: Tx, run: { operatorId: string; at: Date }, items: readonly RegistrationItem[], audit: AuditDraft): Promise<BulkOutcome> {
+export async function registerSims(tx: Tx, run: { operatorId: string; at: Date; access: SimAccess; actor: string }, items: readonly RegistrationItem[], audit: AuditDraft): Promise<BulkOutcome> {
   if (items.length > MAX_BULK_SIMS) refuse(userError("TOO_MANY_ITEMS", `At most ${MAX_BULK_SIMS} SIMs per call.`, ["input", "sims"]));
   const plausible = items.filter((item) => item.imsi.length <= 32 && item.registrationSecret.length <= 256).map((item) => item.imsi);
   const byImsi = new Map<string, Sim>();
   for (const part of chunked([...new Set(plausible)], 250)) for (const sim of await tx.sim.findMany({ where: { imsi: { in: part } } })) byImsi.set(sim.imsi, sim);
 
   const seen = new Set<string>();
-  const wanted: string[] = [];
+  const wanted: Sim[] = [];
   const slots = items.map((item, i) => {
     const path = ["input", "sims", String(i)];
     const sim = item.imsi.length <= 32 && item.registrationSecret.length <= 256 ? byImsi.get(item.imsi) : undefined;
@@ -111,12 +116,17 @@ export async function registerSims(tx: Tx, run: { operatorId: string; at: Date }
     if (seen.has(sim.id)) return { sim, error: userError("INVALID_INPUT", "This SIM is named twice.", [...path, "imsi"]) };
     seen.add(sim.id);
     if (sim.operatorId !== null) return { sim, error: alreadyRegistered(path) };
-    wanted.push(sim.id);
-    return { sim, error: null };
+    return { sim, error: null as UserError | null };
+  });
+  // U4: a user registers only SIMs its statements allow (by IMSI), judged as registerSim judges.
+  const denied = await judgeSimAccess(tx, run.access, slots.map((s) => (s.error ? undefined : s.sim!)), (i) => ["input", "sims", String(i)]);
+  slots.forEach((slot, i) => {
+    if (denied[i]) slot.error = denied[i];
+    else if (!slot.error) wanted.push(slot.sim!);
   });
 
   const set = { registeredAt: run.at, ownedSince: tokyoDate(run.at), terminationProtected: true, listedUntil: LISTED_FOREVER };
-  const claimed = await claimRegisteredSims(tx, wanted, run.operatorId, run.at, set);
+  const claimed = await claimRegisteredSims(tx, wanted, run.operatorId, run.at, set, run.actor);
   // Named by IMSI, as the input names them; the SIM itself only where this call registered it.
   const results = slots.map(({ sim, error }, i): SimResult => {
     const simId = items[i]!.imsi;
@@ -148,6 +158,8 @@ export interface TagRun {
   provider: Provider;
   operatorId: string;
   at: Date;
+  /** V1: who acts, for the SIM_UPDATED events. */
+  actor: string;
 }
 
 // SIM IDs per statement: with 50 tags of three values each, 400 parameters per statement, well
@@ -178,6 +190,7 @@ export async function addTagsToSims(tx: Tx, run: TagRun, simIds: readonly string
     for (const part of chunked(ids, TAG_CHUNK)) await upsertTags(tx, run, part, tags);
   }
   await touch(tx, passed, run.at);
+  appendSimUpdated(tx, passed.map((s) => ({ id: s.id, imsi: s.imsi, operatorId: run.operatorId })), ["tags"], run.at, run.actor);
   return { results, changed: passed.length };
 }
 
@@ -189,6 +202,7 @@ export async function removeTagsFromSims(tx: Tx, run: TagRun, simIds: readonly s
     for (const part of chunked(passed.map((s) => s.id), TAG_CHUNK)) await tx.simTag.deleteMany({ where: { simId: { in: part }, name: { in: distinct } } });
   }
   await touch(tx, passed, run.at);
+  appendSimUpdated(tx, passed.map((s) => ({ id: s.id, imsi: s.imsi, operatorId: run.operatorId })), ["tags"], run.at, run.actor);
   return { results, changed: passed.length };
 }
 

@@ -7,6 +7,7 @@ import type { ColumnKind, SqlReader } from "../db/sql-reader.ts";
 import { foldedMatchKey, matchKey } from "../domain/match-key.ts";
 import { simStatuses, type SimStatus } from "../domain/sim-status.ts";
 import { keysetBound, orderKeys, type SimOrderSpec } from "./keyset.ts";
+import type { SimPattern, SimScope } from "../domain/permissions.ts";
 
 export interface SimListingFilter {
   status?: readonly SimStatus[] | null;
@@ -78,12 +79,60 @@ class Where {
 export interface Owner {
   operatorId: string;
   viewerId: string | null;
+  /** U4: the SIMs a user may read (auth/access.ts simReadScope); null or absent: all of them. */
+  sims?: SimScope | null;
 }
 
-/** O4 for these statements: every one starts here, and only the viewer's own SIMs match. */
+/** The smallest IMSI string above every IMSI starting with `prefix` (digits only), or null when none is. */
+function imsiPrefixEnd(prefix: string): string | null {
+  const digits = prefix.replace(/9+$/, "");
+  return digits.length === 0 ? null : digits.slice(0, -1) + String(Number(digits.at(-1)) + 1);
+}
+
+/**
+ * One U4 pattern as SQL on "Sim", meaning what db/tenant.ts simScopeWhere means. Never NULL (NOT of
+ * a NULL would drop the row), and each an index seek: an IMSI prefix is a range on (operatorId, imsi)
+ * (IMSIs are digits, so the range is exactly the prefix), a tag an EXISTS probe on SimTag's
+ * (simId, name) key, a group the IDs of one (operatorId, name) group.
+ */
+function patternSql(pattern: SimPattern, operatorId: string): [string, unknown[]] {
+  switch (pattern.kind) {
+    case "all":
+      return ["1 = 1", []];
+    case "imsi": {
+      if (!pattern.prefix) return [`"imsi" = ?`, [pattern.value]];
+      const end = imsiPrefixEnd(pattern.value);
+      return end === null ? [`"imsi" >= ?`, [pattern.value]] : [`("imsi" >= ? AND "imsi" < ?)`, [pattern.value, end]];
+    }
+    case "tag":
+      return [
+        `EXISTS (SELECT 1 FROM "SimTag" WHERE "SimTag"."simId" = "Sim"."id" AND "SimTag"."name" = ? AND ${pattern.prefix ? `"SimTag"."valueKey" LIKE ?` : `"SimTag"."value" = ?`})`,
+        [pattern.name, pattern.prefix ? `${matchKey(pattern.value)}%` : pattern.value],
+      ];
+    case "group":
+      return [`("groupId" IS NOT NULL AND "groupId" IN (SELECT "id" FROM "SimGroup" WHERE "operatorId" = ? AND "name" = ?))`, [operatorId, pattern.name]];
+  }
+}
+
+function anyPattern(patterns: readonly SimPattern[], operatorId: string): [string, unknown[]] {
+  const parts = patterns.map((p) => patternSql(p, operatorId));
+  return [`(${parts.map(([sql]) => sql).join(" OR ")})`, parts.flatMap(([, params]) => params)];
+}
+
+/** O4 for these statements: every one starts here, and only the viewer's own SIMs match; U4 narrows them to a user's readable SIMs. */
 function ownedBy(owner: Owner): Where {
   const where = new Where().add(`"operatorId" = ?`, owner.operatorId);
-  return owner.viewerId === owner.operatorId ? where : where.add("1 = 0");
+  if (owner.viewerId !== owner.operatorId) return where.add("1 = 0");
+  const scope = owner.sims;
+  if (!scope) return where;
+  if (scope.allow.length === 0) return where.add("1 = 0");
+  const [allow, allowParams] = anyPattern(scope.allow, owner.operatorId);
+  where.add(allow, ...allowParams);
+  if (scope.deny.length > 0) {
+    const [deny, denyParams] = anyPattern(scope.deny, owner.operatorId);
+    where.add(`NOT ${deny}`, ...denyParams);
+  }
+  return where;
 }
 
 /** S1 filters and S9 retention, as in graphql/sim.ts `simWhere`. */
@@ -161,13 +210,16 @@ export async function simPage(reader: SqlReader, request: PageRequest, selection
 /**
  * S1 totalCount. Filters on status, coverage and subscription read the counters the database keeps
  * (SimCount, maintained by triggers): no scan, whatever the number of SIMs. Terminated SIMs leave
- * listings with time (S9), so they are counted live; so are filters on tags, sessions, search and groups.
+ * listings with time (S9), so they are counted live; so are filters on tags, sessions and search, and
+ * groups, and every count for a user whose reads are scoped (U4).
  */
 export async function simCount(reader: SqlReader, owner: Owner, filter: SimListingFilter | null | undefined, now: Date): Promise<number> {
   const count = async (sql: string, params: unknown[]) => (await reader.all<{ n: number | null }>(sql, params, { n: "int" }))[0]?.n ?? 0;
-  // A group's SIMs are counted live: SimGroup.simCount also holds its terminated SIMs past
+  // A user's scope (U4) narrows by IMSI, tags and group, which the counters (kept per status,
+  // coverage and subscription) know nothing of: its count is a live scan of the scoped rows.
+  // A group's SIMs are counted live too: SimGroup.simCount also holds its terminated SIMs past
   // retention until the scheduler takes them out (G2), and the other filters still apply.
-  if (filter?.tag || filter?.search || filter?.sessionOnline != null || filter?.groupId != null) {
+  if (owner.sims || filter?.tag || filter?.search || filter?.sessionOnline != null || filter?.groupId != null) {
     const where = filtered(owner, filter, now);
     return count(`SELECT COUNT(*) AS "n" FROM "Sim" WHERE ${where.sql}`, where.params);
   }

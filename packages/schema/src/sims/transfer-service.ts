@@ -34,7 +34,10 @@ import { openTicket } from "../support/tickets.ts";
 import { lockGroupsOfSims } from "../groups/sim-groups.ts";
 import { lockSims } from "./lock.ts";
 import { lockNamedSimRows } from "./named-sims.ts";
+import type { Principal } from "../context.ts";
+import { tenantTx } from "../db/tenant.ts";
 import { applyStatusChanges, LISTED_FOREVER } from "./status-change.ts";
+import { appendTransferChanged } from "../events/sim-events.ts";
 import { lockTransfer, releaseTransfer } from "./transfer.ts";
 
 export interface TransferRun {
@@ -45,6 +48,10 @@ export interface TransferRun {
   provider: Provider;
   /** The signed-in operator's row ID. */
   viewerId: string;
+  /** Who acts (U3): SIMs a transfer names are judged for this principal (U4). */
+  principal: Principal;
+  /** V1: who acts (the audit entry's actor), for the events. */
+  actor: string;
   now: Date;
 }
 
@@ -67,8 +74,8 @@ async function findDestination(run: TransferRun, given: Destination) {
 }
 
 /** The SIMs a transfer or application names, locked; NOT_FOUND and repeats come back as errors. */
-async function namedSims(run: TransferRun, simRowIds: readonly (string | null)[]) {
-  const named = await lockNamedSimRows(run.tx, run.provider, simRowIds);
+async function namedSims(run: TransferRun, simRowIds: readonly (string | null)[], action: string) {
+  const named = await lockNamedSimRows(run.tx, run.provider, simRowIds, { principal: run.principal, action });
   return { sims: named.map((n) => n.sim), errors: named.flatMap((n) => (n.error ? [n.error] : [])) };
 }
 
@@ -76,7 +83,7 @@ async function namedSims(run: TransferRun, simRowIds: readonly (string | null)[]
 export async function issueTransfer(run: TransferRun, input: Destination & { simRowIds: readonly (string | null)[]; ttlHours: number }): Promise<{ id: string }> {
   const { tx, now, viewerId } = run;
   const found = await findDestination(run, input);
-  const { sims, errors } = await namedSims(run, input.simRowIds);
+  const { sims, errors } = await namedSims(run, input.simRowIds, "SimTransfer:issueSimTransfer");
   refuseIf([found.error, ...errors, ...judgeIssuedSims(sims)]);
   const chosen = sims.map((s) => s!);
   const dest = found.destination!;
@@ -95,13 +102,14 @@ export async function issueTransfer(run: TransferRun, input: Destination & { sim
   });
   const moved = await applyStatusChanges(
     tx,
-    chosen.map((s) => ({ id: s.id, operatorId: viewerId, from: "READY" as const, to: "TRANSFERRING" as const, reactivation: false, set: { pendingTransferId: transfer.id } })),
+    chosen.map((s) => ({ id: s.id, operatorId: viewerId, imsi: s.imsi, from: "READY" as const, to: "TRANSFERRING" as const, reactivation: false, set: { pendingTransferId: transfer.id } })),
     "TRANSFER",
     now,
     // A SIM another transfer took first is not taken twice.
-    { guard: { status: "READY", pendingTransferId: null } },
+    { actor: run.actor, guard: { status: "READY", pendingTransferId: null } },
   );
   if (moved !== chosen.length) refuse(userError("SIM_NOT_READY", "A SIM of the batch changed meanwhile; try again.", ["input", "simIds"]));
+  appendTransferChanged(tx, transfer, "PENDING", now, run.actor);
   const source = await tx.operator.findUniqueOrThrow({ where: { id: viewerId }, select: { operatorId: true } });
   await enqueueMail(tx, viewerId, simTransferTokenMail(dest.primary, source.operatorId, chosen.map((s) => s.imsi), token, expiresAt), now);
   return { id: transfer.id };
@@ -139,7 +147,7 @@ export async function acceptTransfer(run: TransferRun, ref: TransferRef, named: 
   const transfer = await decidedTransfer(run, ref, named);
   const me = await tx.operator.findUniqueOrThrow({ where: { id: viewerId }, select: { paymentMethodType: true } });
   refuseIf([judgePaymentMethod(me.paymentMethodType)]);
-  const items = await tx.simTransferItem.findMany({ where: { transferId: transfer.id }, select: { simId: true } });
+  const items = await tx.simTransferItem.findMany({ where: { transferId: transfer.id }, select: { simId: true, imsi: true } });
   const ids = items.map((i) => i.simId);
   await lockSims(tx, provider, ids);
   const sims = [];
@@ -155,7 +163,15 @@ export async function acceptTransfer(run: TransferRun, ref: TransferRef, named: 
   if (claimed.count !== 1) refuse(noLongerPending());
   const { status: _ready, ...reset } = acceptedSimState(now);
   const set = { ...reset, operatorId: viewerId, listedUntil: LISTED_FOREVER };
-  await applyStatusChanges(tx, ids.map((id) => ({ id, operatorId: viewerId, from: "TRANSFERRING" as const, to: "READY" as const, reactivation: false, set })), "TRANSFER", now);
+  // V3: the destination's events of these SIMs start here; the source's keep their IMSI.
+  await applyStatusChanges(
+    tx,
+    items.map((i) => ({ id: i.simId, operatorId: viewerId, imsi: i.imsi, from: "TRANSFERRING" as const, to: "READY" as const, reactivation: false, set })),
+    "TRANSFER",
+    now,
+    { actor: run.actor },
+  );
+  appendTransferChanged(tx, transfer, "ACCEPTED", now, run.actor);
   // T7: tags are settings too.
   for (const part of chunked(ids)) await tx.simTag.deleteMany({ where: { simId: { in: part } } });
   return { id: transfer.id };
@@ -164,7 +180,7 @@ export async function acceptTransfer(run: TransferRun, ref: TransferRef, named: 
 /** T10: the destination turns the whole batch down; its SIMs return to READY. */
 export async function rejectTransfer(run: TransferRun, ref: TransferRef, named: (rowId: string) => void = () => {}): Promise<{ id: string }> {
   const transfer = await decidedTransfer(run, ref, named);
-  if (!(await releaseTransfer(run.tx, transfer.id, "REJECTED", run.now))) refuse(noLongerPending());
+  if (!(await releaseTransfer(run.tx, transfer.id, "REJECTED", run.now, run.actor))) refuse(noLongerPending());
   return { id: transfer.id };
 }
 
@@ -174,7 +190,8 @@ export async function cancelTransfer(run: TransferRun, transferRowId: string | n
   if (transferRowId) await lockTransfer(tx, provider, transferRowId);
   const transfer = transferRowId ? await tx.simTransfer.findUnique({ where: { id: transferRowId } }) : null;
   refuseIf([judgeCancel(transfer, viewerId)]);
-  if (!(await releaseTransfer(tx, transfer!.id, "CANCELED", now))) refuse(noLongerPending(["input", "transferId"]));
+  // T5 ends the whole batch, also the SIMs a scoped user cannot read (U4 narrows what it names, not this).
+  if (!(await releaseTransfer(tenantTx(run.raw, viewerId), transfer!.id, "CANCELED", now, run.actor))) refuse(noLongerPending(["input", "transferId"]));
   return { id: transfer!.id };
 }
 
@@ -184,7 +201,7 @@ export async function applyForTransfer(
   input: Destination & { simRowIds: readonly (string | null)[]; note?: string | null },
 ): Promise<{ ticket: { id: string; globalId: string } }> {
   const found = await findDestination(run, input);
-  const { sims, errors } = await namedSims(run, input.simRowIds);
+  const { sims, errors } = await namedSims(run, input.simRowIds, "SimTransfer:applyForSimTransfer");
   refuseIf([found.error, ...errors, ...judgeApplicationSims(sims), judgeApplicationNote(input.note)]);
   const dest = found.destination!;
   const { subject, body } = applicationTicket(

@@ -2,7 +2,6 @@
 // transaction (the KDF is the slow part); everything here runs inside audited().
 import type { Context } from "../context.ts";
 import type { MutationRun } from "../audit/audited.ts";
-import { requireRoot } from "../auth/root-only.ts";
 import type { Tx } from "../db/database.ts";
 import { refuse, refuseIf } from "../db/refusal.ts";
 import { isUniqueViolation } from "../db/unique-violation.ts";
@@ -36,7 +35,6 @@ export async function createUser(
   input: { name: string; description?: string | null; permissions?: readonly StatementInput[] | null },
   password: { hash: string | null; errors: UserError[] },
 ): Promise<{ user: { id: string } }> {
-  requireRoot(ctx, "createUser");
   const parsed = statementsOrError(input.permissions ?? [], ["input", "permissions"]);
   refuseIf([checkUserName(input.name, ["input", "name"]), ...password.errors, "error" in parsed ? parsed.error : null]);
   const operatorId = ctx.viewer!.id;
@@ -73,7 +71,6 @@ export async function updateUser(
   input: { userId: string; description?: string | null },
   password: { change: "keep" | "remove" | "set"; hash: string | null; errors: UserError[] },
 ): Promise<{ user: { id: string } }> {
-  requireRoot(ctx, "updateUser");
   const id = rowIdOf("User", input.userId);
   if (id === null) refuse(notFound());
   audit.targetIds.push(input.userId);
@@ -91,7 +88,6 @@ export async function setUserPermissions(
   { tx, audit }: MutationRun,
   input: { userId: string; statements: readonly StatementInput[] },
 ): Promise<{ user: { id: string } }> {
-  requireRoot(ctx, "setUserPermissions");
   const id = rowIdOf("User", input.userId);
   if (id === null) refuse(notFound());
   audit.targetIds.push(input.userId);
@@ -104,7 +100,6 @@ export async function setUserPermissions(
 }
 
 export async function deleteUser(ctx: Context, { tx, audit }: MutationRun, input: { userId: string }): Promise<{ deletedUserId: string }> {
-  requireRoot(ctx, "deleteUser");
   const id = rowIdOf("User", input.userId);
   if (id === null) refuse(notFound());
   audit.targetIds.push(input.userId);

@@ -881,6 +881,7 @@ export type SimGroupByIdQueryVariables = Exact<{
 export type SimGroupByIdQuery = { node:
     | { __typename: 'AuditLogEntry' }
     | { __typename: 'EmailAddress' }
+    | { __typename: 'Event' }
     | { __typename: 'OfficeHoursRequest' }
     | { __typename: 'Operator' }
     | { __typename: 'Sim' }
@@ -943,6 +944,7 @@ export type SimByIdQueryVariables = Exact<{
 export type SimByIdQuery = { node:
     | { __typename: 'AuditLogEntry' }
     | { __typename: 'EmailAddress' }
+    | { __typename: 'Event' }
     | { __typename: 'OfficeHoursRequest' }
     | { __typename: 'Operator' }
     | { __typename: 'Sim', id: string, imsi: string, iccid: string, msisdn: string | null, subscription: string, coverage: Coverage, status: SimStatus, name: string | null, terminationProtected: boolean, sessionOnline: boolean, returnRequired: boolean, ownedSince: string, terminatedAt: string | null, createdAt: string, updatedAt: string, allowedActions: Array<SimAction>, tags: Array<{ name: string, value: string }>, expiry: { expiresAt: string, action: ExpiryAction } | null }
@@ -962,6 +964,7 @@ export type SimStatusHistoryQueryVariables = Exact<{
 export type SimStatusHistoryQuery = { node:
     | { __typename: 'AuditLogEntry' }
     | { __typename: 'EmailAddress' }
+    | { __typename: 'Event' }
     | { __typename: 'OfficeHoursRequest' }
     | { __typename: 'Operator' }
     | { __typename: 'Sim', statusHistory: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { at: string, from: SimStatus | null, to: SimStatus, cause: SimStatusChangeCause, reactivation: boolean } }> } }
@@ -1204,6 +1207,7 @@ export type UserByIdQueryVariables = Exact<{
 export type UserByIdQuery = { node:
     | { __typename: 'AuditLogEntry' }
     | { __typename: 'EmailAddress' }
+    | { __typename: 'Event' }
     | { __typename: 'OfficeHoursRequest' }
     | { __typename: 'Operator' }
     | { __typename: 'Sim' }
@@ -1221,6 +1225,7 @@ export type UserAuthKeysQueryVariables = Exact<{
 export type UserAuthKeysQuery = { node:
     | { __typename: 'AuditLogEntry' }
     | { __typename: 'EmailAddress' }
+    | { __typename: 'Event' }
     | { __typename: 'OfficeHoursRequest' }
     | { __typename: 'Operator' }
     | { __typename: 'Sim' }

@@ -27,7 +27,8 @@ export async function snapshot(db: Db): Promise<string> {
   const parts: Record<string, string[]> = {};
   for (const model of SNAPSHOT_MODELS) {
     // Sorted as text: composite and non-`id` keys (SimCount, RateLimitCounter) need no special case.
-    parts[model] = (await delegate(db, model).findMany()).map((row) => JSON.stringify(row)).sort();
+    // BIGINT columns (event sequences) as their digits.
+    parts[model] = (await delegate(db, model).findMany()).map((row) => JSON.stringify(row, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value))).sort();
   }
   return JSON.stringify(parts);
 }

@@ -1,0 +1,123 @@
+// V1, V2: appending to the operators' event logs, in the transaction of the change.
+//
+// Work that changes SIMs, transfers or tickets runs in eventTransaction(); anything it appends
+// (appendEvents) is queued with the transaction and written when the work is done, just before
+// commit: per operator (sorted by operator ID) one counter UPDATE ... RETURNING, which hands out
+// the numbers and holds the operator's row until commit, then chunked multi-row INSERTs.
+//
+// Why at the end: the counter row is then the last lock the transaction takes. A transaction
+// waiting for it holds other locks (SIMs, a transfer), but the holder only ever waits for another
+// counter, and counters are always taken in operator-ID order, so no cycle (deadlock) can form;
+// and the row is held for the shortest time. Holding it until commit is what makes the numbers
+// gap-free and in commit order with several server instances on PostgreSQL: the next transaction
+// gets its numbers only after this one committed (or rolled back, returning them). SQLite has one
+// writer at a time. A refused or failed call rolls back, and its events with it.
+import { chunked } from "../db/chunks.ts";
+import type { Db, Provider, Tx } from "../db/database.ts";
+import { unscopedTx } from "../db/tenant.ts";
+import type { EventCommit, NewEvent } from "./types.ts";
+
+/** Rows per INSERT: 11 parameters a row, under SQLite's 999 (db/chunks.ts) and far under PostgreSQL's 65,535. */
+const ROWS_PER_INSERT: Record<Provider, number> = { sqlite: 80, postgresql: 1000 };
+
+const queues = new WeakMap<object, NewEvent[]>();
+
+/**
+ * Queues events in the caller's transaction (either the raw client or its tenantTx view). They
+ * are numbered and written when the eventTransaction's work is done, before commit. Throws when
+ * the transaction was not opened by eventTransaction: the events would otherwise be lost.
+ */
+export function appendEvents(tx: Tx, events: readonly NewEvent[]): void {
+  if (events.length === 0) return;
+  const queue = queues.get(unscopedTx(tx));
+  if (!queue) throw new Error("V1: events can be appended only inside eventTransaction()");
+  queue.push(...events);
+}
+
+export interface EventTransactionOptions {
+  /** Sizes the INSERTs (SQLite binds fewer parameters); SQLite's size when absent. */
+  provider?: Provider;
+  maxWait?: number;
+  timeout?: number;
+}
+
+/**
+ * Runs `work` in one transaction of `db` and writes the events it appended before committing.
+ * After the commit, the listeners registered for `db` (onEventsCommitted) hear what was appended.
+ */
+export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: EventTransactionOptions = {}): Promise<T> {
+  let commits: EventCommit[] = [];
+  const { provider = "sqlite", ...transactionOptions } = options;
+  const value = await db.$transaction(async (tx) => {
+    const queue: NewEvent[] = [];
+    queues.set(tx, queue);
+    try {
+      const out = await work(tx);
+      commits = await writeEvents(tx, queue, ROWS_PER_INSERT[provider]);
+      return out;
+    } finally {
+      queues.delete(tx);
+    }
+  }, transactionOptions);
+  if (commits.length > 0) notifyCommitted(db, commits);
+  return value;
+}
+
+/** Numbers and writes the queued events; per operator in operator-ID order (see the top). */
+async function writeEvents(tx: Tx, events: readonly NewEvent[], rowsPerInsert: number): Promise<EventCommit[]> {
+  if (events.length === 0) return [];
+  const byOperator = new Map<string, NewEvent[]>();
+  for (const event of events) {
+    const list = byOperator.get(event.operatorId) ?? byOperator.set(event.operatorId, []).get(event.operatorId)!;
+    list.push(event);
+  }
+  const commits: EventCommit[] = [];
+  for (const operatorId of [...byOperator.keys()].sort()) {
+    const list = byOperator.get(operatorId)!;
+    const rows = await tx.$queryRaw<{ lastEventSequence: bigint | number | string }[]>`UPDATE "Operator" SET "lastEventSequence" = "lastEventSequence" + ${list.length} WHERE "id" = ${operatorId} RETURNING "lastEventSequence"`;
+    if (rows.length !== 1) throw new Error("V1: events appended for an operator that does not exist");
+    const lastSequence = BigInt(rows[0]!.lastEventSequence);
+    const firstSequence = lastSequence - BigInt(list.length) + 1n;
+    const data = list.map((e, i) => ({
+      operatorId,
+      sequence: firstSequence + BigInt(i),
+      type: e.type,
+      at: e.at,
+      actor: e.actor,
+      simId: e.simId ?? null,
+      imsi: e.imsi ?? null,
+      simTransferId: e.simTransferId ?? null,
+      supportTicketId: e.supportTicketId ?? null,
+      data: JSON.stringify(e.data ?? {}),
+    }));
+    for (const part of chunked(data, rowsPerInsert)) await tx.event.createMany({ data: part });
+    commits.push({ operatorId, firstSequence, lastSequence });
+  }
+  return commits;
+}
+
+export type EventCommitListener = (commits: readonly EventCommit[]) => void | Promise<void>;
+
+const listeners = new WeakMap<object, Set<EventCommitListener>>();
+
+/**
+ * The hook of the push side (V4): `listener` hears, after each commit through `db` that appended
+ * events, which operators' logs grew and up to which sequence. It runs after the commit, so a
+ * failing listener cannot undo the change (its errors are swallowed: the log is the truth, and
+ * readers catch up from it). Answers a function that removes the listener.
+ */
+export function onEventsCommitted(db: Db, listener: EventCommitListener): () => void {
+  const set = listeners.get(db) ?? listeners.set(db, new Set()).get(db)!;
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+function notifyCommitted(db: Db, commits: readonly EventCommit[]): void {
+  for (const listener of listeners.get(db) ?? []) {
+    try {
+      void Promise.resolve(listener(commits)).catch(() => {});
+    } catch {
+      // see onEventsCommitted
+    }
+  }
+}
