@@ -13,6 +13,8 @@ export const SERVER_ERROR_CODES = [
   "PERMISSION_DENIED",
   // A query naming something that does not exist (explainAccess's user or SIM)
   "NOT_FOUND",
+  // The event log (V2): a read after events that retention already pruned
+  "EVENT_CURSOR_EXPIRED",
   // Budgets and fair use: HTTP 429 with Retry-After
   "RATE_LIMITED",
   "OPERATOR_BUSY",
