@@ -5,21 +5,30 @@ import { adminApi, type AdminApi } from "./resources/admin.ts";
 import { auditApi, type AuditApi } from "./resources/audit.ts";
 import { authApi, type AuthApi } from "./resources/auth.ts";
 import { emailsApi, type EmailsApi } from "./resources/emails.ts";
+import { groupsApi, type GroupsApi } from "./resources/groups.ts";
+import { asUser, usersApi, type UsersApi } from "./resources/users.ts";
 import { simsApi, type SimsApi } from "./resources/sims.ts";
 import { supportApi, type SupportApi } from "./resources/support.ts";
 import { transfersApi, type TransfersApi } from "./resources/transfers.ts";
 import { checkTimeout, DEFAULT_TIMEOUT_MS } from "./call-options.ts";
 import { createRunner } from "./runner.ts";
-import { authKeyAuthExchange, tokenAuthExchange, type AuthKeyCredentials, type AuthKeyOptions } from "./transport/auth.ts";
+import { signInAuthExchange, tokenAuthExchange, type AuthKeyCredentials, type AuthKeyOptions, type UserCredentials } from "./transport/auth.ts";
+import { WhoamiDocument } from "./generated/graphql.ts";
+import type { CallOptions } from "./call-options.ts";
+import type { Principal } from "./types.ts";
 import { retryPolicy, type RetryOptions } from "./transport/backoff.ts";
 import { createPersistedFetch } from "./transport/persisted-fetch.ts";
 import { createRetryingFetch, type FetchFunction } from "./transport/retrying-fetch.ts";
 import { viewerGuardExchange } from "./transport/viewer-guard-exchange.ts";
 
-/** Where the API is and who calls it: a bearer token, an auth key, or nobody (public calls only). */
+/**
+ * Where the API is and who calls it: a bearer token, an auth key (the root's or a user's), a
+ * user's operator ID + name + password, or nobody (public calls only).
+ */
 export type SimgateConnection =
-  | { url: string; token?: string; authKey?: undefined }
-  | { url: string; authKey: AuthKeyCredentials; token?: undefined };
+  | { url: string; token?: string; authKey?: undefined; user?: undefined }
+  | { url: string; authKey: AuthKeyCredentials; token?: undefined; user?: undefined }
+  | { url: string; user: UserCredentials; token?: undefined; authKey?: undefined };
 
 export interface SimgateClientOptions {
   /** The fetch to use (default: the global fetch). */
@@ -33,7 +42,7 @@ export interface SimgateClientOptions {
   timeoutMs?: number;
   /** Default page size of list, iterate and collect (default 100). */
   pageSize?: number;
-  /** Token lifetime and refresh margin for auth-key clients. */
+  /** Token lifetime and refresh margin for clients that sign in (auth key or user). */
   auth?: AuthKeyOptions;
   /**
    * Send the SDK's own operations by their registered SHA-256 instead of their text (default true;
@@ -51,6 +60,12 @@ export interface SimgateClient {
   support: SupportApi;
   audit: AuditApi;
   admin: AdminApi;
+  users: UsersApi;
+  groups: GroupsApi;
+  /** Who is calling (U1): the root user or a user, and the auth key used. Throws SimgateAuthenticationError without a valid token. */
+  whoami(options?: CallOptions): Promise<Principal>;
+  /** `users.explainAccess`: what the evaluator decides for a user, an action and a SIM (U7, root only). */
+  explainAccess: UsersApi["explainAccess"];
   /** The underlying urql client, with the same auth and retries, for documents the SDK does not wrap. */
   urql: Client;
 }
@@ -59,7 +74,9 @@ export const DEFAULT_PAGE_SIZE = 100;
 
 export function createSimgateClient(connection: SimgateConnection, options: SimgateClientOptions = {}): SimgateClient {
   if (!connection.url) throw new TypeError("createSimgateClient: url is required");
-  if (connection.token && connection.authKey) throw new TypeError("createSimgateClient: give either token or authKey, not both");
+  if ([connection.token, connection.authKey, connection.user].filter(Boolean).length > 1) {
+    throw new TypeError("createSimgateClient: give one of token, authKey or user");
+  }
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError("createSimgateClient: pageSize must be a positive integer");
 
@@ -68,7 +85,8 @@ export function createSimgateClient(connection: SimgateConnection, options: Simg
   // Looked up per call, so a fetch installed (or stubbed) later is used too.
   const baseFetch: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const exchanges: Exchange[] = [];
-  if (connection.authKey) exchanges.push(authKeyAuthExchange(connection.authKey, options.auth));
+  if (connection.authKey) exchanges.push(signInAuthExchange({ authKey: connection.authKey }, options.auth));
+  else if (connection.user) exchanges.push(signInAuthExchange({ user: connection.user }, options.auth));
   else if (connection.token) exchanges.push(tokenAuthExchange(connection.token));
   exchanges.push(viewerGuardExchange, fetchExchange);
 
@@ -86,6 +104,7 @@ export function createSimgateClient(connection: SimgateConnection, options: Simg
     requestPolicy: "network-only",
   });
   const run = createRunner(urql);
+  const users = usersApi(run, pageSize);
   return {
     auth: authApi(run),
     emails: emailsApi(run),
@@ -94,6 +113,11 @@ export function createSimgateClient(connection: SimgateConnection, options: Simg
     support: supportApi(run, pageSize),
     audit: auditApi(run, pageSize),
     admin: adminApi(run),
+    users,
+    groups: groupsApi(run, pageSize),
+    whoami: (callOptions) =>
+      run.query(WhoamiDocument, {}, callOptions, ({ whoami }) => ({ ...whoami!, user: whoami!.user ? asUser(whoami!.user) : null })),
+    explainAccess: users.explainAccess,
     urql,
   };
 }

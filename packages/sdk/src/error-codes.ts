@@ -8,6 +8,13 @@ export const SERVER_ERROR_CODES = [
   // Who is calling
   "UNAUTHENTICATED",
   "FORBIDDEN",
+  // What a user may do (U3–U5): a read its statements do not allow, or a root-only query
+  // (explainAccess). Refused mutations answer PERMISSION_DENIED as a userError instead.
+  "PERMISSION_DENIED",
+  // A query naming something that does not exist (explainAccess's user or SIM)
+  "NOT_FOUND",
+  // The event log (V2): a read after events that retention already pruned
+  "EVENT_CURSOR_EXPIRED",
   // Budgets and fair use: HTTP 429 with Retry-After
   "RATE_LIMITED",
   "OPERATOR_BUSY",
@@ -63,8 +70,11 @@ export type SimgateClientErrorCode =
   | "UNKNOWN_ERROR";
 
 /**
- * `SimgateError.code`. A refused auth key (the client's own sign-in) carries the refusal's
- * `UserErrorCode`, e.g. `CREDENTIALS_INVALID`.
+ * `SimgateError.code`. A refused sign-in of the client itself (auth key or user password) carries
+ * the refusal's `UserErrorCode`, e.g. `CREDENTIALS_INVALID`. Payload refusals (`UserError.code`:
+ * `PERMISSION_DENIED`, `PERMISSION_STATEMENT_INVALID`, `USER_NAME_TAKEN`, `USER_NAME_INVALID`,
+ * `USER_LIMIT_EXCEEDED`, `CIDR_INVALID`, `GROUP_NAME_TAKEN`, `GROUP_LIMIT_EXCEEDED`,
+ * `GROUP_NOT_EMPTY`, …) are the contract's `UserErrorCode`, generated from the schema.
  */
 export type SimgateErrorCode = SimgateServerErrorCode | SimgateClientErrorCode | UserErrorCode;
 

@@ -92,6 +92,20 @@ export class SimgateForbiddenError extends SimgateError {
 }
 
 /**
+ * A user's statements do not allow this read (PERMISSION_DENIED, U3–U5), or it is the root user's
+ * only (explainAccess). The message is the evaluator's explanation. Mutations refused for
+ * permissions are data instead: a userError with code PERMISSION_DENIED.
+ */
+export class SimgatePermissionError extends SimgateError {
+  static override readonly defaultCode: SimgateErrorCode = "PERMISSION_DENIED";
+}
+
+/** A query named something that does not exist (NOT_FOUND), e.g. explainAccess's user or SIM. */
+export class SimgateNotFoundError extends SimgateError {
+  static override readonly defaultCode: SimgateErrorCode = "NOT_FOUND";
+}
+
+/**
  * Too many requests (HTTP 429: RATE_LIMITED, or OPERATOR_BUSY when the operator's other writes hold
  * the line); wait `retryAfterSeconds` when the server said.
  */
@@ -122,6 +136,8 @@ export class SimgateRequestError extends SimgateError {}
 const classByCode: Partial<Record<SimgateErrorCode, new (message: string, details: SimgateErrorDetails) => SimgateError>> = {
   UNAUTHENTICATED: SimgateAuthenticationError,
   FORBIDDEN: SimgateForbiddenError,
+  PERMISSION_DENIED: SimgatePermissionError,
+  NOT_FOUND: SimgateNotFoundError,
   RATE_LIMITED: SimgateRateLimitError,
   OPERATOR_BUSY: SimgateRateLimitError,
   INTERNAL_SERVER_ERROR: SimgateServerError,

@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generatedDir, generateSources } from "../scripts/codegen.ts";
+import { ACTION_CATALOG } from "../../schema/src/domain/permissions.ts";
+import { actionsModule, generatedDir, generateSources } from "../scripts/codegen.ts";
 
 describe("generated code", () => {
   it("src/generated matches a fresh generation (run `pnpm --filter @simgate/sdk generate`)", async () => {
@@ -20,6 +21,16 @@ describe("generated code", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("U3: src/generated/actions.ts is the evaluator's catalog as it is now: every action, every <Area>:* and *", () => {
+    const committed = readFileSync(join(generatedDir, "actions.ts"), "utf8");
+    expect(committed === actionsModule(ACTION_CATALOG), "src/generated/actions.ts is stale: run pnpm --filter @simgate/sdk generate").toBe(true);
+    const union = /export type SimgateAction =([^;]*);/.exec(committed)![1]!;
+    const members = [...union.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    const areas = Object.keys(ACTION_CATALOG);
+    const expected = [...areas.flatMap((area) => ACTION_CATALOG[area]!.map((name) => `${area}:${name}`)), ...areas.map((area) => `${area}:*`), "*"];
+    expect(members.sort()).toEqual(expected.sort());
   });
 
   it("every generated file says it is generated", () => {

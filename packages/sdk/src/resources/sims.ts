@@ -1,6 +1,11 @@
-// sims: registration, listing, status (S1–S7) and bulk termination (S6).
+// sims: registration, listing, status (S1–S7), bulk termination (S6) and the bulk calls (S11),
+// which take any number of SIMs and send them 1,000 per request (bulk.ts).
 import {
   ActivateSimDocument,
+  AddSimTagsDocument,
+  ApplySimActionDocument,
+  RegisterSimsDocument,
+  RemoveSimTagsDocument,
   ClearSimExpiryDocument,
   DeactivateSimDocument,
   RegisterSimDocument,
@@ -20,15 +25,18 @@ import {
   type SetSimTerminationProtectionInput,
   type SimFilter,
   type SimInput,
+  type SimAction,
   type SimOrder,
+  type SimTagInput,
   type UpdateSimInput,
 } from "../generated/graphql.ts";
 import type { TypedDocumentNode } from "@urql/core";
+import { inChunks, type BulkResult } from "../bulk.ts";
 import type { CallOptions } from "../call-options.ts";
 import { connectionMethod, pageOf, type Page } from "../pagination.ts";
 import { resultOf, type MutationResult, type UserError } from "../result.ts";
 import type { Runner } from "../runner.ts";
-import type { Sim, SimOperationResult, SimStatusChange } from "../types.ts";
+import type { Sim, SimStatusChange } from "../types.ts";
 
 export interface SimListArgs {
   filter?: SimFilter | null;
@@ -95,11 +103,38 @@ export function simsApi(run: Runner, pageSize: number) {
     terminate: statusChange(TerminateSimDocument, "terminateSim"),
 
     /**
-     * Terminates up to 1,000 SIMs. `ok` is false only when the whole call was refused (e.g. too many
-     * SIMs); otherwise `data` has one result per SIM, in input order, each with its own userErrors.
+     * Terminates any number of SIMs (S6), 1,000 per request, one request after the other. `data`:
+     * one result per SIM, in input order, each with its own userErrors (TERMINATION_PROTECTED, …).
+     * `ok` is false only when a request was refused as a whole; see BulkResult.
      */
-    terminateMany(simIds: string[], options?: CallOptions): Promise<MutationResult<SimOperationResult[]>> {
-      return run.mutate(TerminateSimsDocument, { input: { simIds } }, options, ({ terminateSims }) => resultOf(terminateSims, (p) => p.results));
+    terminateMany(simIds: readonly string[], options?: CallOptions): Promise<BulkResult> {
+      return inChunks(simIds, "simIds", options, (chunk, o) => run.mutate(TerminateSimsDocument, { input: { simIds: chunk } }, o, ({ terminateSims }) => terminateSims));
+    },
+
+    /**
+     * Registers any number of provisioned SIMs (S11), 1,000 per request; one result per SIM in input
+     * order, judged as `register` judges one (`simId` names the IMSI; `sim` is the registered SIM).
+     */
+    registerMany(sims: readonly RegisterSimInput[], options?: CallOptions): Promise<BulkResult> {
+      return inChunks(sims, "sims", options, (chunk, o) => run.mutate(RegisterSimsDocument, { input: { sims: chunk } }, o, ({ registerSims }) => registerSims));
+    },
+
+    /**
+     * The same status action (ACTIVATE, DEACTIVATE, SET_TO_STANDBY, SUSPEND, TERMINATE) on any number of
+     * SIMs (S11), 1,000 per request; each SIM judged as the single mutation judges it.
+     */
+    applyAction(action: SimAction, simIds: readonly string[], options?: CallOptions): Promise<BulkResult> {
+      return inChunks(simIds, "simIds", options, (chunk, o) => run.mutate(ApplySimActionDocument, { input: { action, simIds: chunk } }, o, ({ applySimAction }) => applySimAction));
+    },
+
+    /** Adds the tags to any number of SIMs, replacing a tag of the same name and leaving the others (S11). */
+    addTags(simIds: readonly string[], tags: SimTagInput[], options?: CallOptions): Promise<BulkResult> {
+      return inChunks(simIds, "simIds", options, (chunk, o) => run.mutate(AddSimTagsDocument, { input: { simIds: chunk, tags } }, o, ({ addSimTags }) => addSimTags));
+    },
+
+    /** Removes the named tags from any number of SIMs; a SIM without one is no error (S11). */
+    removeTags(simIds: readonly string[], names: string[], options?: CallOptions): Promise<BulkResult> {
+      return inChunks(simIds, "simIds", options, (chunk, o) => run.mutate(RemoveSimTagsDocument, { input: { simIds: chunk, names } }, o, ({ removeSimTags }) => removeSimTags));
     },
 
     /** Turns termination protection ON or OFF (S6). */

@@ -1,5 +1,5 @@
-// Authentication through urql's auth exchange. A static token is sent as is. An auth key signs in
-// lazily, keeps the token, refreshes it shortly before it expires and once when the API answers
+// Authentication through urql's auth exchange. A static token is sent as is. An auth key, or a
+// user's operator ID + name + password (U2), signs in lazily, keeps the token, refreshes it shortly before it expires and once when the API answers
 // UNAUTHENTICATED; the auth exchange queues operations behind one in-flight refresh, so concurrent
 // calls never start two.
 import { authExchange, type AuthConfig, type AuthUtilities } from "@urql/exchange-auth";
@@ -16,6 +16,15 @@ export interface AuthKeyCredentials {
   id: string;
   /** The auth key's secret (createAuthKey's authKey, shown once). */
   secret: string;
+}
+
+/** A user of an operator (U2): what `authenticate` takes as operatorId + userName + password. */
+export interface UserCredentials {
+  /** The operator's ID (Operator.operatorId, whoami's operatorId). */
+  operatorId: string;
+  /** The user's name in that operator. */
+  name: string;
+  password: string;
 }
 
 export interface AuthKeyOptions {
@@ -48,8 +57,27 @@ function tokenSentWith(operation: Operation): string | null {
   return header?.startsWith("Bearer ") ? header.slice(7) : null;
 }
 
+/** What the client signs in with: an auth key (the root's or a user's, U9) or a user's password (U2). */
+export type SignInCredentials = { authKey: AuthKeyCredentials } | { user: UserCredentials };
+
+function signInInput(credentials: SignInCredentials) {
+  return "authKey" in credentials
+    ? { authKeyId: credentials.authKey.id, authKey: credentials.authKey.secret }
+    : { operatorId: credentials.user.operatorId, userName: credentials.user.name, password: credentials.user.password };
+}
+
 /** Signs in with an auth key and keeps a fresh token. */
 export function authKeyAuthExchange(key: AuthKeyCredentials, options: AuthKeyOptions = {}): Exchange {
+  return signInAuthExchange({ authKey: key }, options);
+}
+
+/**
+ * Signs in with an auth key or a user's password and keeps a fresh token: the same lazy sign-in,
+ * refresh before expiry and one refresh on UNAUTHENTICATED for both. A refused sign-in (wrong
+ * credentials, a deleted user or key) throws SimgateAuthenticationError with the refusal's code.
+ */
+export function signInAuthExchange(credentials: SignInCredentials, options: AuthKeyOptions = {}): Exchange {
+  const what = "authKey" in credentials ? "auth key" : "user sign-in";
   const now = options.now ?? Date.now;
   const marginMs = (options.refreshMarginSeconds ?? 60) * 1000;
   let token: string | null = null;
@@ -65,14 +93,14 @@ export function authKeyAuthExchange(key: AuthKeyCredentials, options: AuthKeyOpt
     const call: CallContext = { onResponse: (response) => (lastResponse = response) };
     const result = await utils.mutate(
       AuthenticateDocument,
-      { input: { authKeyId: key.id, authKey: key.secret, tokenTimeoutSeconds: options.tokenTimeoutSeconds ?? null } },
+      { input: { ...signInInput(credentials), tokenTimeoutSeconds: options.tokenTimeoutSeconds ?? null } },
       { fetchOptions: { headers: { [IDEMPOTENCY_KEY_HEADER]: randomId(), "x-request-id": requestId }, [CALL_CONTEXT]: call } as RequestInit },
     );
     if (result.error) throw toSimgateError(result.error, requestId, lastResponse);
     const payload = result.data?.authenticate;
     if (!payload?.token || !payload.expiresAt) {
       const codes = payload?.userErrors.map((e) => e.code).join(", ") || "no token";
-      throw new SimgateAuthenticationError(`The auth key was refused (${codes}).`, {
+      throw new SimgateAuthenticationError(`The ${what} was refused (${codes}).`, {
         code: payload?.userErrors[0]?.code ?? "UNAUTHENTICATED",
         requestId: lastResponse?.requestId ?? requestId,
         status: lastResponse?.status,

@@ -1,12 +1,15 @@
-// The schema answers `viewer: null` (not an error) without a valid token. Every SDK query that
-// reads through `viewer` needs a signed-in operator, so a null viewer becomes UNAUTHENTICATED:
-// the auth exchange can then refresh an auth-key token, and callers get SimgateAuthenticationError.
+// The schema answers `viewer: null` and `whoami: null` (not an error) without a valid token. Every
+// SDK query that reads through them needs someone signed in, so a null one becomes UNAUTHENTICATED:
+// the auth exchange can then refresh a signed-in client's token, and callers get
+// SimgateAuthenticationError.
 import { CombinedError, mapExchange, type Exchange } from "@urql/core";
+
+const GUARDED = ["viewer", "whoami"] as const;
 
 export const viewerGuardExchange: Exchange = mapExchange({
   onResult(result) {
     const data = result.data as Record<string, unknown> | null | undefined;
-    if (result.operation.kind !== "query" || result.error || !data || !("viewer" in data) || data.viewer !== null) return result;
+    if (result.operation.kind !== "query" || result.error || !data || !GUARDED.some((field) => field in data && data[field] === null)) return result;
     return {
       ...result,
       data: undefined,

@@ -69,12 +69,9 @@ export async function ownSims(server: TestServer, op: TestOperator, count: numbe
   for (let i = 0; i < specs.length; i += MAX_PROVISION_BATCH) {
     expect(ok(await server.adminClient.admin.provisionSims(specs.slice(i, i + MAX_PROVISION_BATCH))).refused).toEqual([]);
   }
-  const sims: Sim[] = [];
-  for (let i = 0; i < specs.length; i += 25) {
-    const batch = await Promise.all(
-      specs.slice(i, i + 25).map((s) => op.client.sims.register({ imsi: s.imsi, registrationSecret: s.registrationSecret })),
-    );
-    sims.push(...batch.map(ok));
-  }
-  return sims;
+  const results = ok(await op.client.sims.registerMany(specs.map((s) => ({ imsi: s.imsi, registrationSecret: s.registrationSecret }))));
+  return results.map((result) => {
+    expect(result.userErrors, result.simId).toEqual([]);
+    return result.sim!;
+  });
 }

@@ -7,7 +7,7 @@ import { afterAll } from "vitest";
 import { createApp, type App, type AppOptions } from "../../../server/src/app.ts";
 import { loadConfig } from "../../../server/src/config.ts";
 import { createLogger } from "../../../server/src/logger.ts";
-import { createSimgateClient, type SimgateClient, type SimgateClientOptions } from "../../src/index.ts";
+import { createSimgateClient, type SimgateClient, type SimgateClientOptions, type UserCredentials } from "../../src/index.ts";
 
 export const ADMIN_SECRET = "sdk-test-admin-secret-0123456789";
 
@@ -18,7 +18,7 @@ export interface TestServer {
   /** A client with the admin secret as its token. */
   adminClient: SimgateClient;
   /** A client for `url` (default: the server) with retries kept short for tests. */
-  client(connection?: { token?: string; authKey?: { id: string; secret: string } }, options?: SimgateClientOptions & { url?: string }): SimgateClient;
+  client(connection?: { token?: string; authKey?: { id: string; secret: string }; user?: UserCredentials }, options?: SimgateClientOptions & { url?: string }): SimgateClient;
 }
 
 /** Fast retries: tests must not wait seconds for backoff. */
@@ -50,9 +50,16 @@ export async function startServer(options: { env?: Record<string, string>; clock
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   const client: TestServer["client"] = (connection = {}, { url: target = url, ...clientOptions } = {}) =>
-    createSimgateClient(connection.authKey ? { url: target, authKey: connection.authKey } : { url: target, token: connection.token }, {
-      retry: testRetry,
-      ...clientOptions,
-    });
+    createSimgateClient(
+      connection.authKey
+        ? { url: target, authKey: connection.authKey }
+        : connection.user
+          ? { url: target, user: connection.user }
+          : { url: target, token: connection.token },
+      {
+        retry: testRetry,
+        ...clientOptions,
+      },
+    );
   return { app, port, url, adminClient: client({ token: ADMIN_SECRET }), client };
 }
