@@ -131,6 +131,20 @@ describe("U4: a scoped user sees exactly the SIMs it may read", () => {
     expect(r2.terminateSims.results.map((x: { userErrors: { code: string }[] }) => x.userErrors.map((e) => e.code))).toEqual([["PERMISSION_DENIED"], ["TERMINATION_PROTECTED"]]);
   });
 
+  it("U4, S11: applySimAction judges each SIM by the single call's permission too, so a DENY on terminateSim holds in bulk", async () => {
+    const bulk = await testUser(h, root, [
+      { effect: "ALLOW", actions: ["Sim:read", "Sim:applySimAction", "Sim:suspendSim"], resources: [SCOPE] },
+      { effect: "DENY", actions: ["Sim:terminateSim"], resources: ["*"] },
+    ]);
+    const apply = async (action: string) =>
+      (await h.ok(`mutation($i: ApplySimActionInput!) { applySimAction(input: $i) { results { userErrors { code } } userErrors { code } } }`, { i: { simIds: [a.id, b.id], action } }, bulk.token)).applySimAction;
+    const codes = (p: { results: { userErrors: { code: string }[] }[] }) => p.results.map((x) => x.userErrors.map((e) => e.code));
+    expect(codes(await apply("TERMINATE"))).toEqual([["PERMISSION_DENIED"], ["NOT_FOUND"]]);
+    expect(codes(await apply("SET_TO_STANDBY"))).toEqual([["PERMISSION_DENIED"], ["NOT_FOUND"]]);
+    const sim = await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { status } }`, { imsi: a.imsi }, root.token);
+    expect(sim.sim.status).not.toBe("TERMINATED");
+  });
+
   it("U6: allowedActions drops the actions the user may not take on that SIM", async () => {
     const r = await h.ok(
       `query($a: String!, $d: String!) { a: sim(imsi: $a) { allowedActions } d: sim(imsi: $d) { allowedActions } }`,

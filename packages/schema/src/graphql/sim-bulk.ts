@@ -1,5 +1,6 @@
 // S11: the bulk forms of the SIM calls. Each resolver names the SIMs (lockNamedSims), hands them to
 // sims/bulk.ts, and records one audit entry for the call with every per-SIM refusal code.
+import type { SimAction } from "../domain/sim-status.ts";
 import type { Context } from "../context.ts";
 import { audited, type AuditDraft } from "../audit/audited.ts";
 import { refuseIf } from "../db/refusal.ts";
@@ -71,6 +72,15 @@ builder.mutationField("registerSims", (t) =>
   }),
 );
 
+/** The permission of the single call each SimAction stands for (sim-lifecycle.ts). */
+const SINGLE_CALL_ACTION: Record<SimAction, string> = {
+  ACTIVATE: "Sim:activateSim",
+  DEACTIVATE: "Sim:deactivateSim",
+  SET_TO_STANDBY: "Sim:setSimToStandby",
+  SUSPEND: "Sim:suspendSim",
+  TERMINATE: "Sim:terminateSim",
+};
+
 builder.mutationField("applySimAction", (t) =>
   t.field({
     type: SimBulkPayload,
@@ -78,7 +88,9 @@ builder.mutationField("applySimAction", (t) =>
     args: { input: t.arg({ type: ApplySimActionInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       audited(ctx, "applySimAction", async ({ tx, audit }) => {
-        const named = await lockNamedSims(tx, ctx, audit, input.simIds, "Sim:applySimAction");
+        // U4, S11: each SIM is judged by the single call's permission too (applySimAction with
+        // TERMINATE needs Sim:terminateSim on that SIM), so a DENY on the single call holds here.
+        const named = await lockNamedSims(tx, ctx, audit, input.simIds, SINGLE_CALL_ACTION[input.action]);
         const run = { operatorId: ctx.viewer!.id, at: ctx.clock.now(), retentionDays: ctx.settings.terminatedRetentionDays, actor: audit.actor };
         return recordOutcome(audit, await applyActionToSims(tx, run, input.simIds, named, input.action));
       }),
