@@ -6,6 +6,9 @@
 // response reports the limits and the document's cost in `extensions`.
 import {
   getArgumentValues,
+  getIntrospectionQuery,
+  getOperationAST,
+  parse,
   getNamedType,
   getNullableType,
   GraphQLError,
@@ -127,6 +130,25 @@ export function introspectionListSizes(schema: GraphQLSchema): ReadonlyMap<strin
   listSizes.set(schema, sizes);
   return sizes;
 }
+const introspectionCosts = new WeakMap<GraphQLSchema, number>();
+
+/** What GraphiQL's introspection query (every option on) costs against this schema. */
+export function fullIntrospectionCost(schema: GraphQLSchema, limits: Pick<QueryLimits, "pageSize" | "bulkPageSize">): number {
+  let cost = introspectionCosts.get(schema);
+  if (cost === undefined) {
+    const query = parse(getIntrospectionQuery({ descriptions: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, specifiedByUrl: true }));
+    cost = analyzeCost(schema, query, null, {}, limits)?.cost ?? 0;
+    introspectionCosts.set(schema, cost);
+  }
+  return cost;
+}
+
+/** Whether the operation's root selections are only `__schema`, `__type` and `__typename`. */
+function isIntrospectionOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
+  const operation = getOperationAST(document, operationName);
+  return !!operation && operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith("__"));
+}
+
 const PAGE_ARGS = ["first", "last"] as const;
 
 /**
@@ -279,9 +301,13 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
       const request = (args.contextValue as { request?: Request }).request;
       if (request) costs.set(request, analysis.cost);
       const errors = [...analysis.errors];
-      if (analysis.cost > limits.cost) {
+      // The schema's own introspection grows with the schema: an operation asking only for it may
+      // cost one full introspection (what GraphiQL sends), so explorers keep working as types are
+      // added while two aliased copies stay refused.
+      const limit = isIntrospectionOnly(args.document, args.operationName) ? Math.max(limits.cost, fullIntrospectionCost(args.schema, limits)) : limits.cost;
+      if (analysis.cost > limit) {
         errors.push(
-          refusal(`Query cost limit of ${limits.cost} exceeded, found ${analysis.cost}. Ask for fewer items (first/last) or fewer fields.`, QUERY_LIMIT_CODES.cost),
+          refusal(`Query cost limit of ${limit} exceeded, found ${analysis.cost}. Ask for fewer items (first/last) or fewer fields.`, QUERY_LIMIT_CODES.cost),
         );
       }
       if (errors.length > 0) setResultAndStopExecution({ errors });

@@ -171,7 +171,7 @@ describe("introspection and __typename have a cost", () => {
     expect(one.body.extensions?.cost.requested).toBeGreaterThan(1000);
     const aliased = (n: number) =>
       `query { ${Array.from({ length: n }, (_, i) => `s${i}: __schema { queryType { name } types { ...FullType } }`).join(" ")} } ${fragments}`;
-    for (const n of [3, 15]) expectRefused(await send(h, aliased(n), {}, null), "QUERY_COST_EXCEEDED", /Query cost limit of 20000 exceeded/);
+    for (const n of [3, 15]) expectRefused(await send(h, aliased(n), {}, null), "QUERY_COST_EXCEEDED", /Query cost limit of \d+ exceeded/);
   });
 });
 

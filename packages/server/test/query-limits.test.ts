@@ -63,6 +63,12 @@ describe("limits reported in every response", () => {
     expect(sent.body.errors).toBeUndefined();
     expect(sent.body.data.__schema.types.length).toBeGreaterThan(50);
   });
+  it("the allowance for one full introspection holds only for documents that ask nothing else", async () => {
+    const full = getIntrospectionQuery({ descriptions: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const mixed = full.replace("query IntrospectionQuery {", "query IntrospectionQuery { viewer { operatorId }");
+    const sent = await send(h, mixed);
+    expect(sent.body.errors?.[0]?.extensions?.code).toBe("QUERY_COST_EXCEEDED");
+  });
 });
 
 describe("abusive documents are refused before execution", () => {
