@@ -47,9 +47,9 @@ export function simReadScope(viewer: Viewer | null): SimScope | null {
   return everything ? null : scope;
 }
 
-/** The client a request's resolvers get: the viewer's operator (O4) and its readable SIMs (U4). */
+/** The client a request's resolvers get: the viewer's operator (O4), its readable SIMs (U4) and, for a user, its own webhook endpoints (U5). */
 export function viewerDb(db: Db, viewer: Viewer | null): Db {
-  return tenantDb(db, viewer?.id ?? null, simReadScope(viewer));
+  return tenantDb(db, viewer?.id ?? null, simReadScope(viewer), viewer?.principal.kind === "USER" ? viewer.principal.userId : null);
 }
 
 /** What the evaluator needs of a SIM beyond its columns: loaded only for USER principals. */

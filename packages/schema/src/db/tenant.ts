@@ -14,6 +14,8 @@ type Where = Record<string, unknown>;
 export interface Tenant {
   operatorId: string;
   sims: SimScope | null;
+  /** U5: a USER's ID: its webhook endpoints (and their deliveries) are the only ones it sees; null: all. */
+  user?: string | null;
 }
 
 function patternWhere(pattern: SimPattern, operatorId: string): Where {
@@ -37,7 +39,7 @@ export function simScopeWhere(scope: SimScope, operatorId: string): Where {
 }
 
 /** How each tenant-owned model is tied to its operator. Models not listed are not readable. */
-const scopes: Record<string, (operatorId: string, sims: Where | null) => Where> = {
+const scopes: Record<string, (operatorId: string, sims: Where | null, user: string | null) => Where> = {
   Operator: (id) => ({ id }),
   EmailAddress: (id) => ({ operatorId: id }),
   Session: (id) => ({ operatorId: id }),
@@ -55,8 +57,8 @@ const scopes: Record<string, (operatorId: string, sims: Where | null) => Where> 
   /** V3: an operator reads its own log only (events are written through the raw transaction). */
   Event: (id) => ({ operatorId: id }),
   /** V5: an operator's endpoints and their delivery log (U5 narrows them further, webhooks/endpoints.ts). */
-  WebhookEndpoint: (id) => ({ operatorId: id }),
-  WebhookDelivery: (id) => ({ endpoint: { operatorId: id } }),
+  WebhookEndpoint: (id, _sims, user) => (user ? { operatorId: id, createdBy: user } : { operatorId: id }),
+  WebhookDelivery: (id, _sims, user) => ({ endpoint: user ? { operatorId: id, createdBy: user } : { operatorId: id } }),
   /** Both ends of a transfer see it (T3). */
   SimTransfer: (id) => ({ OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] }),
   SimTransferItem: (id) => ({ transfer: { OR: [{ sourceOperatorId: id }, { destinationOperatorId: id }] } }),
@@ -100,7 +102,7 @@ function scopeArgs(model: string, operation: string, args: unknown, view: View):
     // and unique look-ups keep their unique field at the top level.
     const where = a.where ?? {};
     const and = where.AND === undefined ? [] : Array.isArray(where.AND) ? where.AND : [where.AND];
-    a.where = { ...where, AND: [...and, scope(tenant, view.sims)] };
+    a.where = { ...where, AND: [...and, scope(tenant, view.sims, view.user)] };
   }
   if (operation === "create" || operation === "upsert") {
     const key = operation === "create" ? "data" : "create";
@@ -117,19 +119,20 @@ function scopeArgs(model: string, operation: string, args: unknown, view: View):
 interface View {
   tenant: string;
   sims: Where | null;
+  user: string | null;
 }
 
 function viewOf(tenant: Tenant | string | null): View {
-  if (tenant === null) return { tenant: NOBODY, sims: null };
-  if (typeof tenant === "string") return { tenant, sims: null };
-  return { tenant: tenant.operatorId, sims: tenant.sims ? simScopeWhere(tenant.sims, tenant.operatorId) : null };
+  if (tenant === null) return { tenant: NOBODY, sims: null, user: null };
+  if (typeof tenant === "string") return { tenant, sims: null, user: null };
+  return { tenant: tenant.operatorId, sims: tenant.sims ? simScopeWhere(tenant.sims, tenant.operatorId) : null, user: tenant.user ?? null };
 }
 
 const tenants = new WeakMap<object, Tenant>();
 
-/** The client of one operator (null: nobody), narrowed to the SIMs of `sims` when given (U4). */
-export function tenantDb(db: Db, operatorId: string | null, sims: SimScope | null = null): Db {
-  const view = viewOf(operatorId === null ? null : { operatorId, sims });
+/** The client of one operator (null: nobody), narrowed to the SIMs of `sims` when given (U4) and to `user`'s webhook endpoints (U5). */
+export function tenantDb(db: Db, operatorId: string | null, sims: SimScope | null = null, user: string | null = null): Db {
+  const view = viewOf(operatorId === null ? null : { operatorId, sims, user });
   const scoped = db.$extends({
     name: "tenancy",
     query: {
@@ -140,7 +143,7 @@ export function tenantDb(db: Db, operatorId: string | null, sims: SimScope | nul
       },
     },
   }) as unknown as Db;
-  tenants.set(scoped, { operatorId: view.tenant, sims });
+  tenants.set(scoped, { operatorId: view.tenant, sims, user: view.user });
   return scoped;
 }
 

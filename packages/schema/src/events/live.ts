@@ -132,8 +132,8 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
     if (this.closed) return;
     this.buffer = page.events;
     this.more = page.hasNextPage;
-    const newest = page.events.at(-1);
-    if (newest) this.last = BigInt(newest.sequence);
+    // Past events the reader's permissions hide too (U4), so they are not read again.
+    if (page.scannedThrough !== null && page.scannedThrough > this.last) this.last = page.scannedThrough;
   }
 
   /** Until a wake-up, recheckMs, the server's shutdown or return(). */

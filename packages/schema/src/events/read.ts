@@ -4,7 +4,9 @@
 import type { Db, Tx } from "../db/database.ts";
 import type { Prisma } from "../db/generated/sqlite/client.ts";
 import type { Principal } from "../context.ts";
+import type { SqlReader } from "../db/sql-reader.ts";
 import type { StoredEvent } from "./types.ts";
+import { eventVisibility, needsSimCheck, visibleEventSql, visibleEventWhere } from "./visibility.ts";
 
 export const DEFAULT_EVENT_PAGE = 50;
 export const MAX_EVENT_PAGE = 1000;
@@ -31,6 +33,11 @@ export class EventCursorExpired extends Error {
 export interface EventReader {
   operatorId: string;
   principal?: Principal;
+  /**
+   * The hand-written-SQL reader (db/sql-reader.ts) for a user whose Sim:read scope is narrower than
+   * every SIM: the SIM condition is a subquery Prisma cannot write (events/visibility.ts).
+   */
+  sql?: SqlReader;
 }
 
 export interface EventQuery {
@@ -43,38 +50,101 @@ export interface EventQuery {
 
 /**
  * The one place the where-clause of an event listing is built (pull, replay, webhooks). U4: a
- * user's permissions (Event:read, and only events of SIMs it may read) are added here.
+ * user's permissions (Event:read, area reads for events without a SIM) are added here; the SIM
+ * scope, which a Prisma where cannot say, is readEvents' SQL path (events/visibility.ts).
  */
 export function eventListingWhere(reader: EventReader, query: Pick<EventQuery, "after" | "types">): Prisma.EventWhereInput {
   const where: Prisma.EventWhereInput = { operatorId: reader.operatorId };
   if (query.after !== null) where.sequence = { gt: query.after };
   if (query.types && query.types.length > 0) where.type = { in: [...new Set(query.types)] };
-  return where;
+  const visible = visibleEventWhere(eventVisibility(reader.principal));
+  return Object.keys(visible).length > 0 ? { AND: [where, visible] } : where;
+}
+
+/** The same listing as SQL with the SIM scope, for readers whose scope needs it: the page's event IDs. */
+async function visibleEventIds(sql: SqlReader, reader: EventReader, query: EventQuery, take: number): Promise<string[]> {
+  const visibility = eventVisibility(reader.principal);
+  const [visible, visibleParams] = visibleEventSql(visibility, reader.operatorId, "e");
+  const parts = [`e."operatorId" = ?`];
+  const params: unknown[] = [reader.operatorId];
+  if (query.after !== null) {
+    // As text, cast in SQL: both drivers bind it the same way.
+    parts.push(`e."sequence" > CAST(? AS BIGINT)`);
+    params.push(String(query.after));
+  }
+  const types = query.types && query.types.length > 0 ? [...new Set(query.types)] : null;
+  if (types) {
+    parts.push(`e."type" IN (${types.map(() => "?").join(", ")})`);
+    params.push(...types);
+  }
+  parts.push(visible);
+  params.push(...visibleParams, take);
+  const rows = await sql.all<{ id: string }>(`SELECT e."id" FROM "Event" e WHERE ${parts.join(" AND ")} ORDER BY e."sequence" ASC LIMIT ?`, params);
+  return rows.map((r) => r.id);
 }
 
 export interface EventPage {
   events: StoredEvent[];
   hasNextPage: boolean;
+  /**
+   * Where the next read continues (exclusive): the last event returned, or, when the reader's
+   * filter hid events after it and nothing more is readable, the log's last sequence seen before
+   * this read, so a stream does not read hidden events again. Null: nothing read and `after` null.
+   */
+  scannedThrough: bigint | null;
 }
 
 /**
  * One page of the reader's log after `query.after`, oldest first. Throws EventCursorExpired when
  * events after `after` have been pruned (V2): checked after reading, so a prune that ran between
  * is caught too. Reading after exactly the last pruned sequence loses nothing and is allowed.
+ * The root and users who may read every event: one statement as before. A user with a narrower
+ * SIM scope: the log's last sequence, then the page's IDs through SQL, then the rows.
  */
 export async function readEvents(db: Db | Tx, reader: EventReader, query: EventQuery): Promise<EventPage> {
   const first = Math.max(0, Math.min(query.first, MAX_EVENT_PAGE));
-  const rows = await db.event.findMany({
-    where: eventListingWhere(reader, query),
-    orderBy: { sequence: "asc" },
-    take: first + 1,
-  });
+  const visibility = eventVisibility(reader.principal);
+  let rows: StoredEvent[];
+  let seenThrough: bigint | null = null;
+  if (needsSimCheck(visibility)) {
+    if (!reader.sql) throw new Error("U4: a scoped event reader needs the SQL reader");
+    // Read before the page: every event up to it was committed, so the page's query sees them all (V2).
+    seenThrough = await lastEventSequence(db, reader.operatorId);
+    const ids = await visibleEventIds(reader.sql, reader, query, first + 1);
+    const byId = new Map((ids.length ? await db.event.findMany({ where: { operatorId: reader.operatorId, id: { in: ids } } }) : []).map((e) => [e.id, e]));
+    rows = ids.flatMap((id) => byId.get(id) ?? []).sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
+  } else {
+    rows = await db.event.findMany({
+      where: eventListingWhere(reader, query),
+      orderBy: { sequence: "asc" },
+      take: first + 1,
+    });
+  }
   if (query.after !== null) {
     const operator = await db.operator.findUnique({ where: { id: reader.operatorId }, select: { prunedEventSequence: true } });
     const pruned = BigInt(operator?.prunedEventSequence ?? 0);
     if (query.after < pruned) throw new EventCursorExpired(pruned);
   }
-  return { events: rows.slice(0, first), hasNextPage: rows.length > first };
+  const events = rows.slice(0, first);
+  const hasNextPage = rows.length > first;
+  const lastRead = events.length > 0 ? BigInt(events.at(-1)!.sequence) : query.after;
+  const scannedThrough = !hasNextPage && seenThrough !== null && (lastRead === null || seenThrough > lastRead) ? seenThrough : lastRead;
+  return { events, hasNextPage, scannedThrough };
+}
+
+/** How many events the reader may read (Operator.events totalCount): one statement. */
+export async function countEvents(db: Db | Tx, reader: EventReader, types: readonly string[] | null | undefined): Promise<number> {
+  const visibility = eventVisibility(reader.principal);
+  if (!needsSimCheck(visibility)) return db.event.count({ where: eventListingWhere(reader, { after: null, types }) });
+  if (!reader.sql) throw new Error("U4: a scoped event reader needs the SQL reader");
+  const [visible, params] = visibleEventSql(visibility, reader.operatorId, "e");
+  const list = types && types.length > 0 ? [...new Set(types)] : null;
+  const [row] = await reader.sql.all<{ n: number }>(
+    `SELECT COUNT(*) AS "n" FROM "Event" e WHERE e."operatorId" = ?${list ? ` AND e."type" IN (${list.map(() => "?").join(", ")})` : ""} AND ${visible}`,
+    [reader.operatorId, ...(list ?? []), ...params],
+    { n: "int" },
+  );
+  return row?.n ?? 0;
 }
 
 /** The last sequence handed out in the operator's log (0 before its first event). */

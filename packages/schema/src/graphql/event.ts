@@ -2,7 +2,8 @@
 // paging rules live in events/read.ts, which the push side and webhooks share.
 import { GraphQLError } from "graphql";
 import type { Context } from "../context.ts";
-import { DEFAULT_EVENT_PAGE, EventCursorExpired, MAX_EVENT_PAGE, readEvents } from "../events/read.ts";
+import { sqlReaderOf } from "../db/database.ts";
+import { countEvents, DEFAULT_EVENT_PAGE, EventCursorExpired, MAX_EVENT_PAGE, readEvents } from "../events/read.ts";
 import { EVENT_TYPES, type EventData, type EventType, type StoredEvent } from "../events/types.ts";
 import { batchLoad } from "./batch-load.ts";
 import { builder } from "./builder.ts";
@@ -84,9 +85,10 @@ export async function eventConnection(ctx: Context, operatorId: string, args: { 
   if (first < 0 || first > MAX_EVENT_PAGE) {
     throw new GraphQLError(`first must be 0 to ${MAX_EVENT_PAGE}.`, { extensions: { code: "BAD_USER_INPUT" } });
   }
+  const reader = { operatorId, principal: ctx.viewer?.principal, sql: sqlReaderOf(ctx.unscopedDb) };
   let page;
   try {
-    page = await readEvents(ctx.db, { operatorId, principal: ctx.viewer?.principal }, { after, first, types: args.types });
+    page = await readEvents(ctx.db, reader, { after, first, types: args.types });
   } catch (error) {
     if (error instanceof EventCursorExpired) throw eventCursorExpiredError(error);
     throw error;
@@ -98,10 +100,10 @@ export async function eventConnection(ctx: Context, operatorId: string, args: { 
       hasNextPage: page.hasNextPage,
       hasPreviousPage: false,
       startCursor: edges[0]?.cursor ?? null,
-      // An empty page still says where to continue from.
-      endCursor: edges.at(-1)?.cursor ?? args.after ?? null,
+      // An empty page still says where to continue from; past events hidden from the reader (U4) too.
+      endCursor: page.scannedThrough === null ? null : String(page.scannedThrough),
     },
-    totalCount: () => ctx.db.event.count({ where: { operatorId, ...(args.types?.length ? { type: { in: [...args.types] } } : {}) } }),
+    totalCount: () => countEvents(ctx.db, reader, args.types),
   };
 }
 

@@ -3,6 +3,7 @@
 // events/subscription-leases.ts, handed in by the server as ctx.live.
 import { GraphQLError } from "graphql";
 import type { Context } from "../context.ts";
+import { sqlReaderOf } from "../db/database.ts";
 import { EventCursorExpired } from "../events/read.ts";
 import { openEventStream } from "../events/live.ts";
 import { SubscriptionLimitReached } from "../events/subscription-leases.ts";
@@ -41,18 +42,19 @@ async function subscribeToEvents(ctx: Context, args: { after?: string | null; ty
     throw error;
   }
   const refreshViewer = ctx.refreshViewer;
+  const sql = sqlReaderOf(ctx.unscopedDb);
   try {
     const stream = await openEventStream(
       ctx.db,
       ctx.live,
-      { operatorId: viewer.id, principal: viewer.principal },
+      { operatorId: viewer.id, principal: viewer.principal, sql },
       { after, types: args.types },
       {
         // O3, U8: a token that expired or was revoked ends the stream; a changed principal narrows it.
         refreshReader: refreshViewer
           ? async () => {
               const now = await refreshViewer();
-              return now && now.id === viewer.id ? { operatorId: now.id, principal: now.principal } : null;
+              return now && now.id === viewer.id ? { operatorId: now.id, principal: now.principal, sql } : null;
             }
           : undefined,
         onClose: () => release().catch(() => {}),

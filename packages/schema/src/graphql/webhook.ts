@@ -19,9 +19,13 @@ import {
   visibleEndpoint,
   type EndpointActor,
 } from "../webhooks/endpoints.ts";
-import { MAX_REDELIVERY, notifyDeliveriesQueued, queueRedelivery, queueTestDelivery } from "../webhooks/deliveries.ts";
+import { countDeliveries, deliveryPage, MAX_REDELIVERY, notifyDeliveriesQueued, queueRedelivery, queueTestDelivery } from "../webhooks/deliveries.ts";
 import { MAX_WEBHOOK_URL_LENGTH, resolveWebhookUrl } from "../webhooks/url-policy.ts";
+import { formatPrismaCursor } from "@pothos/plugin-prisma";
+import { resolveCursorConnection } from "@pothos/plugin-relay";
+import { sqlReaderOf } from "../db/database.ts";
 import { builder } from "./builder.ts";
+import { decodeRowIdCursor } from "./cursors.ts";
 import { EventRef, EventTypeEnum } from "./event.ts";
 import { OperatorRef } from "./operator.ts";
 import { UserErrorRef } from "./user-error.ts";
@@ -88,14 +92,21 @@ const WebhookEndpointRef = builder.prismaNode("WebhookEndpoint", {
     enabled: t.exposeBoolean("enabled", { description: "Whether events are delivered to it." }),
     disabledReason: t.exposeString("disabledReason", { nullable: true, description: "Why the server disabled it, e.g. after three days of failures." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was created." }),
-    deliveries: t.relatedConnection(
-      "deliveries",
+    deliveries: t.connection(
       {
+        type: WebhookDeliveryRef,
         description: "The delivery log, newest first.",
-        cursor: "id",
-        totalCount: true,
         args: { status: t.arg({ type: WebhookDeliveryStatusEnum, required: false, description: "Only deliveries in this status." }) },
-        query: ({ status }) => ({ where: status ? { status } : {}, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+        resolve: async (endpoint, args, ctx) => {
+          // U4: a user's log holds only deliveries of events it may read (webhooks/deliveries.ts).
+          const request = { endpointId: endpoint.id, operatorId: endpoint.operatorId, status: args.status ?? null, principal: ctx.viewer?.principal, sql: sqlReaderOf(ctx.unscopedDb) };
+          const connection = await resolveCursorConnection<Promise<{ id: string }[]>>(
+            { args, toCursor: (d) => formatPrismaCursor(d, "id"), defaultSize: 20, maxSize: 100 },
+            ({ after, before, limit, inverted }) =>
+              deliveryPage(ctx.db, { ...request, after: after ? decodeRowIdCursor(after) : null, before: before ? decodeRowIdCursor(before) : null, limit, inverted }),
+          );
+          return { ...connection!, totalCount: () => countDeliveries(ctx.db, request) } as never;
+        },
       },
       WebhookDeliveryConnection,
     ),

@@ -119,6 +119,15 @@ function anyPattern(patterns: readonly SimPattern[], operatorId: string): [strin
   return [`(${parts.map(([sql]) => sql).join(" OR ")})`, parts.flatMap(([, params]) => params)];
 }
 
+/**
+ * U4 for statements on other tables: the IDs of the operator's SIMs a scope allows, as a subquery
+ * (`<column> IN (…)`), meaning what db/tenant.ts simScopeWhere means.
+ */
+export function readableSimIdsSql(scope: SimScope, operatorId: string): [string, unknown[]] {
+  const where = ownedBy({ operatorId, viewerId: operatorId, sims: scope });
+  return [`SELECT "Sim"."id" FROM "Sim" WHERE ${where.sql}`, where.params];
+}
+
 /** O4 for these statements: every one starts here, and only the viewer's own SIMs match; U4 narrows them to a user's readable SIMs. */
 function ownedBy(owner: Owner): Where {
   const where = new Where().add(`"operatorId" = ?`, owner.operatorId);

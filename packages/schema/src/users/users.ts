@@ -9,6 +9,7 @@ import { parseStatements, type Statement } from "../domain/permissions.ts";
 import { checkUserName, MAX_USERS_PER_OPERATOR } from "../domain/user-name.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 import { globalIdOf, rowIdOf } from "../ids/global-id.ts";
+import { disableEndpointsOf } from "../webhooks/endpoints.ts";
 
 export interface StatementInput {
   effect: string;
@@ -107,5 +108,8 @@ export async function deleteUser(ctx: Context, { tx, audit }: MutationRun, input
   // working with this commit.
   const removed = await tx.user.deleteMany({ where: { id } });
   if (removed.count === 0) refuse(notFound());
+  // U8, V9: its endpoints stop delivering with the same commit (they stay, for the root to see). createdBy
+  // keeps the deleted user's ID (no foreign key), so an endpoint enabled again still delivers nothing.
+  await disableEndpointsOf(tx, id);
   return { deletedUserId: input.userId };
 }

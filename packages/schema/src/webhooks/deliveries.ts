@@ -7,6 +7,11 @@ import { chunked } from "../db/chunks.ts";
 import { encodeGlobalId } from "../ids/global-id.ts";
 import type { EventData } from "../events/types.ts";
 import { enqueueMail } from "../mail/outbox.ts";
+import type { Principal } from "../context.ts";
+import type { SqlReader } from "../db/sql-reader.ts";
+import { simResources } from "../auth/access.ts";
+import { decide, type Statement } from "../domain/permissions.ts";
+import { eventVisibility, eventVisibleTo, needsSimCheck, visibleEventSql, visibleEventWhere, type EventVisibility } from "../events/visibility.ts";
 
 /** V5: waits after failed attempt 1, 2, … 7; the eighth failure makes the delivery FAILED. */
 export const DEFAULT_RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
@@ -236,13 +241,126 @@ export async function skipDelivery(db: Db, delivery: ClaimedDelivery, reason: st
 }
 
 /**
- * V9: whether the endpoint's owner may read the event now. The root's endpoints read everything.
- * A user's endpoint: the user must still exist (U8). The permission evaluator (Event:read and the
- * event's SIM under Sim:read, U3/U4) is not part of this code yet; this is the one place to call it.
+ * V9: whether the endpoint's owner may read the event now, by the same evaluator as requests. The
+ * root's endpoints read everything. A user's endpoint: the user must still exist (U8), with its
+ * statements as they are now: Event:read, the area read of a transfer or ticket event, and Sim:read
+ * on the event's SIM while the operator still owns it (events/visibility.ts). A test ping is the
+ * endpoint's own and always goes. At most three statements (user, SIM, its tags and group).
  */
 export async function webhookOwnerMayRead(db: Db, delivery: ClaimedDelivery): Promise<boolean> {
   const owner = delivery.endpoint.createdBy;
   if (owner === null) return true;
-  const user = await db.user.findFirst({ where: { id: owner, operatorId: delivery.endpoint.operatorId }, select: { id: true } });
-  return user !== null;
+  const operatorId = delivery.endpoint.operatorId;
+  const user = await db.user.findFirst({ where: { id: owner, operatorId }, select: { id: true, name: true, permissions: true } });
+  if (user === null) return false;
+  const event = delivery.event;
+  if (!event) return true;
+  const principal: Principal = { kind: "USER", userId: user.id, name: user.name, statements: JSON.parse(user.permissions) as Statement[] };
+  const visibility = eventVisibility(principal);
+  const sim = event.simId && needsSimCheck(visibility) ? await db.sim.findFirst({ where: { id: event.simId, operatorId }, select: { id: true, imsi: true, groupId: true } }) : null;
+  const resource = sim ? (await simResources(db as unknown as Tx, [sim])).get(sim.id) : undefined;
+  return eventVisibleTo(visibility, event, () => resource !== undefined && decide(principal.statements, "Sim:read", resource).allowed);
+}
+
+/** One page of an endpoint's delivery log, newest first (keyset on createdAt, id). */
+export interface DeliveryPageRequest {
+  endpointId: string;
+  operatorId: string;
+  status: string | null;
+  /** Delivery IDs bounding the page (exclusive), already decoded from their cursors. */
+  after: string | null;
+  before: string | null;
+  limit: number;
+  /** Oldest first (a `last`/`before` page). */
+  inverted: boolean;
+  /** U4: who reads the log; deliveries of events it may not read are left out. */
+  principal: Principal | undefined;
+  sql: SqlReader;
+}
+
+type DeliveryRow = Awaited<ReturnType<Db["webhookDelivery"]["findFirstOrThrow"]>>;
+
+/**
+ * U4: a user reads the deliveries of events it may read (events/visibility.ts), plus test pings.
+ * The root and users who may read every event: Prisma, as before. Others: the page's IDs by SQL
+ * (the SIM scope is a subquery), then the rows. Bounded: the bound rows, the IDs, the rows.
+ */
+export async function deliveryPage(db: Db, request: DeliveryPageRequest): Promise<DeliveryRow[]> {
+  const bounds = [request.after, request.before].filter((id): id is string => id !== null);
+  const anchors = new Map(
+    (bounds.length ? await db.webhookDelivery.findMany({ where: { id: { in: bounds }, endpointId: request.endpointId }, select: { id: true, createdAt: true } }) : []).map((r) => [r.id, r.createdAt]),
+  );
+  // A cursor naming no delivery of this endpoint (deleted meanwhile) ends the list rather than restarting it.
+  if (bounds.some((id) => !anchors.has(id))) return [];
+  const desc = !request.inverted;
+  const visibility = eventVisibility(request.principal);
+  if (!needsSimCheck(visibility)) {
+    const below = (id: string) => ({ OR: [{ createdAt: { lt: anchors.get(id)! } }, { createdAt: anchors.get(id)!, id: { lt: id } }] });
+    const above = (id: string) => ({ OR: [{ createdAt: { gt: anchors.get(id)! } }, { createdAt: anchors.get(id)!, id: { gt: id } }] });
+    const visible = visibleEventWhere(visibility);
+    return db.webhookDelivery.findMany({
+      where: {
+        AND: [
+          { endpointId: request.endpointId },
+          ...(request.status ? [{ status: request.status as "PENDING" }] : []),
+          ...(request.after ? [below(request.after)] : []),
+          ...(request.before ? [above(request.before)] : []),
+          ...(Object.keys(visible).length ? [{ OR: [{ eventId: null }, { event: { is: visible } }] }] : []),
+        ],
+      },
+      orderBy: [{ createdAt: desc ? "desc" : "asc" }, { id: desc ? "desc" : "asc" }],
+      take: request.limit,
+    });
+  }
+  const [where, params] = deliveryListingSql(request, visibility);
+  const bound = (id: string, op: "<" | ">") => {
+    params.push(anchors.get(id)!, anchors.get(id)!, id);
+    return `(d."createdAt" ${op} ? OR (d."createdAt" = ? AND d."id" ${op} ?))`;
+  };
+  const parts = [where];
+  if (request.after) parts.push(bound(request.after, "<"));
+  if (request.before) parts.push(bound(request.before, ">"));
+  const dir = desc ? "DESC" : "ASC";
+  params.push(request.limit);
+  const ids = (
+    await request.sql.all<{ id: string }>(
+      `SELECT d."id" FROM "WebhookDelivery" d LEFT JOIN "Event" e ON e."id" = d."eventId" WHERE ${parts.join(" AND ")} ORDER BY d."createdAt" ${dir}, d."id" ${dir} LIMIT ?`,
+      params,
+    )
+  ).map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = new Map((await db.webhookDelivery.findMany({ where: { id: { in: ids } } })).map((r) => [r.id, r]));
+  return ids.flatMap((id) => rows.get(id) ?? []);
+}
+
+/** The endpoint's deliveries a principal may read (the connection's totalCount): one statement. */
+export async function countDeliveries(db: Db, request: Pick<DeliveryPageRequest, "endpointId" | "operatorId" | "status" | "principal" | "sql">): Promise<number> {
+  const visibility = eventVisibility(request.principal);
+  if (!needsSimCheck(visibility)) {
+    const visible = visibleEventWhere(visibility);
+    return db.webhookDelivery.count({
+      where: {
+        endpointId: request.endpointId,
+        ...(request.status ? { status: request.status as "PENDING" } : {}),
+        ...(Object.keys(visible).length ? { OR: [{ eventId: null }, { event: { is: visible } }] } : {}),
+      },
+    });
+  }
+  const [where, params] = deliveryListingSql(request, visibility);
+  const [row] = await request.sql.all<{ n: number }>(`SELECT COUNT(*) AS "n" FROM "WebhookDelivery" d LEFT JOIN "Event" e ON e."id" = d."eventId" WHERE ${where}`, params, { n: "int" });
+  return row?.n ?? 0;
+}
+
+function deliveryListingSql(request: Pick<DeliveryPageRequest, "endpointId" | "operatorId" | "status">, visibility: EventVisibility): [string, unknown[]] {
+  const [visible, visibleParams] = visibleEventSql(visibility, request.operatorId, "e");
+  const parts = [`d."endpointId" = ?`];
+  const params: unknown[] = [request.endpointId];
+  if (request.status) {
+    parts.push(`d."status" = ?`);
+    params.push(request.status);
+  }
+  // A test ping (no event) is the endpoint's own.
+  parts.push(`(d."eventId" IS NULL OR ${visible})`);
+  params.push(...visibleParams);
+  return [parts.join(" AND "), params];
 }

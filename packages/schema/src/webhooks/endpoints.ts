@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { Principal } from "../context.ts";
 import type { Tx } from "../db/database.ts";
 import { refuse } from "../db/refusal.ts";
+import { unscopedTx } from "../db/tenant.ts";
 import { userError } from "../domain/user-error.ts";
 import { newSigningSecret, sealSecret } from "./secret-box.ts";
 import type { UrlVerdict } from "./url-policy.ts";
@@ -48,7 +49,8 @@ export async function createWebhookEndpoint(
   checkDescription(input.description);
   // Serializes this operator's creations: the count below cannot be raced past the limit.
   await tx.operator.update({ where: { id: actor.operatorId }, data: { updatedAt: actor.now } });
-  if ((await tx.webhookEndpoint.count({ where: { operatorId: actor.operatorId } })) >= MAX_WEBHOOK_ENDPOINTS) {
+  // The limit is the operator's: counted past the user's own view of endpoints (U5), still within the operator.
+  if ((await unscopedTx(tx).webhookEndpoint.count({ where: { operatorId: actor.operatorId } })) >= MAX_WEBHOOK_ENDPOINTS) {
     refuse(userError("WEBHOOK_LIMIT_EXCEEDED", `An operator has at most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first.`));
   }
   const id = uuidv7();
@@ -127,7 +129,7 @@ export async function rotateWebhookSecret(tx: Tx, actor: EndpointActor, endpoint
 export async function disableEndpointsOf(tx: Tx, userId: string): Promise<number> {
   const { count } = await tx.webhookEndpoint.updateMany({
     where: { createdBy: userId, enabled: true },
-    data: { enabled: false, disabledReason: "The user who created this endpoint was deleted." },
+    data: { enabled: false, disabledReason: "its user was deleted" },
   });
   return count;
 }
