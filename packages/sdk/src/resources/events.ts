@@ -2,7 +2,7 @@
 // over GraphQL over SSE and survives dropped connections (P4): it reconnects with exponential
 // backoff and resumes after the last sequence it yielded, so a consumer sees every event once, in
 // order, across any number of reconnections.
-import type { Client, OperationResult } from "@urql/core";
+import { createRequest, type Client, type OperationResult } from "@urql/core";
 import { CALL_CONTEXT, type CallContext, type CallOptions } from "../call-options.ts";
 import { SimgateCorsError, SimgateError, SimgateNetworkError, SimgateServerError, type ResponseInfo } from "../errors.ts";
 import type { SimgateEvent, SimgateLogEventType } from "../generated/events.ts";
@@ -46,6 +46,8 @@ function reconnectable(error: SimgateError): boolean {
   return error instanceof SimgateServerError && error.code.startsWith("HTTP_5");
 }
 
+let streamKey = 0;
+
 type Item = { result: OperationResult<EventStreamSubscription> } | { end: true } | { aborted: true };
 
 /** One subscription through urql (auth exchange included), as a pull queue. */
@@ -58,7 +60,10 @@ function openStream(urql: Client, variables: { after: string | null; types: Simg
   };
   const withEnd: CallContext = { ...call, onStreamEnd: () => push({ end: true }) };
   const context = { fetchOptions: { headers: { "x-request-id": requestId }, [CALL_CONTEXT]: withEnd } as RequestInit, requestPolicy: "network-only" as const };
-  const { unsubscribe } = urql.subscription(EventStreamDocument, variables, context).subscribe((result) => push({ result }));
+  // urql shares one operation among identical requests; every stream is its own connection (and
+  // counts against the operator's limit), so each gets a key no document hash can take.
+  const request = { ...createRequest(EventStreamDocument, variables), key: (streamKey -= 1) };
+  const { unsubscribe } = urql.executeSubscription(request, context).subscribe((result) => push({ result }));
   return {
     async next(signal: AbortSignal | undefined): Promise<Item> {
       while (queue.length === 0) {
