@@ -28,6 +28,8 @@ export interface CallContext {
   timeoutMs?: number | undefined;
   /** Told about every HTTP response of the call (each attempt's). */
   onResponse?: (response: ResponseInfo) => void;
+  /** Subscriptions: told when the stream has ended (completed or failed), after its last result. */
+  onStreamEnd?: () => void;
 }
 
 export const CALL_CONTEXT: unique symbol = Symbol("simgate.call");

@@ -1,6 +1,9 @@
 // createSimgateClient: one urql client (auth exchange → viewer guard → fetch with retries, each
 // attempt sent by persisted-operation hash) and the friendly methods grouped by domain on top of it.
-import { Client, fetchExchange, type Exchange } from "@urql/core";
+import { Client, fetchExchange, subscriptionExchange, type Exchange } from "@urql/core";
+import { eventsApi, type EventsApi } from "./resources/events.ts";
+import { webhooksApi, type WebhooksApi } from "./resources/webhooks.ts";
+import { MIN_IDLE_TIMEOUT_MS, sseForwarder } from "./transport/sse.ts";
 import { adminApi, type AdminApi } from "./resources/admin.ts";
 import { auditApi, type AuditApi } from "./resources/audit.ts";
 import { authApi, type AuthApi } from "./resources/auth.ts";
@@ -62,6 +65,10 @@ export interface SimgateClient {
   admin: AdminApi;
   users: UsersApi;
   groups: GroupsApi;
+  /** The event log (V1–V4): pages, and a live stream that reconnects and resumes by itself. */
+  events: EventsApi;
+  /** Webhook endpoints and their deliveries (V5–V9); verify deliveries with `verifyWebhook`. */
+  webhooks: WebhooksApi;
   /** Who is calling (U1): the root user or a user, and the auth key used. Throws SimgateAuthenticationError without a valid token. */
   whoami(options?: CallOptions): Promise<Principal>;
   /** `users.explainAccess`: what the evaluator decides for a user, an action and a SIM (U7, root only). */
@@ -88,15 +95,24 @@ export function createSimgateClient(connection: SimgateConnection, options: Simg
   if (connection.authKey) exchanges.push(signInAuthExchange({ authKey: connection.authKey }, options.auth));
   else if (connection.user) exchanges.push(signInAuthExchange({ user: connection.user }, options.auth));
   else if (connection.token) exchanges.push(tokenAuthExchange(connection.token));
-  exchanges.push(viewerGuardExchange, fetchExchange);
+  const persisted = options.persistedOperations !== false;
+  // Subscriptions go out over SSE after the auth exchange, so they carry (and refresh) the same token.
+  exchanges.push(
+    viewerGuardExchange,
+    subscriptionExchange({
+      forwardSubscription: sseForwarder({ fetch: baseFetch, persisted, idleTimeoutMs: Math.max(timeoutMs, MIN_IDLE_TIMEOUT_MS) }),
+    }),
+    fetchExchange,
+  );
+  const policy = retryPolicy(options.retry);
 
   const urql = new Client({
     url: connection.url,
     exchanges,
     // Retries wrap the persisted-operation step, so each attempt is sent by hash first.
     fetch: createRetryingFetch({
-      fetch: options.persistedOperations === false ? baseFetch : createPersistedFetch({ fetch: baseFetch }),
-      policy: retryPolicy(options.retry),
+      fetch: persisted ? createPersistedFetch({ fetch: baseFetch }) : baseFetch,
+      policy,
       timeoutMs,
       probeFetch: baseFetch,
     }),
@@ -115,6 +131,8 @@ export function createSimgateClient(connection: SimgateConnection, options: Simg
     admin: adminApi(run),
     users,
     groups: groupsApi(run, pageSize),
+    events: eventsApi(run, urql, pageSize, policy),
+    webhooks: webhooksApi(run, pageSize),
     whoami: (callOptions) =>
       run.query(WhoamiDocument, {}, callOptions, ({ whoami }) => ({ ...whoami!, user: whoami!.user ? asUser(whoami!.user) : null })),
     explainAccess: users.explainAccess,

@@ -15,6 +15,8 @@ export const SERVER_ERROR_CODES = [
   "NOT_FOUND",
   // The event log (V2): a read after events that retention already pruned
   "EVENT_CURSOR_EXPIRED",
+  // The live stream (V4): the operator already holds as many open subscriptions as allowed
+  "TOO_MANY_SUBSCRIPTIONS",
   // Budgets and fair use: HTTP 429 with Retry-After
   "RATE_LIMITED",
   "OPERATOR_BUSY",
@@ -66,6 +68,8 @@ export type SimgateClientErrorCode =
   | `HTTP_${number}`
   /** A GraphQL answer without the data the operation promises. */
   | "INVALID_RESPONSE"
+  /** verifyWebhook: the signature does not match the secret, or the timestamp is too old or new, or headers are missing. */
+  | "WEBHOOK_VERIFICATION_FAILED"
   /** A GraphQL error with a code this SDK version does not know (the raw one is in `errors`). */
   | "UNKNOWN_ERROR";
 

@@ -133,6 +133,31 @@ export class SimgateIdempotencyError extends SimgateError {}
 /** The API rejected the request itself (validation, malformed input, limits): a bug on the calling side. */
 export class SimgateRequestError extends SimgateError {}
 
+/**
+ * The event log no longer holds what follows the cursor (EVENT_CURSOR_EXPIRED, V2): retention
+ * pruned it. Start again without `after` (from the oldest kept event, or from now when subscribing).
+ */
+export class SimgateEventCursorExpiredError extends SimgateError {
+  static override readonly defaultCode: SimgateErrorCode = "EVENT_CURSOR_EXPIRED";
+}
+
+/**
+ * The operator already holds `SIMGATE_MAX_SUBSCRIPTIONS_PER_OPERATOR` open event streams (V4,
+ * TOO_MANY_SUBSCRIPTIONS); close one first. `limit` is the server's limit, when it said.
+ */
+export class SimgateTooManySubscriptionsError extends SimgateError {
+  static override readonly defaultCode: SimgateErrorCode = "TOO_MANY_SUBSCRIPTIONS";
+  get limit(): number | undefined {
+    const limit = this.errors[0]?.extensions?.limit;
+    return typeof limit === "number" ? limit : undefined;
+  }
+}
+
+/** verifyWebhook refused a delivery (WEBHOOK_VERIFICATION_FAILED): answer it with a 4xx and do not act on it. */
+export class SimgateWebhookVerificationError extends SimgateError {
+  static override readonly defaultCode: SimgateErrorCode = "WEBHOOK_VERIFICATION_FAILED";
+}
+
 const classByCode: Partial<Record<SimgateErrorCode, new (message: string, details: SimgateErrorDetails) => SimgateError>> = {
   UNAUTHENTICATED: SimgateAuthenticationError,
   FORBIDDEN: SimgateForbiddenError,
@@ -141,6 +166,8 @@ const classByCode: Partial<Record<SimgateErrorCode, new (message: string, detail
   RATE_LIMITED: SimgateRateLimitError,
   OPERATOR_BUSY: SimgateRateLimitError,
   INTERNAL_SERVER_ERROR: SimgateServerError,
+  EVENT_CURSOR_EXPIRED: SimgateEventCursorExpiredError,
+  TOO_MANY_SUBSCRIPTIONS: SimgateTooManySubscriptionsError,
   IDEMPOTENCY_KEY_REUSED: SimgateIdempotencyError,
   IDEMPOTENCY_IN_PROGRESS: SimgateIdempotencyError,
   IDEMPOTENCY_RECORD_UNREADABLE: SimgateIdempotencyError,

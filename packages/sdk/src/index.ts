@@ -9,6 +9,7 @@ export {
   SimgateAuthenticationError,
   SimgateCorsError,
   SimgateError,
+  SimgateEventCursorExpiredError,
   SimgateForbiddenError,
   SimgateIdempotencyError,
   SimgateNetworkError,
@@ -18,7 +19,23 @@ export {
   SimgateRequestError,
   SimgateServerError,
   SimgateTimeoutError,
+  SimgateTooManySubscriptionsError,
+  SimgateWebhookVerificationError,
 } from "./errors.ts";
+export { verifyWebhook } from "./verify-webhook.ts";
+export type { WebhookHeaders } from "./verify-webhook.ts";
+export { SIMGATE_EVENT_TYPES } from "./generated/events.ts";
+export type {
+  SimgateEvent,
+  SimgateEventsByType,
+  SimgateEventType,
+  SimgateLogEventType,
+  SimgateWebhookEvent,
+  SimgateWebhookEventRefs,
+  SimgateWebhookEventsByType,
+} from "./generated/events.ts";
+export type { EventListArgs, EventsApi, SubscribeArgs } from "./resources/events.ts";
+export type { WebhookDeliveriesArgs, WebhooksApi } from "./resources/webhooks.ts";
 export type { GraphQLErrorInfo, SimgateErrorDetails } from "./errors.ts";
 export { SERVER_ERROR_CODES } from "./error-codes.ts";
 export type { SimgateClientErrorCode, SimgateErrorCode, SimgateServerErrorCode } from "./error-codes.ts";

@@ -21,6 +21,8 @@ import type {
   UserAuthKeyFieldsFragment,
   UserFieldsFragment,
   WhoamiQuery,
+  WebhookDeliveryFieldsFragment,
+  WebhookEndpointFieldsFragment,
 } from "./generated/graphql.ts";
 import type { SimgateAction } from "./generated/actions.ts";
 
@@ -95,3 +97,15 @@ export type AccessDecision = ExplainAccessQuery["explainAccess"];
 
 /** A named set of SIMs (G1). */
 export type SimGroup = SimGroupFieldsFragment;
+
+/** Where events are POSTed (V5). */
+export type WebhookEndpoint = WebhookEndpointFieldsFragment;
+
+/** An endpoint with its signing secret (`whsec_…`): the answer of create and rotateSecret, the only time the secret is shown. */
+export interface WebhookEndpointWithSecret {
+  endpoint: WebhookEndpoint;
+  signingSecret: string;
+}
+
+/** One event sent to one endpoint, with its attempts (V5). */
+export type WebhookDelivery = WebhookDeliveryFieldsFragment;

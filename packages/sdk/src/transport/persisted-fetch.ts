@@ -38,7 +38,7 @@ function parseBody(init: RequestInit | undefined): RequestBody | null {
 }
 
 /** The server could not run the hash: not registered there, or no registry at all. */
-function isUnknownOperation(text: string): boolean {
+export function isUnknownOperation(text: string): boolean {
   if (text.length > MAX_REFUSAL_LENGTH || !(text.includes("PERSISTED_QUERY_NOT_FOUND") || text.includes("Must provide query string"))) return false;
   try {
     const { errors } = JSON.parse(text) as { errors?: { message?: unknown; extensions?: { code?: unknown } }[] };

@@ -1,6 +1,6 @@
 // Faulty loopback proxies in front of the test server, to exercise the SDK's retries (P4):
 // one drops TCP connections, one answers or loses HTTP responses as a test decides.
-import { createServer as createHttpServer, type IncomingHttpHeaders } from "node:http";
+import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect, createServer as createTcpServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterAll } from "vitest";
 
@@ -130,4 +130,54 @@ export async function startSilentServer(): Promise<SilentServer> {
   // After listen(): hooks run last-registered first, and closing waits for these connections.
   afterAll(() => sockets.forEach((s) => s.destroy()));
   return { url: `http://127.0.0.1:${port}/graphql`, requests, closed: (index) => closes[index]! };
+}
+
+export interface StreamCutProxy {
+  url: string;
+  /** Event streams opened through the proxy so far. */
+  streams(): number;
+}
+
+/**
+ * An HTTP proxy that cuts every event stream (text/event-stream answer) after it has passed
+ * `cutAfter` `event: next` messages: it destroys both sockets without `complete`, as a dropped
+ * connection would. A message split across chunks is cut in the middle, as the network may do.
+ */
+export async function startStreamCutProxy(targetPort: number, cutAfter: number): Promise<StreamCutProxy> {
+  let streams = 0;
+  const sockets = new Set<Socket>();
+  const server = createHttpServer((req, res) => {
+    const upstream = httpRequest({ host: "127.0.0.1", port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (!(answer.headers["content-type"] ?? "").includes("text/event-stream")) {
+        answer.pipe(res);
+        return;
+      }
+      streams += 1;
+      let passed = 0;
+      answer.on("data", (chunk: Buffer) => {
+        const text = chunk.toString("utf8");
+        let cutAt = -1;
+        for (let i = text.indexOf("event: next"); i >= 0; i = text.indexOf("event: next", i + 1)) {
+          passed += 1;
+          // Pass the cutAfter-th message whole except its last few bytes, then drop the connection.
+          if (passed === cutAfter) cutAt = text.indexOf("\n\n", i) - 3;
+        }
+        if (cutAt < 0 && passed < cutAfter) return void res.write(chunk);
+        if (cutAt > 0) res.write(text.slice(0, cutAt));
+        answer.destroy();
+        res.socket?.destroy();
+      });
+      answer.on("end", () => res.end());
+    });
+    upstream.on("error", () => res.socket?.destroy());
+    req.pipe(upstream);
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  afterAll(() => sockets.forEach((s) => s.destroy()));
+  const port = await listen(server);
+  return { url: `http://127.0.0.1:${port}/graphql`, streams: () => streams };
 }
