@@ -18,6 +18,8 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
   test: {
     testTimeout: 30_000,
+    // Server processes run what `pnpm start` runs: the compiled bundle, brought up to date once here.
+    globalSetup: ["scripts/server-build.mjs"],
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: "unit", include: ["packages/schema/test/**/*.test.ts"] } },
