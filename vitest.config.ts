@@ -1,6 +1,7 @@
 // One command runs everything: the rule modules' unit tests once, and the HTTP suite twice,
 // on embedded SQLite and on PostgreSQL (SIMGATE_TEST_PG_URL, default the local server).
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // graphql 16 ships CJS and ESM side by side; dependencies load the CJS build through Node, so our
@@ -18,6 +19,12 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlCjs }] },
   test: {
     testTimeout: 30_000,
+    // Files of a project run two at a time: most of a file's time is spent waiting on PostgreSQL,
+    // SQLite or a server process, so a second file fills the idle core (vitest's default on a
+    // 2-core machine is one). Load tests keep the machine to themselves (`load` below).
+    maxWorkers: Number(process.env.SIMGATE_TEST_WORKERS) || Math.max(2, availableParallelism() - 1),
+    // Server processes run what `pnpm start` runs: the compiled bundle, brought up to date once here.
+    globalSetup: ["scripts/server-build.mjs"],
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: "unit", include: ["packages/schema/test/**/*.test.ts"] } },

@@ -1,10 +1,13 @@
 // `pnpm bench`: throughput and latency of Simgate's realistic read and write over HTTP, against
 // baselines measured in the same run: (a) a bare node:http handler running the equivalent
 // hand-written SQL through the same driver (the floor of the work), (b) a graphql-yoga hello world
-// (the framework's ceiling) and (c) yoga executing the read document over its answer held in
-// memory (what the executor alone costs for that shape). Simgate runs as its own process (`pnpm
-// start`'s command) so its RSS is its own; the baselines run inside this process.
+// (the framework's ceiling), (c) yoga executing the read document over its answer held in
+// memory (what the executor alone costs for that shape) and, on PostgreSQL, (d) a peer product:
+// PostGraphile V5 over the same tables (bench/lib/postgraphile-peer.ts; its own process on
+// Node.js 24). Simgate runs as its own process (`pnpm start`'s command: the compiled bundle) so
+// its RSS is its own; baselines (a)-(c) run inside this process.
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=10 BENCH_CONNECTIONS=1,10,50
+//   BENCH_PEER=0 leaves out (d).
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -14,6 +17,7 @@ import autocannon from "autocannon";
 import { createSchema, createYoga } from "graphql-yoga";
 import { createDb, parseDatabaseUrl } from "../packages/schema/src/db/database.ts";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
+import { PEER_READ, startPostGraphile, type PeerAnswer } from "./lib/postgraphile-peer.ts";
 import { startRawBaseline } from "./lib/raw-baseline.ts";
 import { BENCH_PASSWORD, seed } from "./seed.ts";
 
@@ -21,7 +25,9 @@ const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",") as
 const SIMS = Number(process.env.BENCH_SIMS ?? 100_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,10,50").split(",").map(Number);
+const PEER = process.env.BENCH_PEER !== "0";
 const root = resolve(import.meta.dirname, "..");
+const PEER_SERVER = "PostGraphile V5 (d)";
 
 export const READ = `query { viewer { sims(first: 50, filter: { coverage: GLOBAL }) { totalCount edges { node { id imsi status tags { name value } expiry { action } } } } } }`;
 export const WRITE = `mutation($input: UpdateSimInput!) { updateSim(input: $input) { sim { id name } userErrors { code } } }`;
@@ -38,7 +44,7 @@ export interface Row {
 }
 
 export async function startSimgate(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
+  const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "production", DATABASE_POOL_SIZE: "10", SIMGATE_ADMIN_SECRET: "",
       // Budgets counted (their cost is measured) but high enough never to refuse the load.
@@ -92,12 +98,12 @@ async function startDocumentCeiling(answer: unknown): Promise<{ port: number; cl
   return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-async function load(port: number, connections: number, token: string, body: () => string): Promise<Omit<Row, "engine" | "scenario" | "server" | "connections">> {
+async function load(port: number, connections: number, token: string | undefined, body: () => string): Promise<Omit<Row, "engine" | "scenario" | "server" | "connections">> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/graphql`,
     connections,
     duration: DURATION,
-    requests: [{ method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, setupRequest: (req) => ({ ...req, body: body() }) }],
+    requests: [{ method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, setupRequest: (req) => ({ ...req, body: body() }) }],
   });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
@@ -111,9 +117,22 @@ async function post(port: number, query: string, variables: unknown, token?: str
   return (await res.json()) as { data?: any; errors?: unknown };
 }
 
-export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string, { rss: number; peak: number }> }> {
+/** Checks that the peer lists the same SIMs, in the same order, as Simgate's READ answer. */
+function checkPeer(ours: { data?: any }, peer: PeerAnswer): void {
+  const mine = ours.data.viewer.sims as { totalCount: number; edges: { node: { imsi: string; status: string; tags: unknown; expiry: { action: string } | null } }[] };
+  const theirs = peer.data?.allSims;
+  if (!theirs) throw new Error(`PostGraphile answered with errors: ${JSON.stringify(peer).slice(0, 400)}`);
+  const a = mine.edges.map((e) => ({ imsi: e.node.imsi, status: e.node.status, tags: e.node.tags, expiry: e.node.expiry?.action ?? null }));
+  const b = theirs.nodes.map((n) => ({ imsi: n.imsi, status: n.status, tags: n.simTagsBySimId.nodes, expiry: n.expiryAction }));
+  if (a.length !== 50 || JSON.stringify(a) !== JSON.stringify(b) || mine.totalCount !== theirs.totalCount) {
+    throw new Error(`PostGraphile lists other SIMs:\n${JSON.stringify(a).slice(0, 400)}\n${JSON.stringify(b).slice(0, 400)}\n${mine.totalCount} vs ${theirs.totalCount}`);
+  }
+}
+
+export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string, { rss: number; peak: number }>; peer?: string }> {
   const rows: Row[] = [];
   const rss: Record<string, { rss: number; peak: number }> = {};
+  let peerVersion: string | undefined;
   for (const engine of engines) {
     const database = await freshDatabase(engine);
     const [operator] = await seed(database.url, 1, SIMS, false);
@@ -124,6 +143,7 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
     const raw = await startRawBaseline(engine, database.url);
     const hello = await startHello();
     let ceiling: Awaited<ReturnType<typeof startDocumentCeiling>> | undefined;
+    let peer: Awaited<ReturnType<typeof startPostGraphile>> | undefined;
     try {
       process.stderr.write(`simgate on ${simgate.port}, raw on ${raw.port}\n`);
       const auth = await post(simgate.port, `mutation($i: AuthenticateInput!) { authenticate(input: $i) { token } }`, { i: { email: operator!.email, password: BENCH_PASSWORD, tokenTimeoutSeconds: 172_800 } });
@@ -136,12 +156,22 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       ceiling = await startDocumentCeiling(ours);
       if (JSON.stringify((await post(ceiling.port, READ, {})).data) !== JSON.stringify(ours.data)) throw new Error("the in-memory yoga baseline answers differently");
       const readBody = JSON.stringify({ query: READ });
+      const peerBody = JSON.stringify({ query: PEER_READ, variables: { operatorId: operator!.id } });
+      if (PEER && engine === "postgresql") {
+        peer = await startPostGraphile(database.url);
+        peerVersion = `postgraphile 5.1.5 on Node.js ${peer.version}`;
+        process.stderr.write(`PostGraphile on ${peer.port} (${peer.version})\n`);
+        const res = await fetch(`http://127.0.0.1:${peer.port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: peerBody });
+        checkPeer(ours, (await res.json()) as PeerAnswer);
+      }
       let n = 0;
       const writeBody = () => JSON.stringify({ query: WRITE, variables: { input: { simId: simIds[Math.floor(Math.random() * simIds.length)], name: `bench-${n++}` } } });
       for (const connections of CONNECTIONS) {
-        for (const [server, port] of [["simgate", simgate.port], ["raw SQL (a)", raw.port], ["yoga hello (b)", hello.port], ["yoga, this document in memory (c)", ceiling.port]] as const) {
-          const body = server === "yoga hello (b)" ? () => JSON.stringify({ query: "{ hello }" }) : () => readBody;
-          rows.push({ engine, scenario: "read", server, connections, ...(await load(port, connections, token, body)) });
+        const readers: [string, number][] = [["simgate", simgate.port], ["raw SQL (a)", raw.port], ["yoga hello (b)", hello.port], ["yoga, this document in memory (c)", ceiling.port]];
+        if (peer) readers.push([PEER_SERVER, peer.port]);
+        for (const [server, port] of readers) {
+          const body = server === "yoga hello (b)" ? () => JSON.stringify({ query: "{ hello }" }) : server === PEER_SERVER ? () => peerBody : () => readBody;
+          rows.push({ engine, scenario: "read", server, connections, ...(await load(port, connections, server === PEER_SERVER ? undefined : token, body)) });
           process.stderr.write(`${engine} read ${server} c=${connections}: ${rows.at(-1)!.rps.toFixed(0)} req/s\n`);
         }
         for (const [server, port] of [["simgate", simgate.port], ["raw SQL (a)", raw.port]] as const) {
@@ -156,22 +186,26 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       await raw.close();
       await hello.close();
       await ceiling?.close();
+      await peer?.close();
       await database.drop();
     }
   }
-  return { rows, rss };
+  return { rows, rss, peer: peerVersion };
 }
 
-export function report({ rows, rss }: Awaited<ReturnType<typeof runHttpBench>>): string {
+export function report({ rows, rss, peer }: Awaited<ReturnType<typeof runHttpBench>>): string {
   const lines = [
-    `HTTP load: ${SIMS.toLocaleString("en")} SIMs, autocannon ${DURATION} s per cell, ${new Date().toISOString()}`,
+    `HTTP load: ${SIMS.toLocaleString("en")} SIMs, autocannon ${DURATION} s per cell, ${new Date().toISOString()}, Node.js ${process.version}${peer ? `; peer: ${peer}` : ""}`,
     "",
-    "| engine | scenario | connections | server | req/s | p50 ms | p99 ms | errors | req/s ÷ raw SQL |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| engine | scenario | connections | server | req/s | p50 ms | p99 ms | errors | req/s ÷ raw SQL | Simgate ÷ this |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
-    const raw = rows.find((x) => x.engine === r.engine && x.scenario === r.scenario && x.connections === r.connections && x.server === "raw SQL (a)")!;
-    lines.push(`| ${r.engine} | ${r.scenario} | ${r.connections} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / raw.rps).toFixed(2)} |`);
+    const same = (server: string) => rows.find((x) => x.engine === r.engine && x.scenario === r.scenario && x.connections === r.connections && x.server === server);
+    const raw = same("raw SQL (a)")!;
+    const simgate = same("simgate")!;
+    const versus = r.server === "simgate" ? "" : (simgate.rps / r.rps).toFixed(2);
+    lines.push(`| ${r.engine} | ${r.scenario} | ${r.connections} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / raw.rps).toFixed(2)} | ${versus} |`);
   }
   lines.push("", "| engine | Simgate server RSS at the end MB | peak RSS MB |", "|---|---|---|");
   for (const [engine, m] of Object.entries(rss)) lines.push(`| ${engine} | ${m.rss.toFixed(0)} | ${m.peak.toFixed(0)} |`);

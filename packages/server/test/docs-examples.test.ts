@@ -202,8 +202,9 @@ process.exit(0);
     const readme = commands.filter((b) => b.file === "README.md").map((b) => b.code).join("\n");
     expect(readme).toContain(`npx -y pnpm@${pinned} install && npx -y pnpm@${pinned} start`);
     expect(readme).toContain(`npx -y pnpm@${pinned} install --frozen-lockfile && npx -y pnpm@${pinned} test`);
-    expect(pkg.engines.node).toBe(">=20.12");
-    expect(read("README.md")).toContain("Node.js 20.12");
+    // Supported: 20.12+ (end of life, still tested), 22 and 24 LTS.
+    expect(pkg.engines.node).toBe("^20.12 || ^22 || ^24");
+    expect(read("README.md")).toContain("Node.js 20.12+, 22 or 24");
   });
 
   // In document order: the README's sign-up makes the account its curl example signs in to.

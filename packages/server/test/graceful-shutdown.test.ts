@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { signUp } from "./support/accounts.ts";
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 import { history, newSimSpec, ownSims } from "./support/sims.ts";
+import { startArgs } from "./support/start-command.ts";
 
 const h = await startHarness();
 const databaseUrl = h.app.config.DATABASE_URL;
@@ -28,9 +29,9 @@ afterAll(() => {
   for (const c of children) c.kill("SIGKILL");
 });
 
-/** `node --import tsx packages/server/src/main.ts` on the test database, as `pnpm start` runs it. */
+/** `pnpm start`'s command on the test database. */
 async function startServer(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
+  const child = spawn(process.execPath, startArgs, {
     cwd: root,
     env: {
       ...process.env,

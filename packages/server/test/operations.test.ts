@@ -10,6 +10,7 @@ import { DEFAULT_MANIFEST_PATH, loadPersistedOperations } from "../src/persisted
 import { signUp } from "./support/accounts.ts";
 import { ADMIN_SECRET, startHarness } from "./support/harness.ts";
 import { ownSims } from "./support/sims.ts";
+import { startArgs } from "./support/start-command.ts";
 import { testEngine } from "./support/test-database.ts";
 
 const logLines: Record<string, unknown>[] = [];
@@ -215,7 +216,7 @@ describe("structured logs", () => {
 describe.runIf(testEngine === "sqlite")("configuration at start", () => {
   it("a bad configuration stops the process with exit code 2 and names every bad variable", async () => {
     const root = resolve(import.meta.dirname, "../../..");
-    const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
+    const child = spawn(process.execPath, startArgs, {
       cwd: root,
       env: { ...process.env, PORT: "http", SIMGATE_SHUTDOWN_GRACE_MS: "-1", SIMGATE_METRICS_TOKEN: "short", DATABASE_URL: "file:/nonexistent/never.db" },
       stdio: ["ignore", "pipe", "pipe"],

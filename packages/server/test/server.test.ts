@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { signUp } from "./support/accounts.ts";
 import { startHarness } from "./support/harness.ts";
+import { startArgs } from "./support/start-command.ts";
 import { testEngine } from "./support/test-database.ts";
 
 const logLines: Record<string, unknown>[] = [];
@@ -112,7 +113,7 @@ describe.runIf(testEngine === "sqlite")("pnpm start", () => {
   it("starts on a fresh embedded database, applies migrations, serves GraphiQL, and stops on SIGTERM", async () => {
     const dir = mkdtempSync(join(tmpdir(), "simgate-start-"));
     const root = resolve(import.meta.dirname, "../../..");
-    const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
+    const child = spawn(process.execPath, startArgs, {
       cwd: root,
       env: { ...process.env, PORT: "0", DATABASE_URL: `file:${join(dir, "fresh.db")}`, SIMGATE_ADMIN_SECRET: "" },
       stdio: ["ignore", "pipe", "pipe"],

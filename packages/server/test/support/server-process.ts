@@ -1,11 +1,12 @@
 // Real server processes for tests that need more than one instance, or need to kill one
-// (`node --import tsx packages/server/src/main.ts`, as `pnpm start` runs it). Each speaks HTTP on
+// (`pnpm start`'s command, scripts/start.mjs: the compiled server). Each speaks HTTP on
 // its own port; `client` has the gql/ok/raw shape the fixture helpers (accounts.ts, sims.ts,
 // transfers.ts) use, so the same fixtures drive a child process.
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll } from "vitest";
 import { ADMIN_SECRET, graphqlOver, type Harness } from "./harness.ts";
+import { startArgs } from "./start-command.ts";
 
 const root = resolve(import.meta.dirname, "../../../..");
 
@@ -52,10 +53,10 @@ export function serverEnv(databaseUrl: string, env: Record<string, string> = {})
 
 /** Starts a server on the database and resolves once it logs "Simgate listening" with its port. */
 export async function startServerProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./packages/server/test/support/exit-with-parent.ts", "packages/server/src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "./packages/server/test/support/exit-with-parent.mjs", ...startArgs], {
     cwd: root,
     env: { ...process.env, ...serverEnv(databaseUrl, env) },
-    stdio: ["pipe", "pipe", "pipe"], // stdin stays open while this process lives (exit-with-parent.ts)
+    stdio: ["pipe", "pipe", "pipe"], // stdin stays open while this process lives (exit-with-parent.mjs)
   });
   running.add(child);
   let out = "";
