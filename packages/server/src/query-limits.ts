@@ -127,6 +127,14 @@ export function introspectionListSizes(schema: GraphQLSchema): ReadonlyMap<strin
   listSizes.set(schema, sizes);
   return sizes;
 }
+/**
+ * What one `__schema` or `__type` selection costs at most. Costed by what it returns, a full
+ * introspection grows with the schema and outgrew the default limit; it is answered from memory,
+ * so the only risk is repetition: with this cap one always passes the default limit (20,000) and
+ * three aliased copies never do.
+ */
+const INTROSPECTION_COST_CAP = 8_000;
+
 const PAGE_ARGS = ["first", "last"] as const;
 
 /**
@@ -219,7 +227,8 @@ export function analyzeCost(
           introspection.get(coordinate) ??
           UNSIZED_LIST_FACTOR;
       }
-      total += 1 + items * selectionCost(namedType, selection.selectionSet, childPageSize);
+      const subtree = items * selectionCost(namedType, selection.selectionSet, childPageSize);
+      total += 1 + (name === "__schema" || name === "__type" ? Math.min(subtree, INTROSPECTION_COST_CAP) : subtree);
     }
     return total;
   };
