@@ -25,6 +25,9 @@ const CONNECTIONS = Number((process.env.BENCH_CONNECTIONS ?? "10").split(",")[0]
 const HOOK_EVENTS = Number(process.env.BENCH_HOOK_EVENTS ?? 5000);
 const FANOUTS = [1, 5];
 const ROUNDS = Number(process.env.BENCH_EVENTS_ROUNDS ?? 2);
+// What "on" means (for finding where a cost comes from): subscribers, the endpoint, or both.
+const ON = new Set((process.env.BENCH_EVENTS_ON ?? "subscribers,endpoint").split(","));
+const SUBSCRIBERS = ON.has("subscribers") ? 2 : 0;
 
 interface Cell {
   rps: number;
@@ -160,10 +163,10 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
         sums.off.read.push(await cell("read"));
         sums.off.write.push(await cell("write"));
         const receiver = await startCountingReceiver();
-        const endpointId = await createEndpoint(token, receiver.url);
+        const endpointId = ON.has("endpoint") ? await createEndpoint(token, receiver.url) : null;
         const subs: OpenSubscription[] = [];
         const seen = [0, 0];
-        for (const i of [0, 1]) {
+        for (let i = 0; i < SUBSCRIBERS; i++) {
           const sub = await subscribeSse(base, `subscription { events { sequence type } }`, {}, token);
           subs.push(sub);
           void (async () => {
@@ -173,10 +176,10 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
         sums.on.read.push(await cell("read"));
         sums.on.write.push(await cell("write"));
         // Every event of the "on" write cell reaches both subscribers and the endpoint before "off" again.
-        await waitUntil(() => receiver.ids.size >= seen[0]! && seen[0] === seen[1], "the load's deliveries", 120_000).catch((e) => process.stderr.write(`${String(e)}\n`));
+        await waitUntil(() => (endpointId === null || receiver.ids.size >= seen[0]!) && seen[0] === seen[1], "the load's deliveries", 120_000).catch((e) => process.stderr.write(`${String(e)}\n`));
         process.stderr.write(`${engine}: round ${round + 1}, events on: subscribers saw ${seen.join(" and ")} events, the endpoint ${receiver.ids.size}\n`);
         await Promise.all(subs.map((s) => s.close()));
-        await deleteEndpoint(token, endpointId);
+        if (endpointId) await deleteEndpoint(token, endpointId);
         await receiver.close();
       }
       const mean = (cells: Cell[], key: "rps" | "p99") => cells.reduce((a, c) => a + c[key], 0) / cells.length;
@@ -188,7 +191,7 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
       // (a) deliveries per second.
       const ids = simIds.slice(0, 1000);
       const opToken = token;
-      for (const endpoints of FANOUTS) {
+      for (const endpoints of HOOK_EVENTS > 0 ? FANOUTS : []) {
         const receivers = await Promise.all(Array.from({ length: endpoints }, () => startCountingReceiver()));
         const endpointIds: string[] = [];
         for (const r of receivers) endpointIds.push(await createEndpoint(opToken, r.url));
