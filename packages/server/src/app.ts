@@ -241,6 +241,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     provider: target.provider,
     encryptionKey: encryption.key,
     timeoutMs: config.SIMGATE_WEBHOOK_TIMEOUT_MS,
+    leaseGraceMs: config.SIMGATE_WEBHOOK_LEASE_GRACE_MS,
     pollIntervalMs: config.SIMGATE_WEBHOOK_POLL_INTERVAL_MS,
     concurrency: config.SIMGATE_WEBHOOK_CONCURRENCY,
     perEndpoint: config.SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY,

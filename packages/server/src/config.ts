@@ -100,6 +100,8 @@ export const configSchema = z
     SIMGATE_WEBHOOK_POLL_INTERVAL_MS: int(1000, 20, 60_000),
     SIMGATE_WEBHOOK_CONCURRENCY: int(16, 1, 1000),
     SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY: int(2, 1, 100),
+    // V8: a claimed attempt's lease is its timeout plus this; a killed instance's delivery is due again after it.
+    SIMGATE_WEBHOOK_LEASE_GRACE_MS: int(30_000, 1000, 600_000),
     SIMGATE_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),
     // Tests only: comma-separated waits in ms after failed attempts 1, 2, …; unset: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
     SIMGATE_WEBHOOK_RETRY_SCHEDULE: z

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { uniqueEmail } from "./support/accounts.ts";
+import { uniqueEmail, type TestOperator } from "./support/accounts.ts";
+import { ownSims } from "./support/sims.ts";
 import { createTestDatabase } from "./support/test-database.ts";
 import { startServerProcess, type ServerProcess } from "./support/server-process.ts";
 import type { ScratchDatabase } from "../../../scripts/scratch-database.ts";
@@ -26,6 +27,7 @@ describe.skipIf(process.env.SIMGATE_TEST_DB === "postgres")("GraphiQL in Chromiu
   const outside: string[] = [];
   const consoleErrors: string[] = [];
   const policyViolations: string[] = [];
+  let token = "";
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -112,7 +114,7 @@ describe.skipIf(process.env.SIMGATE_TEST_DB === "postgres")("GraphiQL in Chromiu
     await run();
     await expect.poll(() => editorText(result), { timeout: 15_000 }).toMatch(/"token": "[^"]+"/);
     const signedUp = await editorText(result);
-    const token = /"token": "([^"]+)"/.exec(signedUp)![1]!;
+    token = /"token": "([^"]+)"/.exec(signedUp)![1]!;
     const operatorId = /"operatorId": "(OP\d{10})"/.exec(signedUp)![1]!;
     await page.screenshot({ path: join(screenshots, "2-signed-up.png") });
 
@@ -137,6 +139,28 @@ describe.skipIf(process.env.SIMGATE_TEST_DB === "postgres")("GraphiQL in Chromiu
 
     // All of the above ran under the page's policy, which allows nothing but the server.
     expect(response!.headers()["content-security-policy"]).toContain("default-src 'self'");
+    expect(outside).toEqual([]);
+    expect(policyViolations).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+  it("V4: runs `subscription { events { sequence type } }` over SSE and shows an event committed after it started", { timeout: 60_000 }, async () => {
+    expect(token, "the previous test signs up").not.toBe("");
+    const query = "section.graphiql-query-editor";
+    const result = "section.result-window";
+    await paste(query, "subscription { events { sequence type } }");
+    await run();
+    // Running: the button now stops the subscription.
+    await page.getByRole("button", { name: /^Stop/ }).waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(500);
+    const [sim] = await ownSims(server.client, { token } as TestOperator, 1);
+    await expect.poll(() => editorText(result), { timeout: 15_000 }).toMatch(/"type": "SIM_REGISTERED"/);
+    const shown = await editorText(result);
+    expect(shown).toMatch(/"sequence": "\d+"/);
+    await page.screenshot({ path: join(screenshots, "5-subscription-event.png") });
+    expect(sim).toBeDefined();
+    await page.getByRole("button", { name: /^Stop/ }).click();
+    await page.getByRole("button", { name: /^Execute query/ }).waitFor({ timeout: 10_000 });
+
     expect(outside).toEqual([]);
     expect(policyViolations).toEqual([]);
     expect(consoleErrors).toEqual([]);

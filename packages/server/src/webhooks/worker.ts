@@ -24,6 +24,8 @@ export interface WebhookWorkerOptions {
   provider: Provider;
   encryptionKey: Buffer;
   timeoutMs: number;
+  /** Added to timeoutMs for the lease: room to record the result before another instance may retry. */
+  leaseGraceMs?: number;
   pollIntervalMs: number;
   concurrency: number;
   perEndpoint: number;
@@ -109,7 +111,7 @@ export class WebhookWorker {
       provider: this.options.provider,
       now: this.clock.now(),
       // The lease outlives the attempt's timeout with room to record the result.
-      leaseMs: this.options.timeoutMs + 30_000,
+      leaseMs: this.options.timeoutMs + (this.options.leaseGraceMs ?? 30_000),
       limit: free,
       perEndpoint: this.options.perEndpoint,
       inFlight: this.inFlight,

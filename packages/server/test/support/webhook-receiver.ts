@@ -10,7 +10,8 @@ export interface Received {
   at: number;
 }
 
-export type Answer = number | "hang";
+/** A status now, "hang" (held until releaseAll), or a status after a delay (a slow receiver). */
+export type Answer = number | "hang" | { status: number; afterMs: number };
 
 export interface Receiver {
   url: string;
@@ -46,6 +47,12 @@ export async function startReceiver(path = "/hook"): Promise<Receiver> {
     const answer = receiver.answers.shift() ?? receiver.fallback;
     if (answer === "hang") {
       held.push(() => res.writeHead(200).end());
+      return;
+    }
+    if (typeof answer === "object") {
+      const end = () => void (res.headersSent || res.writeHead(answer.status).end());
+      const timer = setTimeout(end, answer.afterMs);
+      held.push(() => (clearTimeout(timer), end()));
       return;
     }
     res.writeHead(answer).end();
