@@ -63,8 +63,8 @@ export function summarise(path: string, top = 30, from?: string): string {
   // Self time by where the code lives: our source file, or the package.
   const byPlace = new Map<string, number>();
   for (const [l, t] of self) {
-    const where = l.slice(l.indexOf(" ") + 1).replace(/:\d+$/, "");
-    const place = where.startsWith("packages/") ? where : where.startsWith("@") ? where.split("/").slice(0, 2).join("/") : where.split("/")[0] || l;
+    const where = l.endsWith(" ") ? "" : l.slice(l.indexOf(" ") + 1).replace(/:\d+$/, "");
+    const place = where.startsWith("packages/") ? where : where.startsWith("@") ? where.split("/").slice(0, 2).join("/") : where.split("/")[0] || l.trim();
     byPlace.set(place, (byPlace.get(place) ?? 0) + t);
   }
   return `${table("Self time", self)}\n\n${table("Inclusive time", inclusive)}\n\n${table("Self time by source file or package", byPlace)}`;
