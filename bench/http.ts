@@ -43,8 +43,8 @@ export interface Row {
   errors: number;
 }
 
-export async function startSimgate(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+export async function startSimgate(databaseUrl: string, nodeArgs: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...nodeArgs, "scripts/start.mjs"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "production", DATABASE_POOL_SIZE: "10", SIMGATE_ADMIN_SECRET: "",
       // Budgets counted (their cost is measured) but high enough never to refuse the load.

@@ -8,7 +8,7 @@ import { migrate } from "@simgate/schema/db/migrate";
 import type { BesideTransactionHandler } from "@simgate/schema/db/transaction-guard";
 import { systemClock, type Clock } from "@simgate/schema/domain/clock";
 import { schema } from "@simgate/schema/graphql";
-import { buildContext, type ContextDeps } from "./auth-context.ts";
+import { buildContext, contextOnto, type ContextDeps } from "./auth-context.ts";
 import type { Config } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { OutboxDeliverer } from "./mail/deliver.ts";
@@ -191,7 +191,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // Also bounded before any plugin reads the body (request-body.ts); this is yoga's own guard.
     maxRequestBodySize: config.SIMGATE_MAX_BODY_BYTES,
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
-    context: () => buildContext(deps, currentIdentity(), currentRequestId() ?? requestIdFrom(null)),
+    context: (initial) => contextOnto(initial, buildContext(deps, currentIdentity(), currentRequestId() ?? requestIdFrom(null))),
     plugins: [bodyLimits.bound, useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), bodyLimits.refuse, callerIdentity, ...schemaExposure, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useInputLimits({ variablesBytes: config.SIMGATE_MAX_VARIABLES_BYTES }), useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),

@@ -27,6 +27,9 @@ export function buildContext(deps: ContextDeps, identity: Identity, requestId: s
     get db() {
       return (db ??= viewerDb(deps.db, viewer));
     },
+    set db(client: Db) {
+      db = client;
+    },
     unscopedDb: deps.db,
     provider: deps.provider,
     viewer,
@@ -37,4 +40,14 @@ export function buildContext(deps: ContextDeps, identity: Identity, requestId: s
     live: deps.live,
     refreshViewer: refresh,
   };
+}
+
+/**
+ * Puts the context on yoga's initial context itself, its `db` getter included, and returns nothing
+ * more to merge: envelop merges a returned context with Object.assign, which would read the getter
+ * and so build the tenant client on every request, even those that never ask for it.
+ */
+export function contextOnto<T extends object>(initial: T, context: Context): Record<string, never> {
+  Object.defineProperties(initial, Object.getOwnPropertyDescriptors(context));
+  return {};
 }

@@ -62,3 +62,32 @@ export function executedOperation(
   if (!rootType) return null;
   return { operation, rootType, variables: coerced.coerced, fragments: fragmentsOf(document) };
 }
+
+/**
+ * A check's answer for the operations that declare no variables, kept per schema, document and
+ * operation name: such an answer is the same on every request, and yoga hands the same parsed
+ * document to every request that sends the same text (its parse cache). Only answers `keep`
+ * accepts are kept (the checks keep their passes; refusals are built afresh for each request).
+ * An operation with variables is checked on every request.
+ */
+export class VariableFreeAnswers<T> {
+  private readonly bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, T>>>();
+
+  constructor(private readonly keep: (answer: T) => boolean) {}
+
+  get(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, compute: () => T): T {
+    const operation = getOperationAST(document, operationName);
+    if (!operation || (operation.variableDefinitions?.length ?? 0) > 0) return compute();
+    let byDocument = this.bySchema.get(schema);
+    if (!byDocument) this.bySchema.set(schema, (byDocument = new WeakMap()));
+    let byName = byDocument.get(document);
+    if (!byName) byDocument.set(document, (byName = new Map()));
+    const name = operationName ?? "";
+    const known = byName.get(name);
+    if (known !== undefined) return known;
+    const answer = compute();
+    // Operation names come from the request: only as many as the document has operations are kept.
+    if (this.keep(answer) && byName.size < document.definitions.length) byName.set(name, answer);
+    return answer;
+  }
+}

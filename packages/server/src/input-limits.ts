@@ -27,7 +27,7 @@ import {
 import type { Plugin } from "graphql-yoga";
 import { boundsFor, type InputBounds } from "@simgate/schema/graphql/input-bounds";
 import { checkConnectionCursor, InvalidCursor } from "@simgate/schema/graphql/cursors";
-import { executedOperation } from "./coerced-variables.ts";
+import { executedOperation, VariableFreeAnswers } from "./coerced-variables.ts";
 import type { OperationStart } from "./query-limits.ts";
 
 export const INPUT_LIMIT_CODES = {
@@ -184,8 +184,12 @@ export function variablesProblem(variables: unknown, limits: InputLimits): Graph
   return refusal(`The request's variables are at most ${formatted(limits.variablesBytes)} bytes (as JSON); found ${found}.`, INPUT_LIMIT_CODES.variables);
 }
 
+const inputPasses = new VariableFreeAnswers<GraphQLError | null>((problem) => problem === null);
+
 function checkInput({ args, setResultAndStopExecution }: OperationStart): void {
-  const problem = findInputProblem(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>);
+  const problem = inputPasses.get(args.schema, args.document, args.operationName, () =>
+    findInputProblem(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>),
+  );
   if (problem) setResultAndStopExecution({ errors: [problem] });
 }
 

@@ -29,7 +29,17 @@ function firstUnstorable(value: unknown, path: string, depth = 0): string | null
   return null;
 }
 
+// A document's literals never change, and yoga hands the same parsed document to every request
+// that sends the same text (its parse cache): walked once per document.
+const literalsChecked = new WeakMap<DocumentNode, boolean>();
+
 function literalHasUnstorable(document: DocumentNode): boolean {
+  let found = literalsChecked.get(document);
+  if (found === undefined) literalsChecked.set(document, (found = walkLiterals(document)));
+  return found;
+}
+
+function walkLiterals(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     [Kind.STRING](node) {

@@ -36,7 +36,7 @@ import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import type { Config } from "./config.ts";
-import { executedOperation } from "./coerced-variables.ts";
+import { executedOperation, VariableFreeAnswers } from "./coerced-variables.ts";
 
 export interface QueryLimits {
   depth: number;
@@ -295,8 +295,11 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
     onReject: rejectWith(QUERY_LIMIT_CODES.tokens),
   }) as Plugin;
   // Subscriptions (SSE, graphql-ws) are costed like queries, once, when they start.
+  const analyses = new VariableFreeAnswers<CostAnalysis | null>((analysis) => analysis !== null && analysis.errors.length === 0);
   const checkCost = ({ args, setResultAndStopExecution }: OperationStart) => {
-      const analysis = analyzeCost(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>, limits);
+      const analysis = analyses.get(args.schema, args.document, args.operationName, () =>
+        analyzeCost(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown>, limits),
+      );
       if (!analysis) return;
       const request = (args.contextValue as { request?: Request }).request;
       if (request) costs.set(request, analysis.cost);

@@ -81,6 +81,17 @@ function overDeclared(request: Request, maxBytes: number): boolean {
   return declared !== null && Number(declared) > maxBytes;
 }
 
+/**
+ * A body node:http reads with a declared Content-Length (at most maxBytes here) ends at that
+ * length: its parser frames the message by it, and refuses one that also says Transfer-Encoding.
+ * Such a body needs no counting stream; chunked bodies and in-process requests (whose header is
+ * whatever the caller wrote) still do.
+ */
+function framedByNode(request: Request, serverContext: unknown): boolean {
+  const req = (serverContext as { req?: { headers?: Record<string, unknown> } } | undefined)?.req;
+  return req?.headers !== undefined && request.headers.get("content-length") !== null && req.headers["transfer-encoding"] === undefined;
+}
+
 function tooLarge(maxBytes: number): GraphQLError {
   return createGraphQLError(`Request bodies are limited to ${maxBytes} bytes; this one is larger. Nothing past the limit was read.`, {
     extensions: { code: PAYLOAD_TOO_LARGE, http: { status: 413 } },
@@ -101,9 +112,10 @@ function tooLarge(maxBytes: number): GraphQLError {
  */
 export function useRequestBodyLimits({ maxBytes, graphqlEndpoint }: RequestBodyLimits): { bound: Plugin; refuse: Plugin } {
   const bound: Plugin = {
-    onRequest({ request, setRequest, fetchAPI }) {
+    onRequest({ request, setRequest, fetchAPI, serverContext }) {
       // A declared length over the limit is refused by `refuse` without reading a byte.
-      if (request.body && !overDeclared(request, maxBytes)) setRequest(limited(request, maxBytes, fetchAPI));
+      if (!request.body || overDeclared(request, maxBytes) || framedByNode(request, serverContext)) return;
+      setRequest(limited(request, maxBytes, fetchAPI));
     },
   };
   const refuse: Plugin = {

@@ -58,6 +58,23 @@ describe("limits reported in every response", () => {
     expect(small.body.extensions?.cost).toEqual({ requested: 4 + 2 * (4 + 3 * 4), limit: LIMITS.cost });
   });
 
+  it("a document sent again is costed again by its own variables; one without variables costs the same each time", async () => {
+    const small = await send(h, SIMS_WITH_HISTORY, { n: 2, m: 3 });
+    const large = await send(h, SIMS_WITH_HISTORY, { n: 100, m: 100 });
+    expect(small.body.extensions?.cost.requested).toBe(4 + 2 * (4 + 3 * 4));
+    expectRefused(large, "QUERY_COST_EXCEEDED", /cost limit of 20000 exceeded/);
+    const fixed = `{ viewer { sims(first: 5) { edges { node { imsi } } } } }`;
+    const costs = [];
+    for (let i = 0; i < 3; i++) {
+      const sent = await send(h, fixed);
+      expect(sent.body.errors).toBeUndefined();
+      costs.push(sent.body.extensions?.cost.requested);
+    }
+    expect(costs).toEqual([3 + 5 * 2, 3 + 5 * 2, 3 + 5 * 2]);
+    const over = `{ viewer { sims(first: 100) { edges { node { statusHistory(first: 100) { edges { node { at } } } } } } } }`;
+    for (let i = 0; i < 2; i++) expectRefused(await send(h, over), "QUERY_COST_EXCEEDED", /cost limit of 20000 exceeded/);
+  });
+
   it("GraphiQL's introspection query passes every limit", async () => {
     const sent = await send(h, getIntrospectionQuery({ descriptions: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
     expect(sent.body.errors).toBeUndefined();

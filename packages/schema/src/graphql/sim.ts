@@ -253,6 +253,38 @@ function invalidCursorIsBadInput<T>(work: () => T): T {
   }
 }
 
+interface Page<T> {
+  edges: ({ cursor: string; node: T } | null)[];
+  pageInfo: { startCursor?: string | null; endCursor?: string | null; hasPreviousPage: boolean; hasNextPage: boolean };
+}
+
+/**
+ * The page with each edge's cursor (and pageInfo's first and last) encoded on first read, once:
+ * a listing that asks for no cursor, as most pages do, encodes none. Empty pages keep the cursors
+ * resolveCursorConnection gave them (the arguments').
+ */
+function lazyCursors<C extends object>(connection: C, cursorOf: (node: SimRow) => string): C {
+  const page = connection as unknown as Page<SimRow>;
+  const edges = page.edges.map((edge) => {
+    if (!edge) return edge;
+    let cursor: string | undefined;
+    return {
+      node: edge.node,
+      get cursor() {
+        return (cursor ??= cursorOf(edge.node));
+      },
+    };
+  });
+  const first = edges[0];
+  const last = edges.at(-1);
+  const pageInfo = { ...page.pageInfo };
+  if (edges.length > 0) {
+    Object.defineProperty(pageInfo, "startCursor", { enumerable: true, get: () => first?.cursor });
+    Object.defineProperty(pageInfo, "endCursor", { enumerable: true, get: () => last?.cursor });
+  }
+  return { ...connection, edges, pageInfo };
+}
+
 function pageBounds(order: SimOrderSpec, after: string | undefined, before: string | undefined): Prisma.SimWhereInput[] {
   return invalidCursorIsBadInput(() => [...(after ? [keysetWhere(order, after, "after")] : []), ...(before ? [keysetWhere(order, before, "before")] : [])]);
 }
@@ -281,8 +313,9 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
         const reader = sqlReaderOf(ctx.unscopedDb);
         const now = ctx.clock.now();
         const owner = { operatorId: operator.id, viewerId: ctx.viewer?.id ?? null, sims: simReadScope(ctx.viewer) };
+        // Cursors are encoded when asked for (lazyCursors), not for every row of every page.
         const connection = await resolveCursorConnection<Promise<SimRow[]>>(
-          { args, toCursor: (sim) => encodeCursor(order, sim), defaultSize: 20, maxSize: 1000 },
+          { args, toCursor: () => "", defaultSize: 20, maxSize: 1000 },
           ({ after, before, limit, inverted }) =>
             plain
               ? (invalidCursorIsBadInput(() => simPage(reader, { owner, filter: listingFilter(args.filter), now, order, after, before, limit, inverted }, plain)) as Promise<SimRow[]>)
@@ -293,7 +326,7 @@ builder.prismaObjectField(OperatorRef, "sims", (t) =>
                   take: limit,
                 }) as Promise<SimRow[]>),
         );
-        return { ...connection!, totalCount: () => simCount(reader, owner, listingFilter(args.filter), now) };
+        return { ...lazyCursors(connection!, (sim) => encodeCursor(order, sim)), totalCount: () => simCount(reader, owner, listingFilter(args.filter), now) };
       },
     },
     SimConnection,
