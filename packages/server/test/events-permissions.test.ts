@@ -86,6 +86,19 @@ describe("U4, V4: pulling the log", () => {
     expect(page.edges.map((e: { node: Row }) => e.node.sequence)).toEqual([next.sequence]);
   });
 
+  it("U4: node(id) and nodes(ids) answer null for an event of a SIM the user may not read, as for a missing ID", async () => {
+    const ALL = `query { viewer { events(first: 1000) { edges { node { id imsi } } } } }`;
+    const events: { id: string; imsi: string | null }[] = (await h.ok(ALL, {}, root.token)).viewer.events.edges.map((e: { node: unknown }) => e.node);
+    const readable = events.find((e) => e.imsi !== null && tokyo.has(e.imsi))!;
+    const hidden = events.find((e) => e.imsi !== null && !tokyo.has(e.imsi))!;
+    const NODE = `query($id: ID!) { node(id: $id) { id ... on Event { imsi } } }`;
+    expect((await h.ok(NODE, { id: readable.id }, reader.token)).node).toEqual({ id: readable.id, imsi: readable.imsi });
+    expect((await h.ok(NODE, { id: hidden.id }, reader.token)).node).toBeNull();
+    expect((await h.ok(NODE, { id: hidden.id }, root.token)).node).toEqual({ id: hidden.id, imsi: hidden.imsi });
+    const NODES = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`;
+    expect((await h.ok(NODES, { ids: [hidden.id, readable.id] }, reader.token)).nodes).toEqual([null, { id: readable.id }]);
+  });
+
   it("U4: events without a SIM: SIM_TRANSFER_CHANGED only with SimTransfer:read", async () => {
     const osaka = sims[3]!;
     await issued(h, root, other, [osaka.id]);

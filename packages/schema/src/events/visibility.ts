@@ -7,6 +7,7 @@
 // The SIM condition cannot be a Prisma where (Event.simId has no relation to Sim), so it is SQL:
 // a subquery of the readable SIMs, compiled from the same scope as the tenant client's.
 import type { Principal } from "../context.ts";
+import { sqlReaderOf, type Db } from "../db/database.ts";
 import { decide, simScope, type SimScope } from "../domain/permissions.ts";
 import { readableSimIdsSql } from "../sims/listing-sql.ts";
 
@@ -80,4 +81,23 @@ export function eventVisibleTo(visibility: EventVisibility, event: { type: strin
   if (visibility.hiddenTypes.includes(event.type)) return false;
   if (event.simId === null || visibility.sims === null) return true;
   return simReadable(event.simId);
+}
+
+/**
+ * U4 for objects fetched by ID (node, nodes): which of these events, or of these webhook deliveries'
+ * events, the principal may read; one statement. A delivery without an event (a test ping) is the
+ * endpoint's own and stays visible.
+ */
+export async function visibleByIdOf(db: Db, principal: Principal | undefined, operatorId: string, kind: "Event" | "WebhookDelivery", ids: readonly string[]): Promise<Set<string>> {
+  const visibility = eventVisibility(principal);
+  if (visibility.kind === "all" || ids.length === 0) return new Set(ids);
+  const [visible, params] = visibleEventSql(visibility, operatorId, "e");
+  const marks = ids.map(() => "?").join(", ");
+  const sql =
+    kind === "Event"
+      ? `SELECT e."id" AS "id" FROM "Event" e WHERE e."operatorId" = ? AND e."id" IN (${marks}) AND ${visible}`
+      : `SELECT d."id" AS "id" FROM "WebhookDelivery" d LEFT JOIN "Event" e ON e."id" = d."eventId" WHERE d."id" IN (${marks}) AND (d."eventId" IS NULL OR (e."operatorId" = ? AND ${visible}))`;
+  const args = kind === "Event" ? [operatorId, ...ids, ...params] : [...ids, operatorId, ...params];
+  const rows = await sqlReaderOf(db).all<{ id: string }>(sql, args);
+  return new Set(rows.map((r) => r.id));
 }

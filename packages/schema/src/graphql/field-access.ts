@@ -13,6 +13,7 @@ import type { Context } from "../context.ts";
 import { refuse } from "../db/refusal.ts";
 import { userError } from "../domain/user-error.ts";
 import { safeDecode } from "../ids/global-id.ts";
+import { visibleByIdOf } from "../events/visibility.ts";
 
 const act = (action: string): FieldRule => ({ action });
 
@@ -229,6 +230,26 @@ function nodeRefusal(ctx: Context, globalId: unknown): GraphQLError | null {
   return readRefusal(ctx, rule, typename!, "pass");
 }
 
+/**
+ * U4: events (and webhook deliveries, through their event) are Nodes whose readability depends on
+ * their SIM, which no type-level rule can say: the positions of `ids` a user may not read, answered
+ * as unknown (null) like a missing ID. One statement per type asked for; none for the root.
+ */
+async function hiddenEvents(ctx: Context, ids: readonly unknown[]): Promise<Set<number>> {
+  const hidden = new Set<number>();
+  if (ctx.viewer?.principal.kind !== "USER") return hidden;
+  for (const kind of ["Event", "WebhookDelivery"] as const) {
+    const wanted = ids.flatMap((id, i) => {
+      const decoded = typeof id === "string" ? safeDecode(id) : null;
+      return decoded?.typename === kind ? [{ i, rowId: decoded.id }] : [];
+    });
+    if (wanted.length === 0) continue;
+    const visible = await visibleByIdOf(ctx.unscopedDb, ctx.viewer.principal, ctx.viewer.id, kind, wanted.map((w) => w.rowId));
+    for (const w of wanted) if (!visible.has(w.rowId)) hidden.add(w.i);
+  }
+  return hidden;
+}
+
 function wrapRoot(typeName: string, field: GraphQLField<unknown, Context>, rule: FieldRule): void {
   const resolve = (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, Context>;
   const name = field.name;
@@ -245,10 +266,12 @@ function wrapRoot(typeName: string, field: GraphQLField<unknown, Context>, rule:
     return;
   }
   if (typeName === "Query" && name === "node") {
-    field.resolve = (source, args, ctx, info) => {
-      const refusal = nodeRefusal(ctx, (args as { id?: unknown }).id);
+    field.resolve = async (source, args, ctx, info) => {
+      const id = (args as { id?: unknown }).id;
+      const refusal = nodeRefusal(ctx, id);
       if (refusal) throw refusal;
-      return resolve(source, args, ctx, info);
+      const node = await resolve(source, args, ctx, info);
+      return node && (await hiddenEvents(ctx, [id])).has(0) ? null : node;
     };
     return;
   }
@@ -258,7 +281,8 @@ function wrapRoot(typeName: string, field: GraphQLField<unknown, Context>, rule:
       const refusals = ids.map((id) => nodeRefusal(ctx, id));
       // A refused ID is not looked up; its position answers the error (null plus an error at that index).
       const loaded = (await resolve(source, { ...args, ids: ids.map((id, i) => (refusals[i] ? "" : id)) }, ctx, info)) as unknown[];
-      return loaded.map((node, i) => refusals[i] ?? node);
+      const hidden = await hiddenEvents(ctx, ids);
+      return loaded.map((node, i) => refusals[i] ?? (hidden.has(i) ? null : node));
     };
     return;
   }
