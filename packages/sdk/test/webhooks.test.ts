@@ -118,7 +118,7 @@ describe("webhooks (V5–V7)", () => {
     ok(await other.client.webhooks.sendTest(endpoint.id));
     const pinged = await delivered((c) => c.body.includes("WEBHOOK_TEST") && c.body.includes(other.operatorId));
     const ping = verifyWebhook(pinged.body, pinged.headers, signingSecret);
-    expect(ping).toMatchObject({ type: "WEBHOOK_TEST", data: { sequence: null, operatorId: other.operatorId } });
+    expect(ping).toMatchObject({ type: "WEBHOOK_TEST", data: { sequence: "0", operatorId: other.operatorId } });
     const log = await other.client.webhooks.deliveries.collect({ endpointId: endpoint.id, status: "SUCCEEDED" });
     expect(log.map((d) => d.event.type).sort()).toEqual(["SIM_REGISTERED", "WEBHOOK_TEST"]);
   });

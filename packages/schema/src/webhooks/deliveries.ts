@@ -134,7 +134,7 @@ export function deliveryMessage(delivery: ClaimedDelivery, operatorCode: string)
     return {
       id,
       at,
-      body: JSON.stringify({ type: "WEBHOOK_TEST", timestamp: at.toISOString(), data: { id, operatorId: operatorCode, sequence: null, type: "WEBHOOK_TEST", at: at.toISOString(), actor: delivery.testActor ?? "system" } }),
+      body: JSON.stringify({ type: "WEBHOOK_TEST", timestamp: at.toISOString(), data: { id, operatorId: operatorCode, sequence: "0", type: "WEBHOOK_TEST", at: at.toISOString(), actor: delivery.testActor ?? "system" } }),
     };
   }
   const data = JSON.parse(event.data) as EventData;

@@ -76,8 +76,8 @@ export interface SimgateWebhookEventsByType {
   SIM_UPDATED: { type: "SIM_UPDATED"; timestamp: string; data: Omit<WebhookEventDataFieldsFragment, "type"> & SimgateWebhookEventRefs & { type: "SIM_UPDATED"; operatorId: string } };
   /** Staff replied, or the ticket was closed. Fills `supportTicket`. */
   SUPPORT_TICKET_CHANGED: { type: "SUPPORT_TICKET_CHANGED"; timestamp: string; data: Omit<WebhookEventDataFieldsFragment, "type"> & SimgateWebhookEventRefs & { type: "SUPPORT_TICKET_CHANGED"; operatorId: string } };
-  /** Sent by sendTestWebhook only. Not in the log: `sequence` is null and only these fields are sent. */
-  WEBHOOK_TEST: { type: "WEBHOOK_TEST"; timestamp: string; data: Pick<WebhookEventDataFieldsFragment, "id" | "at" | "actor"> & { type: "WEBHOOK_TEST"; operatorId: string; sequence: null } };
+  /** Sent by sendTestWebhook only. Not in the log: `sequence` is 0 and only these fields are sent. */
+  WEBHOOK_TEST: { type: "WEBHOOK_TEST"; timestamp: string; data: Pick<WebhookEventDataFieldsFragment, "id" | "at" | "actor"> & { type: "WEBHOOK_TEST"; operatorId: string; sequence: "0" } };
 }
 
 /** A verified webhook delivery, a union discriminated on `type`. */
