@@ -31,6 +31,8 @@ export interface WebhookWorkerOptions {
   perEndpoint: number;
   allowPrivate: boolean;
   retryScheduleMs: readonly number[];
+  /** Wake-ups (commits, finished attempts) start a claim at most this often; the first after a quiet spell at once. */
+  coalesceMs?: number;
   onResult?: (result: string) => void;
 }
 
@@ -39,6 +41,8 @@ export class WebhookWorker {
   private stopped = true;
   private ticking: Promise<void> | null = null;
   private again = false;
+  private lastClaimAt = 0;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Map<string, number>();
   private readonly attempts = new Set<Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -53,7 +57,7 @@ export class WebhookWorker {
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe.push(onEventsCommitted(this.db, () => this.wake()), onDeliveriesQueued(this.db, () => this.wake()));
+    this.unsubscribe.push(onEventsCommitted(this.db, () => this.nudge()), onDeliveriesQueued(this.db, () => this.nudge()));
     this.schedule(0);
   }
 
@@ -61,6 +65,7 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.wakeTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     await this.ticking;
     await Promise.allSettled([...this.attempts]);
@@ -74,6 +79,22 @@ export class WebhookWorker {
       return;
     }
     this.schedule(0);
+  }
+
+  /**
+   * Work may have arrived (a commit, a queued ping, a finished attempt): claim, but at most once
+   * per coalesceMs, so a burst of commits costs one claim rather than one each. With every slot
+   * busy nothing is claimed: the next finished attempt wakes the worker again.
+   */
+  private nudge(): void {
+    if (this.stopped || this.wakeTimer) return;
+    if (this.attempts.size >= this.options.concurrency) return;
+    const wait = this.lastClaimAt + (this.options.coalesceMs ?? 25) - Date.now();
+    if (wait <= 0) return this.wake();
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wake();
+    }, wait);
   }
 
   /** Resolves when no attempt is in flight (tests). */
@@ -107,6 +128,7 @@ export class WebhookWorker {
   private async claimAndStart(): Promise<void> {
     const free = this.options.concurrency - this.attempts.size;
     if (free <= 0) return;
+    this.lastClaimAt = Date.now();
     const claimed = await claimDueDeliveries(this.db, {
       provider: this.options.provider,
       now: this.clock.now(),
@@ -125,7 +147,7 @@ export class WebhookWorker {
           const left = (this.inFlight.get(delivery.endpointId) ?? 1) - 1;
           if (left > 0) this.inFlight.set(delivery.endpointId, left);
           else this.inFlight.delete(delivery.endpointId);
-          this.wake();
+          this.nudge();
         });
       this.attempts.add(attempt);
     }
