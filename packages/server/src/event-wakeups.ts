@@ -32,8 +32,7 @@ import {
 import type { Logger } from "./logger.ts";
 
 export const EVENTS_CHANNEL = "simgate_events";
-/** Streams of an operator are woken at most this often by commits. */
-export const WAKE_COALESCE_MS = 25;
+
 
 export interface LiveEventsOptions {
   db: Db;
@@ -43,6 +42,8 @@ export interface LiveEventsOptions {
   maxPerOperator: number;
   recheckMs: number;
   leaseMs: number;
+  /** Commits wake an operator's streams at most this often (SIMGATE_EVENT_WAKE_COALESCE_MS). */
+  coalesceMs?: number;
 }
 
 export interface LiveEvents extends LiveEventsSupport {
@@ -67,7 +68,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   let reconnectTimer: NodeJS.Timeout | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
 
-  // Commits wake an operator's streams at most every WAKE_COALESCE_MS: a burst of commits costs
+  // Commits wake an operator's streams at most every coalesceMs: a burst of commits costs
   // one read per stream (or per shared reader), not one per commit. The first wake-up after a quiet
   // spell goes at once, so a lone event is not delayed.
   const lastWake = new Map<string, number>();
@@ -78,7 +79,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   };
   const wakeOperator = (operatorId: string) => {
     if (wakeTimers.has(operatorId) || !watchers.has(operatorId)) return;
-    const wait = (lastWake.get(operatorId) ?? 0) + WAKE_COALESCE_MS - Date.now();
+    const wait = (lastWake.get(operatorId) ?? 0) + (options.coalesceMs ?? 25) - Date.now();
     if (wait <= 0) return wakeNow(operatorId);
     const timer = setTimeout(() => {
       wakeTimers.delete(operatorId);
