@@ -82,7 +82,7 @@ export class WebhookWorker {
   }
 
   /**
-   * Work may have arrived (a commit, a queued ping, a finished attempt): claim, but at most once
+   * Work may have arrived (a commit, a queued ping): claim, but at most once
    * per coalesceMs, so a burst of commits costs one claim rather than one each. With every slot
    * busy nothing is claimed: the next finished attempt wakes the worker again.
    */
@@ -147,7 +147,9 @@ export class WebhookWorker {
           const left = (this.inFlight.get(delivery.endpointId) ?? 1) - 1;
           if (left > 0) this.inFlight.set(delivery.endpointId, left);
           else this.inFlight.delete(delivery.endpointId);
-          this.nudge();
+          // A freed slot is filled at once (a coalesced wake would cap an endpoint at perEndpoint
+          // attempts per window); attempts ending during a claim share the next one (`again`).
+          this.wake();
         });
       this.attempts.add(attempt);
     }
