@@ -197,6 +197,30 @@ export async function recordAttempt(db: Db, delivery: ClaimedDelivery, result: A
   });
 }
 
+/**
+ * Records successful attempts together: ONE statement marks every delivery still under its lease
+ * SUCCEEDED (with its own answer's status) and says which it marked; one more clears the failing
+ * clock of endpoints that had one. Deliveries not returned lost their lease (LOST).
+ */
+export async function recordSuccesses(db: Db, provider: Provider, done: readonly { delivery: ClaimedDelivery; status: number | null }[]): Promise<Set<string>> {
+  if (done.length === 0) return new Set();
+  const pg = provider === "postgresql";
+  const values: unknown[] = [];
+  const p = (value: unknown, cast = "") => {
+    values.push(value);
+    return pg ? `$${values.length}${cast}` : "?";
+  };
+  // Placeholders in text order (SQLite binds `?` by position).
+  const sql = `UPDATE "WebhookDelivery" SET "status" = 'SUCCEEDED', "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "lastError" = NULL,
+     "lastResponseStatus" = CASE "id" ${done.map((d) => `WHEN ${p(d.delivery.id)} THEN ${p(d.status, "::int")}`).join(" ")} END
+     WHERE ${done.map((d) => `("id" = ${p(d.delivery.id)} AND "leaseOwner" = ${p(d.delivery.leaseOwner)})`).join(" OR ")}
+     RETURNING "id"`;
+  const recorded = new Set((await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values)).map((r) => r.id));
+  const recovered = [...new Set(done.filter((d) => recorded.has(d.delivery.id) && d.delivery.endpoint.failingSince).map((d) => d.delivery.endpointId))];
+  if (recovered.length > 0) await db.webhookEndpoint.updateMany({ where: { id: { in: recovered } }, data: { failingSince: null } });
+  return recorded;
+}
+
 async function disableFailingEndpoint(tx: Tx, endpointId: string, since: Date, now: Date): Promise<void> {
   const reason = `Every delivery failed from ${since.toISOString()} for more than three days.`;
   const { count } = await tx.webhookEndpoint.updateMany({ where: { id: endpointId, enabled: true }, data: { enabled: false, disabledReason: reason } });

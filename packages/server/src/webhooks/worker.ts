@@ -12,6 +12,7 @@ import {
   deliveryMessage,
   onDeliveriesQueued,
   recordAttempt,
+  recordSuccesses,
   skipDelivery,
   webhookOwnerMayRead,
   type ClaimedDelivery,
@@ -47,6 +48,9 @@ export class WebhookWorker {
   private readonly attempts = new Set<Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly operatorCodes = new Map<string, string>();
+  /** Successes waiting to be recorded, and whether a recording statement is running. */
+  private successes: { delivery: ClaimedDelivery; status: number | null; settle: (outcome: "SUCCEEDED" | "LOST" | Error) => void }[] = [];
+  private recording = false;
 
   constructor(
     private readonly db: Db,
@@ -183,8 +187,39 @@ export class WebhookWorker {
       "webhook-signature": signatureHeader(secrets, message.id, now, message.body),
     };
     const result = await postWebhook(endpoint.url, headers, message.body, { timeoutMs: this.options.timeoutMs, allowPrivate: this.options.allowPrivate });
-    const outcome = await recordAttempt(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
+    const outcome = result.ok ? await this.recordSuccess(delivery, result.status) : await recordAttempt(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
     this.options.onResult?.(outcome);
     if (!result.ok) this.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, attempt: delivery.attempts, status: result.status, error: result.error, outcome }, "webhook attempt failed");
+  }
+
+  /**
+   * Successes that finish while a recording statement runs are recorded together by the next one:
+   * no wait for a lone success, one statement for a burst.
+   */
+  private recordSuccess(delivery: ClaimedDelivery, status: number | null): Promise<"SUCCEEDED" | "LOST"> {
+    const recorded = new Promise<"SUCCEEDED" | "LOST" | Error>((settle) => this.successes.push({ delivery, status, settle }));
+    void this.flushSuccesses();
+    return recorded.then((outcome) => {
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    });
+  }
+
+  private async flushSuccesses(): Promise<void> {
+    if (this.recording) return;
+    this.recording = true;
+    try {
+      while (this.successes.length > 0) {
+        const batch = this.successes.splice(0, 200);
+        try {
+          const recorded = await recordSuccesses(this.db, this.options.provider, batch);
+          for (const item of batch) item.settle(recorded.has(item.delivery.id) ? "SUCCEEDED" : "LOST");
+        } catch (err) {
+          for (const item of batch) item.settle(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    } finally {
+      this.recording = false;
+    }
   }
 }
