@@ -90,6 +90,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxPerOperator: config.SIMGATE_MAX_SUBSCRIPTIONS_PER_OPERATOR,
     recheckMs: config.SIMGATE_SUBSCRIPTION_RECHECK_SECONDS * 1000,
     leaseMs: config.SIMGATE_SUBSCRIPTION_LEASE_SECONDS * 1000,
+    coalesceMs: config.SIMGATE_EVENT_WAKE_COALESCE_MS,
   });
 
   const encryption = encryptionKeyFrom(config.SIMGATE_ENCRYPTION_KEY, target, config.SIMGATE_DATA_DIR);
@@ -243,6 +244,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     timeoutMs: config.SIMGATE_WEBHOOK_TIMEOUT_MS,
     leaseGraceMs: config.SIMGATE_WEBHOOK_LEASE_GRACE_MS,
     pollIntervalMs: config.SIMGATE_WEBHOOK_POLL_INTERVAL_MS,
+    coalesceMs: config.SIMGATE_EVENT_WAKE_COALESCE_MS,
     concurrency: config.SIMGATE_WEBHOOK_CONCURRENCY,
     perEndpoint: config.SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY,
     allowPrivate: config.SIMGATE_WEBHOOK_ALLOW_PRIVATE,

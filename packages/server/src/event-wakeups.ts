@@ -33,6 +33,7 @@ import type { Logger } from "./logger.ts";
 
 export const EVENTS_CHANNEL = "simgate_events";
 
+
 export interface LiveEventsOptions {
   db: Db;
   target: DatabaseTarget;
@@ -41,6 +42,8 @@ export interface LiveEventsOptions {
   maxPerOperator: number;
   recheckMs: number;
   leaseMs: number;
+  /** Commits wake an operator's streams at most this often (SIMGATE_EVENT_WAKE_COALESCE_MS). */
+  coalesceMs?: number;
 }
 
 export interface LiveEvents extends LiveEventsSupport {
@@ -65,8 +68,25 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   let reconnectTimer: NodeJS.Timeout | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
 
-  const wakeOperator = (operatorId: string) => {
+  // Commits wake an operator's streams at most every coalesceMs: a burst of commits costs
+  // one read per stream (or per shared reader), not one per commit. The first wake-up after a quiet
+  // spell goes at once, so a lone event is not delayed.
+  const lastWake = new Map<string, number>();
+  const wakeTimers = new Map<string, NodeJS.Timeout>();
+  const wakeNow = (operatorId: string) => {
+    lastWake.set(operatorId, Date.now());
     for (const wake of watchers.get(operatorId) ?? []) wake();
+  };
+  const wakeOperator = (operatorId: string) => {
+    if (wakeTimers.has(operatorId) || !watchers.has(operatorId)) return;
+    const wait = (lastWake.get(operatorId) ?? 0) + (options.coalesceMs ?? 25) - Date.now();
+    if (wait <= 0) return wakeNow(operatorId);
+    const timer = setTimeout(() => {
+      wakeTimers.delete(operatorId);
+      wakeNow(operatorId);
+    }, wait);
+    timer.unref();
+    wakeTimers.set(operatorId, timer);
   };
   const wakeEveryone = () => {
     for (const set of watchers.values()) for (const wake of set) wake();

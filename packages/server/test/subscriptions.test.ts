@@ -119,6 +119,27 @@ describe("Subscription.events on one server", () => {
     await sub.close();
   });
 
+  it("V4: streams of one operator that share a log read each get exactly their own events (own `after`, own `types`) while writers commit", async () => {
+    const op = await signUp(h);
+    const sims = await ownSims(h, op, 4); // events 1–4 (SIM_REGISTERED)
+    const [all, updatesOnly, fromFour] = await Promise.all([
+      subscribeSse(base, EVENTS, { after: "0" }, op.token),
+      subscribeSse(base, EVENTS, { after: "2", types: ["SIM_UPDATED"] }, op.token),
+      subscribeSse(base, EVENTS, { after: "3" }, op.token),
+    ]);
+    await writeConcurrently(h, op, sims, 5); // events 5–24 (SIM_UPDATED), read by the streams together
+    const last = await lastSequence(h, op);
+    expect(last).toBe(24);
+    expect(await sequencesThrough(all, last)).toEqual(range(1, last));
+    expect(await sequencesThrough(updatesOnly, last)).toEqual(range(5, last));
+    expect(await sequencesThrough(fromFour, last)).toEqual(range(4, last));
+    // Two commits in a row (the second inside the first one's coalescing window): each stream gets both, once, in order.
+    await h.ok(RENAME, { i: { simId: sims[0]!.id, name: "x" } }, op.token);
+    await h.ok(RENAME, { i: { simId: sims[1]!.id, name: "y" } }, op.token);
+    for (const sub of [all, updatesOnly, fromFour]) expect(await sequencesThrough(sub, last + 2)).toEqual([last + 1, last + 2]);
+    await Promise.all([all, updatesOnly, fromFour].map((s) => s.close()));
+  });
+
   it("V4: an operator has at most SIMGATE_MAX_SUBSCRIPTIONS_PER_OPERATOR (20) open subscriptions across transports; the 21st is refused", async () => {
     const op = await signUp(h);
     const other = await signUp(h);

@@ -7,8 +7,9 @@
 // order, no gaps) means nothing can appear below a sequence already read.
 import type { EventWakeups, LiveEventsSupport } from "../context.ts";
 import type { Db, Tx } from "../db/database.ts";
-import { lastEventSequence, readEvents, type EventReader } from "./read.ts";
+import { lastEventSequence, readEvents, type EventPage, type EventReader } from "./read.ts";
 import type { StoredEvent } from "./types.ts";
+import { eventVisibility, needsSimCheck } from "./visibility.ts";
 
 export type { EventWakeups, LiveEventsSupport };
 
@@ -128,7 +129,7 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
   private async read(): Promise<void> {
     // Cleared before reading: a wake-up during the read asks for one more.
     this.dirty = false;
-    const page = await readEvents(this.db, this.reader, { after: this.last, first: LIVE_PAGE, types: this.types });
+    const page = (await sharedTail(this.db, this.reader, this.last, this.types)) ?? (await readEvents(this.db, this.reader, { after: this.last, first: LIVE_PAGE, types: this.types }));
     if (this.closed) return;
     this.buffer = page.events;
     this.more = page.hasNextPage;
@@ -153,4 +154,52 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
     this.sleeper = null;
     sleeper?.();
   }
+}
+
+/**
+ * Streams of one operator that see the same events (same visibility, no per-SIM scope) share one
+ * log read per wake-up: requests made within SHARE_WINDOW_MS of the first are answered by ONE read
+ * of `sequence > min(their last)`, every type, and each stream takes its part. Only reads not yet
+ * started are joined, so a stream woken by a commit never gets a read that began before it. The
+ * page covers (min, scannedThrough] completely, so each stream's part (last, scannedThrough] is
+ * complete too (V4: nothing skipped, nothing repeated). Null: read alone (a per-SIM scope, or the
+ * shared page ended below this stream's last).
+ */
+const SHARE_WINDOW_MS = 2;
+interface PendingTail {
+  after: bigint;
+  page: Promise<EventPage>;
+}
+const pendingTails = new WeakMap<object, Map<string, PendingTail>>();
+
+async function sharedTail(db: Db | Tx, reader: EventReader, last: bigint, types: readonly string[] | null): Promise<EventPage | null> {
+  const visibility = eventVisibility(reader.principal);
+  if (needsSimCheck(visibility)) return null;
+  const key = `${reader.operatorId}:${JSON.stringify(visibility)}`;
+  const byKey = pendingTails.get(db) ?? pendingTails.set(db, new Map()).get(db)!;
+  let pending = byKey.get(key);
+  if (pending) {
+    if (last < pending.after) pending.after = last;
+  } else {
+    const entry: PendingTail = { after: last, page: null as unknown as Promise<EventPage> };
+    entry.page = new Promise<void>((resolve) => setTimeout(resolve, SHARE_WINDOW_MS)).then(() => {
+      // Closed to joiners from here: the read starts now.
+      if (byKey.get(key) === entry) byKey.delete(key);
+      return readEvents(db, reader, { after: entry.after, first: LIVE_PAGE, types: null });
+    });
+    byKey.set(key, entry);
+    pending = entry;
+  }
+  let page: EventPage;
+  try {
+    page = await pending.page;
+  } catch {
+    // e.g. another stream's cursor was pruned: this stream reads alone and meets its own errors.
+    return null;
+  }
+  const through = page.scannedThrough ?? last;
+  if (through <= last && page.hasNextPage) return null;
+  const wanted = types && types.length > 0 ? new Set(types) : null;
+  const events = page.events.filter((e) => BigInt(e.sequence) > last && (!wanted || wanted.has(e.type)));
+  return { events, hasNextPage: page.hasNextPage, scannedThrough: through > last ? through : last };
 }

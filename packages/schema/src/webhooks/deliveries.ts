@@ -73,54 +73,47 @@ export interface ClaimOptions {
  * V8: takes due deliveries for one attempt each: a lease (leaseUntil, leaseOwner) that only this
  * claim holds; a killed instance's lease runs out and the delivery is due again. Endpoints whose
  * in-flight budget is used up here are skipped, and the rest are taken round-robin across
- * endpoints, so a slow endpoint's backlog does not hold back the others.
+ * endpoints (ranked within each endpoint, lowest ranks first), so a slow endpoint's backlog does
+ * not hold back the others. ONE statement takes the whole batch (select, rank, lease), then one
+ * read loads the batch with its endpoints and events: a claim costs the same whatever its size.
  */
 export async function claimDueDeliveries(db: Db, options: ClaimOptions) {
   if (options.limit <= 0) return [];
-  const full = [...options.inFlight].filter(([, n]) => n >= options.perEndpoint).map(([id]) => id);
-  const due = await db.webhookDelivery.findMany({
-    where: {
-      status: "PENDING",
-      nextAttemptAt: { lte: options.now },
-      OR: [{ leaseUntil: null }, { leaseUntil: { lt: options.now } }],
-      endpoint: { enabled: true },
-      ...(full.length > 0 ? { endpointId: { notIn: full } } : {}),
-    },
-    orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
-    take: Math.max(options.limit * 4, 50),
-    select: { id: true, endpointId: true },
-  });
-  const picked: string[] = [];
-  const taken = new Map<string, number>();
-  const byEndpoint = new Map<string, string[]>();
-  for (const d of due) (byEndpoint.get(d.endpointId) ?? byEndpoint.set(d.endpointId, []).get(d.endpointId)!).push(d.id);
-  // Round-robin: one per endpoint per round, within each endpoint's remaining budget.
-  for (let round = 0; picked.length < options.limit; round++) {
-    let any = false;
-    for (const [endpointId, ids] of byEndpoint) {
-      const used = (options.inFlight.get(endpointId) ?? 0) + (taken.get(endpointId) ?? 0);
-      if (round >= ids.length || used >= options.perEndpoint || picked.length >= options.limit) continue;
-      picked.push(ids[round]!);
-      taken.set(endpointId, (taken.get(endpointId) ?? 0) + 1);
-      any = true;
-    }
-    if (!any) break;
-  }
-  if (picked.length === 0) return [];
+  const pg = options.provider === "postgresql";
+  const used = [...options.inFlight].filter(([, n]) => n > 0);
+  const full = used.filter(([, n]) => n >= options.perEndpoint).map(([id]) => id);
   const owner = randomUUID();
-  const lease = { leaseOwner: owner, leaseUntil: new Date(options.now.getTime() + options.leaseMs), attempts: { increment: 1 }, lastAttemptAt: options.now };
-  const stillDue = { status: "PENDING" as const, OR: [{ leaseUntil: null }, { leaseUntil: { lt: options.now } }] };
-  if (options.provider === "postgresql") {
-    // A short claim transaction: rows another instance is claiming right now are skipped, not waited for.
-    await db.$transaction(async (tx) => {
-      const rows = await tx.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM "WebhookDelivery" WHERE "id" = ANY($1::text[]) AND "status" = 'PENDING' FOR UPDATE SKIP LOCKED`, picked);
-      if (rows.length > 0) await tx.webhookDelivery.updateMany({ where: { id: { in: rows.map((r) => r.id) }, ...stillDue }, data: lease });
-    });
-  } else {
-    // SQLite has one writer at a time: the conditional update is the claim.
-    await db.webhookDelivery.updateMany({ where: { id: { in: picked }, ...stillDue }, data: lease });
-  }
-  return db.webhookDelivery.findMany({ where: { leaseOwner: owner }, include: { endpoint: true, event: true } });
+  const until = new Date(options.now.getTime() + options.leaseMs);
+  // Dates are bound in each engine's stored form (PostgreSQL: timestamp(3) in UTC; SQLite: ISO text).
+  const at = (d: Date) => (pg ? d.toISOString() : d.toISOString().replace("Z", "+00:00"));
+  const ts = pg ? "::timestamp(3)" : "";
+  const values: unknown[] = [];
+  // Placeholders are made in the order they appear in the text (SQLite binds `?` by position).
+  const p = (value: unknown, cast = "") => {
+    values.push(value);
+    return pg ? `$${values.length}${cast}` : "?";
+  };
+  // PostgreSQL: rows another instance is claiming right now are skipped, not waited for (the lock
+  // is taken on the candidates, before ranking: FOR UPDATE does not combine with window functions).
+  // SQLite has one writer at a time, so the statement itself is the claim.
+  const sql = `WITH c AS (
+       SELECT d."id", d."endpointId", d."nextAttemptAt" FROM "WebhookDelivery" d JOIN "WebhookEndpoint" w ON w."id" = d."endpointId"
+       WHERE d."status" = 'PENDING' AND d."nextAttemptAt" <= ${p(at(options.now), ts)} AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ${p(at(options.now), ts)}) AND w."enabled" = true${
+         full.length === 0 ? "" : ` AND d."endpointId" NOT IN (${full.map((id) => p(id)).join(", ")})`
+       }
+       ORDER BY d."nextAttemptAt", d."id" LIMIT ${p(Math.max(options.limit * 4, 50))}${pg ? ` FOR UPDATE OF d SKIP LOCKED` : ""}
+     ), r AS (
+       SELECT c."id", c."nextAttemptAt", ROW_NUMBER() OVER (PARTITION BY c."endpointId" ORDER BY c."nextAttemptAt", c."id") + ${
+         // Each endpoint's attempts already in flight here count against its budget.
+         used.length === 0 ? "0" : `CASE c."endpointId" ${used.map(([id, n]) => `WHEN ${p(id)} THEN ${Math.floor(n)}`).join(" ")} ELSE 0 END`
+       } AS "rank" FROM c
+     )
+     UPDATE "WebhookDelivery" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${p(at(until), ts)}, "attempts" = "attempts" + 1, "lastAttemptAt" = ${p(at(options.now), ts)}
+     WHERE "id" IN (SELECT r."id" FROM r WHERE r."rank" <= ${p(Math.floor(options.perEndpoint))} ORDER BY r."rank", r."nextAttemptAt", r."id" LIMIT ${p(options.limit)})
+     RETURNING "id"`;
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values);
+  if (rows.length === 0) return [];
+  return db.webhookDelivery.findMany({ where: { id: { in: rows.map((r) => r.id) }, leaseOwner: owner }, include: { endpoint: true, event: true } });
 }
 
 export type ClaimedDelivery = Awaited<ReturnType<typeof claimDueDeliveries>>[number];
@@ -202,6 +195,30 @@ export async function recordAttempt(db: Db, delivery: ClaimedDelivery, result: A
     if (now.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS) await disableFailingEndpoint(tx, delivery.endpointId, failingSince, now);
     return wait === undefined ? ("FAILED" as const) : ("RETRY" as const);
   });
+}
+
+/**
+ * Records successful attempts together: ONE statement marks every delivery still under its lease
+ * SUCCEEDED (with its own answer's status) and says which it marked; one more clears the failing
+ * clock of endpoints that had one. Deliveries not returned lost their lease (LOST).
+ */
+export async function recordSuccesses(db: Db, provider: Provider, done: readonly { delivery: ClaimedDelivery; status: number | null }[]): Promise<Set<string>> {
+  if (done.length === 0) return new Set();
+  const pg = provider === "postgresql";
+  const values: unknown[] = [];
+  const p = (value: unknown, cast = "") => {
+    values.push(value);
+    return pg ? `$${values.length}${cast}` : "?";
+  };
+  // Placeholders in text order (SQLite binds `?` by position).
+  const sql = `UPDATE "WebhookDelivery" SET "status" = 'SUCCEEDED', "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "lastError" = NULL,
+     "lastResponseStatus" = CASE "id" ${done.map((d) => `WHEN ${p(d.delivery.id)} THEN ${p(d.status, "::int")}`).join(" ")} END
+     WHERE ${done.map((d) => `("id" = ${p(d.delivery.id)} AND "leaseOwner" = ${p(d.delivery.leaseOwner)})`).join(" OR ")}
+     RETURNING "id"`;
+  const recorded = new Set((await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values)).map((r) => r.id));
+  const recovered = [...new Set(done.filter((d) => recorded.has(d.delivery.id) && d.delivery.endpoint.failingSince).map((d) => d.delivery.endpointId))];
+  if (recovered.length > 0) await db.webhookEndpoint.updateMany({ where: { id: { in: recovered } }, data: { failingSince: null } });
+  return recorded;
 }
 
 async function disableFailingEndpoint(tx: Tx, endpointId: string, since: Date, now: Date): Promise<void> {

@@ -12,6 +12,7 @@ import {
   deliveryMessage,
   onDeliveriesQueued,
   recordAttempt,
+  recordSuccesses,
   skipDelivery,
   webhookOwnerMayRead,
   type ClaimedDelivery,
@@ -31,6 +32,8 @@ export interface WebhookWorkerOptions {
   perEndpoint: number;
   allowPrivate: boolean;
   retryScheduleMs: readonly number[];
+  /** Wake-ups (commits, finished attempts) start a claim at most this often; the first after a quiet spell at once. */
+  coalesceMs?: number;
   onResult?: (result: string) => void;
 }
 
@@ -39,10 +42,15 @@ export class WebhookWorker {
   private stopped = true;
   private ticking: Promise<void> | null = null;
   private again = false;
+  private lastClaimAt = 0;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Map<string, number>();
   private readonly attempts = new Set<Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly operatorCodes = new Map<string, string>();
+  /** Successes waiting to be recorded, and whether a recording statement is running. */
+  private successes: { delivery: ClaimedDelivery; status: number | null; settle: (outcome: "SUCCEEDED" | "LOST" | Error) => void }[] = [];
+  private recording = false;
 
   constructor(
     private readonly db: Db,
@@ -53,7 +61,7 @@ export class WebhookWorker {
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe.push(onEventsCommitted(this.db, () => this.wake()), onDeliveriesQueued(this.db, () => this.wake()));
+    this.unsubscribe.push(onEventsCommitted(this.db, () => this.nudge()), onDeliveriesQueued(this.db, () => this.nudge()));
     this.schedule(0);
   }
 
@@ -61,6 +69,7 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.wakeTimer);
     for (const off of this.unsubscribe.splice(0)) off();
     await this.ticking;
     await Promise.allSettled([...this.attempts]);
@@ -74,6 +83,22 @@ export class WebhookWorker {
       return;
     }
     this.schedule(0);
+  }
+
+  /**
+   * Work may have arrived (a commit, a queued ping): claim, but at most once
+   * per coalesceMs, so a burst of commits costs one claim rather than one each. With every slot
+   * busy nothing is claimed: the next finished attempt wakes the worker again.
+   */
+  private nudge(): void {
+    if (this.stopped || this.wakeTimer) return;
+    if (this.attempts.size >= this.options.concurrency) return;
+    const wait = this.lastClaimAt + (this.options.coalesceMs ?? 25) - Date.now();
+    if (wait <= 0) return this.wake();
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wake();
+    }, wait);
   }
 
   /** Resolves when no attempt is in flight (tests). */
@@ -107,6 +132,7 @@ export class WebhookWorker {
   private async claimAndStart(): Promise<void> {
     const free = this.options.concurrency - this.attempts.size;
     if (free <= 0) return;
+    this.lastClaimAt = Date.now();
     const claimed = await claimDueDeliveries(this.db, {
       provider: this.options.provider,
       now: this.clock.now(),
@@ -125,6 +151,8 @@ export class WebhookWorker {
           const left = (this.inFlight.get(delivery.endpointId) ?? 1) - 1;
           if (left > 0) this.inFlight.set(delivery.endpointId, left);
           else this.inFlight.delete(delivery.endpointId);
+          // A freed slot is filled at once (a coalesced wake would cap an endpoint at perEndpoint
+          // attempts per window); attempts ending during a claim share the next one (`again`).
           this.wake();
         });
       this.attempts.add(attempt);
@@ -159,8 +187,39 @@ export class WebhookWorker {
       "webhook-signature": signatureHeader(secrets, message.id, now, message.body),
     };
     const result = await postWebhook(endpoint.url, headers, message.body, { timeoutMs: this.options.timeoutMs, allowPrivate: this.options.allowPrivate });
-    const outcome = await recordAttempt(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
+    const outcome = result.ok ? await this.recordSuccess(delivery, result.status) : await recordAttempt(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
     this.options.onResult?.(outcome);
     if (!result.ok) this.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, attempt: delivery.attempts, status: result.status, error: result.error, outcome }, "webhook attempt failed");
+  }
+
+  /**
+   * Successes that finish while a recording statement runs are recorded together by the next one:
+   * no wait for a lone success, one statement for a burst.
+   */
+  private recordSuccess(delivery: ClaimedDelivery, status: number | null): Promise<"SUCCEEDED" | "LOST"> {
+    const recorded = new Promise<"SUCCEEDED" | "LOST" | Error>((settle) => this.successes.push({ delivery, status, settle }));
+    void this.flushSuccesses();
+    return recorded.then((outcome) => {
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    });
+  }
+
+  private async flushSuccesses(): Promise<void> {
+    if (this.recording) return;
+    this.recording = true;
+    try {
+      while (this.successes.length > 0) {
+        const batch = this.successes.splice(0, 200);
+        try {
+          const recorded = await recordSuccesses(this.db, this.options.provider, batch);
+          for (const item of batch) item.settle(recorded.has(item.delivery.id) ? "SUCCEEDED" : "LOST");
+        } catch (err) {
+          for (const item of batch) item.settle(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    } finally {
+      this.recording = false;
+    }
   }
 }
