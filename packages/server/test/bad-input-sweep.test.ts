@@ -436,7 +436,16 @@ describe("bad-input sweep (fast-check) over every query and mutation", () => {
   it.each(targets.map((t) => [t.name, t] as const))("%s: hostile arguments never 5xx, never leak, never change state on refusal", async (_name, target) => {
     await fc.assert(
       fc.asyncProperty(requestArb(target), (request) => send(target, request)),
-      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+      {
+        numRuns: RUNS,
+        ...(SEED === undefined ? {} : { seed: SEED }),
+        // A counterexample can hold 100,000-item lists: report the seed and the failed check, not the
+        // whole input (fast-check's own report would not fit in a string).
+        endOnFailure: true,
+        reporter: (run) => {
+          if (run.failed) throw new Error(`seed ${run.seed} (SIMGATE_SWEEP_SEED replays it): ${caps(String(run.errorInstance), 4000)}`);
+        },
+      },
     );
     // The fixture's token must still work, or later targets would only test anonymous calls.
     expect((await h.ok(`{ viewer { id } }`, {}, op.token)).viewer?.id).toBe(op.id);
