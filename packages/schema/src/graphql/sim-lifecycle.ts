@@ -24,9 +24,8 @@ import { ExpiryActionEnum, SimPayload, SimRef } from "./sim.ts";
 import { lockNamedSims } from "./named-sims.ts";
 import { judgeSimAccess } from "../auth/access.ts";
 import { UserErrorRef } from "./user-error.ts";
+import { batchLoad } from "./batch-load.ts";
 import { timingSafeEqual } from "node:crypto";
-import { setImmediate } from "node:timers";
-import { chunked } from "../db/chunks.ts";
 
 const SIM_FIELD = ["input", "simId"];
 
@@ -137,35 +136,6 @@ for (const [name, action, description] of statusMutations) {
   );
 }
 
-// A bulk payload names up to 1,000 SIMs: their look-ups, made in one pass over the results, go
-// out as one findMany per chunk instead of one statement per SIM.
-type SimQuery = { select?: Record<string, unknown>; include?: Record<string, unknown> };
-const pendingSimLoads = new WeakMap<Context, Map<string, { ids: Set<string>; rows: Promise<Map<string, unknown>> }>>();
-
-function batchedSim(ctx: Context, query: SimQuery, id: string): Promise<never> {
-  const batches = pendingSimLoads.get(ctx) ?? pendingSimLoads.set(ctx, new Map()).get(ctx)!;
-  const key = JSON.stringify(query);
-  let batch = batches.get(key);
-  if (!batch) {
-    const ids = new Set<string>();
-    const rows = (async () => {
-      // Every result's resolver runs before the next macrotask: by then the batch is complete.
-      await new Promise((resolve) => setImmediate(resolve));
-      batches.delete(key);
-      const found = new Map<string, unknown>();
-      const select = query.select ? { ...query.select, id: true } : undefined;
-      for (const part of chunked([...ids], 250)) {
-        for (const row of await ctx.db.sim.findMany({ ...query, ...(select ? { select } : {}), where: { id: { in: part } } })) found.set(row.id, row);
-      }
-      return found;
-    })();
-    batch = { ids, rows };
-    batches.set(key, batch);
-  }
-  batch.ids.add(id);
-  return batch.rows.then((found) => (found.get(id) ?? null) as never);
-}
-
 export const SimOperationResult = builder.objectRef<SimResult>("SimOperationResult").implement({
   description: "The outcome for one SIM of a bulk call.",
   fields: (t) => ({
@@ -174,7 +144,8 @@ export const SimOperationResult = builder.objectRef<SimResult>("SimOperationResu
       type: "Sim",
       nullable: true,
       description: "The SIM after the call; null when it was not found (registration: when this call did not register it).",
-      resolve: (query, r, _args, ctx) => (r.sim ? batchedSim(ctx, query, r.sim.id) : null),
+      // A bulk payload names up to 1,000 SIMs: one findMany per chunk, not one statement per SIM.
+      resolve: (query, r, _args, ctx) => (r.sim ? batchLoad<never>(ctx, "sim", query, r.sim.id) : null),
     }),
     userErrors: t.field({ type: [UserErrorRef], description: "Empty when it worked for this SIM.", resolve: (r) => r.userErrors }),
   }),
