@@ -184,22 +184,26 @@ const instants = () => {
  * every value has the right GraphQL type (hostile content only), so requests get past validation
  * into the resolvers; without, wrong types, nulls for required values and missing fields join in.
  */
-function valueArb(type: GraphQLInputType, name: string, typed: boolean, depth = 0): fc.Arbitrary<unknown> {
+function valueArb(type: GraphQLInputType, name: string, typed: boolean, depth = 0, inHugeList = false): fc.Arbitrary<unknown> {
   const broken = (a: fc.Arbitrary<unknown>, weight = 10) => (typed ? a : fc.oneof({ weight, arbitrary: a }, { weight: 1, arbitrary: wrongType }));
   if (isNonNullType(type)) {
-    const inner = valueArb(type.ofType, name, typed, depth);
+    const inner = valueArb(type.ofType, name, typed, depth, inHugeList);
     return typed ? inner : fc.oneof({ weight: 12, arbitrary: inner }, { weight: 1, arbitrary: fc.constant(null) });
   }
   const nullable = (a: fc.Arbitrary<unknown>) => fc.oneof({ weight: 10, arbitrary: a }, { weight: 1, arbitrary: fc.constant(null) });
   if (isListType(type)) {
-    const item = valueArb(type.ofType, name, typed, depth + 1);
+    const item = valueArb(type.ofType, name, typed, depth + 1, inHugeList);
+    // Huge lists, past every documented batch limit (1,000 SIMs, 1,000 provisioned); one level
+    // only: huge lists of huge lists (permission statements' actions, say) would not fit in a string.
+    const huge = inHugeList
+      ? []
+      : [{ weight: 1, arbitrary: fc.tuple(valueArb(type.ofType, name, typed, depth + 1, true), fc.constantFrom(1001, 10_001)).map(([v, n]) => Array.from({ length: n }, () => v)) }];
     return nullable(
       broken(
         fc.oneof(
           { weight: 8, arbitrary: fc.array(item, { maxLength: 4 }) },
           { weight: 1, arbitrary: item }, // a single value where a list is expected (GraphQL coerces it)
-          // Huge lists, past every documented batch limit (1,000 SIMs, 1,000 provisioned).
-          { weight: 1, arbitrary: fc.tuple(item, fc.constantFrom(1001, 10_001)).map(([v, n]) => Array.from({ length: n }, () => v)) },
+          ...huge,
         ),
       ),
     );
@@ -207,7 +211,7 @@ function valueArb(type: GraphQLInputType, name: string, typed: boolean, depth = 
   if (isInputObjectType(type)) {
     if (depth > 3) return fc.constant(null);
     const entries = Object.values(type.getFields()).map((f) => {
-      const present = valueArb(f.type, f.name, typed, depth + 1).map((v) => [f.name, v] as const);
+      const present = valueArb(f.type, f.name, typed, depth + 1, inHugeList).map((v) => [f.name, v] as const);
       // Optional fields come and go; without `typed`, required ones go missing now and then.
       if (isNonNullType(f.type) && typed) return present;
       return fc.oneof({ weight: isNonNullType(f.type) ? 12 : 3, arbitrary: present }, { weight: isNonNullType(f.type) ? 1 : 2, arbitrary: fc.constant(null) });
