@@ -4,17 +4,18 @@
 //     at once; timed from the first call sent to the last receipt, every webhook-id counted.
 // (b) bench/http.ts's read and write documents (autocannon, BENCH_CONNECTIONS connections,
 //     BENCH_DURATION s each) with events "off" (no subscriber, no endpoint) and "on" (2 SSE
-//     subscribers to every event and 1 webhook endpoint receiving every event), same server.
+//     subscribers to every event and 1 webhook endpoint receiving every event), same server; the
+//     subscribers and the receiver run in a process of their own (lib/event-consumers.ts), and
+//     each cell reports the server's CPU per request and the consumers' CPU.
 // Simgate runs as its own process (`pnpm start`'s command, NODE_ENV=production).
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=5 BENCH_CONNECTIONS=10 BENCH_HOOK_EVENTS=5000
-import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { resolve } from "node:path";
 import autocannon from "autocannon";
 import { createDb, parseDatabaseUrl } from "../packages/schema/src/db/database.ts";
-import { subscribeSse, type OpenSubscription } from "../packages/server/test/support/subscriptions.ts";
-import { READ, WRITE } from "./http.ts";
+import { consumers } from "./lib/event-consumers.ts";
+import { READ, WRITE, startSimgate } from "./http.ts";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
 import { BENCH_PASSWORD, seed } from "./seed.ts";
 
@@ -28,41 +29,25 @@ const ROUNDS = Number(process.env.BENCH_EVENTS_ROUNDS ?? 2);
 // What "on" means (for finding where a cost comes from): subscribers, the endpoint, or both.
 const ON = new Set((process.env.BENCH_EVENTS_ON ?? "subscribers,endpoint").split(","));
 const SUBSCRIBERS = ON.has("subscribers") ? 2 : 0;
+const SCENARIOS = (process.env.BENCH_EVENTS_SCENARIOS ?? "read,write").split(",") as ("read" | "write")[];
+// BENCH_EVENTS_PROFILE=<folder>: the server runs with --cpu-prof and its profile is summarised at the end.
+const PROFILE = process.env.BENCH_EVENTS_PROFILE;
 
 interface Cell {
   rps: number;
   p99: number;
   errors: number;
+  /** Server CPU per request, ms (all the server's work during the cell, deliveries and streams included). */
+  cpuPerRequest: number;
+  /** The consumers' process CPU during the cell, ms per second. */
+  consumerCpu: number;
 }
-const root = resolve(import.meta.dirname, "..");
 const gid = (id: string) => Buffer.from(`Sim:${id}`).toString("base64");
 
-async function startSimgate(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
-    cwd: root,
-    env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "production", DATABASE_POOL_SIZE: "10", SIMGATE_ADMIN_SECRET: "",
-      SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_PER_ACCOUNT: "1000000", SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "1000000",
-      // Loopback receivers (V7's development switch); everything else at its defaults.
-      SIMGATE_WEBHOOK_ALLOW_PRIVATE: "true",
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((done, fail) => {
-    let out = "";
-    const onData = (c: Buffer) => {
-      out += c.toString();
-      const line = out.split("\n").find((l) => l.includes("Simgate listening"));
-      if (line) {
-        child.stdout!.off("data", onData);
-        child.stdout!.resume(); // keep draining the log
-        done((JSON.parse(line) as { port: number }).port);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.on("exit", (code) => fail(new Error(`server exited ${code}: ${out}`)));
-  });
-  return { child, port };
+/** Server CPU time so far (user + system), ms, from /proc. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 /** A receiver that answers 204 at once and counts webhook-ids. */
@@ -107,6 +92,11 @@ export interface LoadRow {
   offP99: number;
   onP99: number;
   errors: number;
+  /** Server CPU ms per request, off and on. */
+  offCpu: number;
+  onCpu: number;
+  /** The consumers' CPU, ms per second, during the "on" cells. */
+  consumerCpu: number;
 }
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
@@ -125,7 +115,9 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
     const [loadOp] = await seed(database.url, 1, SIMS, false);
     const db = await createDb(parseDatabaseUrl(database.url));
     const simsOf = async (operatorId: string, take: number) => (await db.sim.findMany({ where: { operatorId }, select: { id: true }, take })).map((s) => gid(s.id));
-    const simgate = await startSimgate(database.url);
+    // Loopback receivers (V7's development switch); everything else at its defaults.
+    const simgate = await startSimgate(database.url, PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : [], { SIMGATE_WEBHOOK_ALLOW_PRIVATE: "true" });
+    const consumer = await consumers();
     const base = `http://127.0.0.1:${simgate.port}`;
     const post = async (query: string, variables: unknown, token?: string) =>
       (await (await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) })).json()) as any;
@@ -146,46 +138,46 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
       const simIds = await simsOf(loadOp!.id, 5000);
       let n = 0;
       const bodies = { read: () => JSON.stringify({ query: READ }), write: () => JSON.stringify({ query: WRITE, variables: { input: { simId: simIds[n++ % simIds.length], name: `load-${n}` } } }) };
-      const cell = async (scenario: "read" | "write", seconds = DURATION) => {
+      const cell = async (scenario: "read" | "write", seconds = DURATION): Promise<Cell> => {
+        const cpu0 = cpuMsOf(simgate.child.pid!);
+        const consumer0 = (await consumer.counts()).cpuMs;
         const result = await autocannon({
           url: `${base}/graphql`,
           connections: CONNECTIONS,
           duration: seconds,
           requests: [{ method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, setupRequest: (req) => ({ ...req, body: bodies[scenario]() }) }],
         });
-        return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+        const cpu = cpuMsOf(simgate.child.pid!) - cpu0;
+        const consumerCpu = ((await consumer.counts()).cpuMs - consumer0) / seconds;
+        return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuPerRequest: cpu / Math.max(1, result.requests.total), consumerCpu };
       };
-      await cell("read", 2); // warm-up
-      await cell("write", 2);
-      // Off and on alternate (off, on, off, on …) so drift in the shared machine's load hits both alike.
+      for (const scenario of SCENARIOS) await cell(scenario, 2); // warm-up
+      // Off and on alternate (off, on, off, on …) so drift in the machine's load hits both alike.
       const sums = { off: { read: [] as Cell[], write: [] as Cell[] }, on: { read: [] as Cell[], write: [] as Cell[] } };
       for (let round = 0; round < ROUNDS; round++) {
-        sums.off.read.push(await cell("read"));
-        sums.off.write.push(await cell("write"));
-        const receiver = await startCountingReceiver();
-        const endpointId = ON.has("endpoint") ? await createEndpoint(token, receiver.url) : null;
-        const subs: OpenSubscription[] = [];
-        const seen = [0, 0];
-        for (let i = 0; i < SUBSCRIBERS; i++) {
-          const sub = await subscribeSse(base, `subscription { events { sequence type } }`, {}, token);
-          subs.push(sub);
-          void (async () => {
-            while (await sub.next(3_600_000).catch(() => null)) seen[i]! += 1;
-          })();
-        }
-        sums.on.read.push(await cell("read"));
-        sums.on.write.push(await cell("write"));
+        for (const scenario of SCENARIOS) sums.off[scenario].push(await cell(scenario));
+        const before = await consumer.counts();
+        const endpointId = ON.has("endpoint") ? await createEndpoint(token, consumer.url) : null;
+        await consumer.subscribe(base, token, SUBSCRIBERS);
+        for (const scenario of SCENARIOS) sums.on[scenario].push(await cell(scenario));
         // Every event of the "on" write cell reaches both subscribers and the endpoint before "off" again.
-        await waitUntil(() => (endpointId === null || receiver.ids.size >= seen[0]!) && seen[0] === seen[1], "the load's deliveries", 120_000).catch((e) => process.stderr.write(`${String(e)}\n`));
-        process.stderr.write(`${engine}: round ${round + 1}, events on: subscribers saw ${seen.join(" and ")} events, the endpoint ${receiver.ids.size}\n`);
-        await Promise.all(subs.map((s) => s.close()));
+        let counts = await consumer.counts();
+        const end = Date.now() + 120_000;
+        while (Date.now() < end && ((endpointId !== null && counts.ids - before.ids < (counts.seen[0] ?? 0)) || counts.seen.some((n) => n !== counts.seen[0]))) {
+          await new Promise((r) => setTimeout(r, 50));
+          counts = await consumer.counts();
+        }
+        process.stderr.write(`${engine}: round ${round + 1}, events on: subscribers saw ${counts.seen.join(" and ")} events, the endpoint ${counts.ids - before.ids}\n`);
+        await consumer.unsubscribe();
         if (endpointId) await deleteEndpoint(token, endpointId);
-        await receiver.close();
       }
-      const mean = (cells: Cell[], key: "rps" | "p99") => cells.reduce((a, c) => a + c[key], 0) / cells.length;
-      for (const scenario of ["read", "write"] as const) {
+      const mean = (cells: Cell[], key: Exclude<keyof Cell, "errors">) => cells.reduce((a, c) => a + c[key], 0) / cells.length;
+      for (const scenario of SCENARIOS) {
         const errors = [...sums.off[scenario], ...sums.on[scenario]].reduce((a, c) => a + c.errors, 0);
-        load.push({ engine, scenario, off: mean(sums.off[scenario], "rps"), on: mean(sums.on[scenario], "rps"), offP99: mean(sums.off[scenario], "p99"), onP99: mean(sums.on[scenario], "p99"), errors });
+        load.push({
+          engine, scenario, off: mean(sums.off[scenario], "rps"), on: mean(sums.on[scenario], "rps"), offP99: mean(sums.off[scenario], "p99"), onP99: mean(sums.on[scenario], "p99"), errors,
+          offCpu: mean(sums.off[scenario], "cpuPerRequest"), onCpu: mean(sums.on[scenario], "cpuPerRequest"), consumerCpu: mean(sums.on[scenario], "consumerCpu"),
+        });
       }
 
       // (a) deliveries per second.
@@ -210,6 +202,16 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
         await Promise.all(receivers.map((r) => r.close()));
       }
     } finally {
+      consumer.close();
+      if (PROFILE) {
+        const started = Date.now() - 1;
+        simgate.child.kill("SIGTERM");
+        await new Promise((r) => simgate.child.once("exit", r));
+        const { readdirSync, statSync } = await import("node:fs");
+        const { summarise } = await import("./lib/cpuprofile.ts");
+        const written = readdirSync(PROFILE).filter((f) => f.endsWith(".cpuprofile")).map((f) => `${PROFILE}/${f}`).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+        if (written && statSync(written).mtimeMs >= started - 60_000) process.stderr.write(`${written}\n${summarise(written, 60)}\n`);
+      }
       simgate.child.kill("SIGKILL");
       await db.$disconnect();
       await database.drop();
@@ -228,9 +230,9 @@ export function eventsReport({ deliveries, load }: Awaited<ReturnType<typeof run
     "",
     `HTTP load with events off and on: ${SIMS.toLocaleString("en")} SIMs, ${CONNECTIONS} connections, autocannon ${DURATION} s per cell, off and on alternating ${ROUNDS} times (means)`,
     "",
-    "| engine | scenario | off req/s | on req/s | on ÷ off | off p99 ms | on p99 ms | errors |",
-    "|---|---|---|---|---|---|---|---|",
-    ...load.map((r) => `| ${r.engine} | ${r.scenario} | ${Math.round(r.off)} | ${Math.round(r.on)} | ${(r.on / r.off).toFixed(2)} | ${Math.round(r.offP99)} | ${Math.round(r.onP99)} | ${r.errors} |`),
+    "| engine | scenario | off req/s | on req/s | on ÷ off | off p99 ms | on p99 ms | errors | server CPU ms per request, off → on | consumers' CPU, ms per s |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...load.map((r) => `| ${r.engine} | ${r.scenario} | ${Math.round(r.off)} | ${Math.round(r.on)} | ${(r.on / r.off).toFixed(2)} | ${Math.round(r.offP99)} | ${Math.round(r.onP99)} | ${r.errors} | ${r.offCpu.toFixed(2)} → ${r.onCpu.toFixed(2)} | ${Math.round(r.consumerCpu)} |`),
   ].join("\n");
 }
 

@@ -43,10 +43,10 @@ export interface Row {
   errors: number;
 }
 
-export async function startSimgate(databaseUrl: string, nodeArgs: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+export async function startSimgate(databaseUrl: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [...nodeArgs, "scripts/start.mjs"], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "production", DATABASE_POOL_SIZE: "10", SIMGATE_ADMIN_SECRET: "",
+    env: { ...process.env, ...extraEnv, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "production", DATABASE_POOL_SIZE: "10", SIMGATE_ADMIN_SECRET: "",
       // Budgets counted (their cost is measured) but high enough never to refuse the load.
       SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_PER_ACCOUNT: "1000000", SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "1000000" },
     stdio: ["ignore", "pipe", "inherit"],

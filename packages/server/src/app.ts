@@ -247,6 +247,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     coalesceMs: config.SIMGATE_EVENT_WAKE_COALESCE_MS,
     concurrency: config.SIMGATE_WEBHOOK_CONCURRENCY,
     perEndpoint: config.SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY,
+    keepAliveMs: config.SIMGATE_WEBHOOK_KEEPALIVE_MS,
     allowPrivate: config.SIMGATE_WEBHOOK_ALLOW_PRIVATE,
     retryScheduleMs: config.SIMGATE_WEBHOOK_RETRY_SCHEDULE ?? DEFAULT_RETRY_SCHEDULE_MS,
   });

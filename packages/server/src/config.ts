@@ -101,6 +101,8 @@ export const configSchema = z
     SIMGATE_EVENT_WAKE_COALESCE_MS: int(25, 0, 1000),
     SIMGATE_WEBHOOK_CONCURRENCY: int(16, 1, 1000),
     SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY: int(2, 1, 100),
+    // An idle connection to a receiver is kept this long for the next attempt (below the usual 5 s of servers); 0: none.
+    SIMGATE_WEBHOOK_KEEPALIVE_MS: int(4000, 0, 60_000),
     // V8: a claimed attempt's lease is its timeout plus this; a killed instance's delivery is due again after it.
     SIMGATE_WEBHOOK_LEASE_GRACE_MS: int(30_000, 1000, 600_000),
     SIMGATE_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),

@@ -122,13 +122,18 @@ describe("U4, V4: pulling the log", () => {
   });
 
   it("U4: statements per pull are bounded and the root's pull is unchanged", async () => {
-    const scoped = await sendCounted(h, PAGE, { first: 3 }, reader.token);
-    const rooted = await sendCounted(h, PAGE, { first: 3 }, root.token);
-    expect(scoped.body.errors).toBeUndefined();
-    expect(rooted.body.errors).toBeUndefined();
-    console.log(`events pull statements: scoped user ${scoped.statements}, root ${rooted.statements}`);
+    // The fewer of two counts: a background statement (the webhook worker's poll) can land in one.
+    const counted = async (token: string) => {
+      const [a, b] = [await sendCounted(h, PAGE, { first: 3 }, token), await sendCounted(h, PAGE, { first: 3 }, token)];
+      expect(a.body.errors).toBeUndefined();
+      expect(b.body).toEqual(a.body);
+      return Math.min(a.statements, b.statements);
+    };
+    const scoped = await counted(reader.token);
+    const rooted = await counted(root.token);
+    console.log(`events pull statements: scoped user ${scoped}, root ${rooted}`);
     // Session, last sequence, page IDs (SQL), rows, count: a handful whatever the hidden runs.
-    expect(scoped.statements).toBeLessThanOrEqual(rooted.statements + 3);
+    expect(scoped).toBeLessThanOrEqual(rooted + 3);
   });
 });
 

@@ -148,6 +148,22 @@ describe("V5: delivery, retries and the delivery log", () => {
   });
 });
 
+describe("V5: connections to receivers", () => {
+  it("V5: deliveries to one endpoint reuse kept-alive connections (SIMGATE_WEBHOOK_KEEPALIVE_MS): eight events, at most two attempts at a time, at most two connections", async () => {
+    const op = await signUp(h);
+    const receiver = await startReceiver();
+    await endpointFor(op.token, receiver.url);
+    for (let i = 0; i < 4; i++) {
+      await ownSims(h, op, 2);
+      await until(() => receiver.received.length === 2 * (i + 1), `events ${2 * i + 1} and ${2 * i + 2}`);
+    }
+    expect(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size).toBe(8);
+    // A new connection per attempt would be eight.
+    expect(receiver.connections).toBeGreaterThan(0);
+    expect(receiver.connections).toBeLessThanOrEqual(2);
+  });
+});
+
 describe("V6: secrets", () => {
   it("V6: after rotateWebhookSecret a delivery carries two signatures, each verifying with its own secret", async () => {
     const op = await signUp(h);

@@ -16,6 +16,13 @@ export interface SqlReader {
    * `kinds` come back as Date / boolean / number whatever the engine returns.
    */
   all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>): Promise<T[]>;
+  /**
+   * PostgreSQL only: one autocommit statement (a write with RETURNING, say) on the driver, written
+   * with the engine's own `$n` placeholders, outside any transaction. The webhook worker's claims
+   * and results use it: they run hundreds of times a second under load, and Prisma's runtime costs
+   * several times the statement. Absent on SQLite, whose only writer is Prisma's connection.
+   */
+  autocommit?<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -97,6 +104,11 @@ export async function postgresReader(pool: import("pg").Pool, onQuery?: (sql: st
       const values = params.map((p) => (p instanceof Date ? p.toISOString().replace("Z", "") : p));
       const result = await pool.query({ text: numbered(sql), values, types } as import("pg").QueryConfig);
       return convert(result.rows as Row[], kinds) as T[];
+    },
+    async autocommit<T>(sql: string, params: readonly unknown[]) {
+      onQuery?.(sql);
+      const result = await pool.query({ text: sql, values: params as unknown[], types } as import("pg").QueryConfig);
+      return result.rows as T[];
     },
     // The pool is Prisma's; whoever disconnects Prisma ends it (database.ts).
     async close() {},

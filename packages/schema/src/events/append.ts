@@ -57,7 +57,7 @@ export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, 
       const out = await work(tx);
       commits = await writeEvents(tx, queue, ROWS_PER_INSERT[provider]);
       // V5, V8: webhook deliveries commit with their events (webhooks/enqueue.ts).
-      for (const c of commits) await queueDeliveriesForEvents(tx, provider, c.operatorId, c.firstSequence, c.lastSequence);
+      for (const c of commits) c.deliveries = await queueDeliveriesForEvents(tx, provider, c.operatorId, c.firstSequence, c.lastSequence);
       return out;
     } finally {
       queues.delete(tx);

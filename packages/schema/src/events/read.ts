@@ -61,8 +61,13 @@ export function eventListingWhere(reader: EventReader, query: Pick<EventQuery, "
   return Object.keys(visible).length > 0 ? { AND: [where, visible] } : where;
 }
 
-/** The same listing as SQL with the SIM scope, for readers whose scope needs it: the page's event IDs. */
-async function visibleEventIds(sql: SqlReader, reader: EventReader, query: EventQuery, take: number): Promise<string[]> {
+/**
+ * The same listing as SQL, with the reader's whole visibility (the SIM scope a subquery): the
+ * page's rows in one statement on the driver. Every reader that has the SQL reader goes this way
+ * (pull and push alike): streams read the log on every wake-up, and Prisma's runtime costs several
+ * times the statement.
+ */
+async function visibleEvents(sql: SqlReader, reader: EventReader, query: EventQuery, take: number): Promise<StoredEvent[]> {
   const visibility = eventVisibility(reader.principal);
   const [visible, visibleParams] = visibleEventSql(visibility, reader.operatorId, "e");
   const parts = [`e."operatorId" = ?`];
@@ -79,8 +84,19 @@ async function visibleEventIds(sql: SqlReader, reader: EventReader, query: Event
   }
   parts.push(visible);
   params.push(...visibleParams, take);
-  const rows = await sql.all<{ id: string }>(`SELECT e."id" FROM "Event" e WHERE ${parts.join(" AND ")} ORDER BY e."sequence" ASC LIMIT ?`, params);
-  return rows.map((r) => r.id);
+  const rows = await sql.all<Omit<StoredEvent, "sequence"> & { sequence: number | string | bigint }>(
+    `SELECT e."id", e."operatorId", e."sequence", e."type", e."at", e."actor", e."simId", e."imsi", e."simTransferId", e."supportTicketId", e."data"
+     FROM "Event" e WHERE ${parts.join(" AND ")} ORDER BY e."sequence" ASC LIMIT ?`,
+    params,
+    { at: "date" },
+  );
+  return rows.map((r) => ({ ...r, sequence: BigInt(r.sequence) }));
+}
+
+/** One of the operator's log counters, on the driver. */
+async function operatorCounter(sql: SqlReader, operatorId: string, column: "lastEventSequence" | "prunedEventSequence"): Promise<bigint> {
+  const [row] = await sql.all<{ n: number | string | bigint | null }>(`SELECT "${column}" AS "n" FROM "Operator" WHERE "id" = ?`, [operatorId]);
+  return BigInt(row?.n ?? 0);
 }
 
 export interface EventPage {
@@ -98,22 +114,20 @@ export interface EventPage {
  * One page of the reader's log after `query.after`, oldest first. Throws EventCursorExpired when
  * events after `after` have been pruned (V2): checked after reading, so a prune that ran between
  * is caught too. Reading after exactly the last pruned sequence loses nothing and is allowed.
- * The root and users who may read every event: one statement as before. A user with a narrower
- * SIM scope: the log's last sequence, then the page's IDs through SQL, then the rows.
+ * With the SQL reader (every GraphQL reader): the page in one statement on the driver, and for a
+ * user with a narrower SIM scope the log's last sequence before it. Without: Prisma, unscoped only.
  */
 export async function readEvents(db: Db | Tx, reader: EventReader, query: EventQuery): Promise<EventPage> {
   const first = Math.max(0, Math.min(query.first, MAX_EVENT_PAGE));
   const visibility = eventVisibility(reader.principal);
   let rows: StoredEvent[];
   let seenThrough: bigint | null = null;
-  if (needsSimCheck(visibility)) {
-    if (!reader.sql) throw new Error("U4: a scoped event reader needs the SQL reader");
+  if (reader.sql) {
     // Read before the page: every event up to it was committed, so the page's query sees them all (V2).
-    seenThrough = await lastEventSequence(db, reader.operatorId);
-    const ids = await visibleEventIds(reader.sql, reader, query, first + 1);
-    const byId = new Map((ids.length ? await db.event.findMany({ where: { operatorId: reader.operatorId, id: { in: ids } } }) : []).map((e) => [e.id, e]));
-    rows = ids.flatMap((id) => byId.get(id) ?? []).sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
+    if (needsSimCheck(visibility)) seenThrough = await operatorCounter(reader.sql, reader.operatorId, "lastEventSequence");
+    rows = await visibleEvents(reader.sql, reader, query, first + 1);
   } else {
+    if (needsSimCheck(visibility)) throw new Error("U4: a scoped event reader needs the SQL reader");
     rows = await db.event.findMany({
       where: eventListingWhere(reader, query),
       orderBy: { sequence: "asc" },
@@ -121,8 +135,9 @@ export async function readEvents(db: Db | Tx, reader: EventReader, query: EventQ
     });
   }
   if (query.after !== null) {
-    const operator = await db.operator.findUnique({ where: { id: reader.operatorId }, select: { prunedEventSequence: true } });
-    const pruned = BigInt(operator?.prunedEventSequence ?? 0);
+    const pruned = reader.sql
+      ? await operatorCounter(reader.sql, reader.operatorId, "prunedEventSequence")
+      : BigInt((await db.operator.findUnique({ where: { id: reader.operatorId }, select: { prunedEventSequence: true } }))?.prunedEventSequence ?? 0);
     if (query.after < pruned) throw new EventCursorExpired(pruned);
   }
   const events = rows.slice(0, first);

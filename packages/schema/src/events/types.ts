@@ -74,4 +74,6 @@ export interface EventCommit {
   operatorId: string;
   firstSequence: bigint;
   lastSequence: bigint;
+  /** Webhook deliveries queued with these events (V5); the worker is woken only when there are some. */
+  deliveries?: number;
 }

@@ -2,10 +2,10 @@
 // ones with a lease per attempt, and recording what an attempt answered.
 import { randomUUID } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
-import type { Db, Provider, Tx } from "../db/database.ts";
+import { sqlReaderOf, type Db, type Provider, type Tx } from "../db/database.ts";
 import { chunked } from "../db/chunks.ts";
 import { encodeGlobalId } from "../ids/global-id.ts";
-import type { EventData } from "../events/types.ts";
+import type { EventData, StoredEvent } from "../events/types.ts";
 import { enqueueMail } from "../mail/outbox.ts";
 import type { Principal } from "../context.ts";
 import type { SqlReader } from "../db/sql-reader.ts";
@@ -74,10 +74,11 @@ export interface ClaimOptions {
  * claim holds; a killed instance's lease runs out and the delivery is due again. Endpoints whose
  * in-flight budget is used up here are skipped, and the rest are taken round-robin across
  * endpoints (ranked within each endpoint, lowest ranks first), so a slow endpoint's backlog does
- * not hold back the others. ONE statement takes the whole batch (select, rank, lease), then one
- * read loads the batch with its endpoints and events: a claim costs the same whatever its size.
+ * not hold back the others. ONE statement takes the whole batch (select, rank, lease) and returns
+ * it with what its attempts need of their endpoints and events, whatever its size; on PostgreSQL
+ * it runs on the driver (db/sql-reader.ts) rather than through Prisma's runtime.
  */
-export async function claimDueDeliveries(db: Db, options: ClaimOptions) {
+export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
   const pg = options.provider === "postgresql";
   const used = [...options.inFlight].filter(([, n]) => n > 0);
@@ -110,13 +111,132 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions) {
      )
      UPDATE "WebhookDelivery" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${p(at(until), ts)}, "attempts" = "attempts" + 1, "lastAttemptAt" = ${p(at(options.now), ts)}
      WHERE "id" IN (SELECT r."id" FROM r WHERE r."rank" <= ${p(Math.floor(options.perEndpoint))} ORDER BY r."rank", r."nextAttemptAt", r."id" LIMIT ${p(options.limit)})
-     RETURNING "id"`;
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values);
-  if (rows.length === 0) return [];
-  return db.webhookDelivery.findMany({ where: { id: { in: rows.map((r) => r.id) }, leaseOwner: owner }, include: { endpoint: true, event: true } });
+     RETURNING ${CLAIM_RETURNING}`;
+  const rows = await autocommit<ClaimedRow>(db, sql, values);
+  // Oldest first, as claimed.
+  return rows.map(claimedDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : 1)).map(({ nextAttemptAt: _, ...d }) => d);
 }
 
-export type ClaimedDelivery = Awaited<ReturnType<typeof claimDueDeliveries>>[number];
+/**
+ * What an attempt needs, returned by the claim itself: the delivery's columns and, by correlated
+ * look-ups on primary keys (both engines allow subqueries in RETURNING), its endpoint's and
+ * event's. So a claim is one statement, not a claim and a read.
+ */
+const D = `"WebhookDelivery"`;
+const endpointColumn = (column: string) => `(SELECT w."${column}" FROM "WebhookEndpoint" w WHERE w."id" = ${D}."endpointId") AS "w_${column}"`;
+const eventColumn = (column: string) => `(SELECT e."${column}" FROM "Event" e WHERE e."id" = ${D}."eventId") AS "e_${column}"`;
+const CLAIM_RETURNING = [
+  ...["id", "endpointId", "eventId", "testEventId", "testActor", "attempts", "leaseOwner", "createdAt", "nextAttemptAt"].map((c) => `${D}."${c}"`),
+  ...["operatorId", "createdBy", "url", "secret", "previousSecret", "previousSecretUntil", "failingSince"].map(endpointColumn),
+  ...["operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data"].map(eventColumn),
+].join(", ");
+
+/** One autocommit statement in the engine's placeholders: on the driver where it can be (sql-reader.ts), else through Prisma. */
+function autocommit<T>(db: Db, sql: string, values: readonly unknown[]): Promise<T[]> {
+  const reader = sqlReaderOf(db);
+  return reader.autocommit ? reader.autocommit<T>(sql, values) : db.$queryRawUnsafe<T[]>(sql, ...values);
+}
+
+/** A delivery under this instance's lease, with what an attempt needs of its endpoint and event. */
+export interface ClaimedDelivery {
+  id: string;
+  endpointId: string;
+  eventId: string | null;
+  testEventId: string | null;
+  testActor: string | null;
+  /** Including the attempt being made. */
+  attempts: number;
+  leaseOwner: string;
+  createdAt: Date;
+  endpoint: {
+    id: string;
+    operatorId: string;
+    createdBy: string | null;
+    url: string;
+    secret: string;
+    previousSecret: string | null;
+    previousSecretUntil: Date | null;
+    failingSince: Date | null;
+  };
+  /** Null for a test ping. */
+  event: StoredEvent | null;
+}
+
+interface ClaimedRow {
+  id: string;
+  endpointId: string;
+  eventId: string | null;
+  testEventId: string | null;
+  testActor: string | null;
+  attempts: number | bigint;
+  leaseOwner: string;
+  createdAt: Date | string;
+  nextAttemptAt: Date | string | null;
+  w_operatorId: string;
+  w_createdBy: string | null;
+  w_url: string;
+  w_secret: string;
+  w_previousSecret: string | null;
+  w_previousSecretUntil: Date | string | null;
+  w_failingSince: Date | string | null;
+  e_operatorId: string | null;
+  e_sequence: number | string | bigint | null;
+  e_type: string | null;
+  e_at: Date | string | null;
+  e_actor: string | null;
+  e_simId: string | null;
+  e_imsi: string | null;
+  e_simTransferId: string | null;
+  e_supportTicketId: string | null;
+  e_data: string | null;
+}
+
+/** A claimed row as either engine hands it back (dates as Date or text, integers as number, bigint or text). */
+function claimedDelivery(r: ClaimedRow): ClaimedDelivery & { nextAttemptAt: number } {
+  return {
+    id: r.id,
+    endpointId: r.endpointId,
+    eventId: r.eventId,
+    testEventId: r.testEventId,
+    testActor: r.testActor,
+    attempts: Number(r.attempts),
+    leaseOwner: r.leaseOwner,
+    createdAt: toDate(r.createdAt)!,
+    nextAttemptAt: toDate(r.nextAttemptAt)?.getTime() ?? 0,
+    endpoint: {
+      id: r.endpointId,
+      operatorId: r.w_operatorId,
+      createdBy: r.w_createdBy,
+      url: r.w_url,
+      secret: r.w_secret,
+      previousSecret: r.w_previousSecret,
+      previousSecretUntil: toDate(r.w_previousSecretUntil),
+      failingSince: toDate(r.w_failingSince),
+    },
+    event:
+      r.eventId === null || r.e_sequence === null
+        ? null
+        : {
+            id: r.eventId,
+            operatorId: r.e_operatorId!,
+            sequence: BigInt(r.e_sequence),
+            type: r.e_type!,
+            at: toDate(r.e_at)!,
+            actor: r.e_actor!,
+            simId: r.e_simId,
+            imsi: r.e_imsi,
+            simTransferId: r.e_simTransferId,
+            supportTicketId: r.e_supportTicketId,
+            data: r.e_data ?? "{}",
+          },
+  };
+}
+
+/** Stored times come back as Date (PostgreSQL's driver) or as ISO text (SQLite, "+00:00"; a zoneless text is UTC). */
+function toDate(value: Date | string | null): Date | null {
+  if (value === null || value instanceof Date) return value;
+  return new Date(/(?:Z|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`);
+}
 
 /** The JSON body of a delivery (V5): { type, timestamp, data } with the event's fields and sequence. */
 export function deliveryMessage(delivery: ClaimedDelivery, operatorCode: string): { id: string; at: Date; body: string } {
@@ -215,7 +335,7 @@ export async function recordSuccesses(db: Db, provider: Provider, done: readonly
      "lastResponseStatus" = CASE "id" ${done.map((d) => `WHEN ${p(d.delivery.id)} THEN ${p(d.status, "::int")}`).join(" ")} END
      WHERE ${done.map((d) => `("id" = ${p(d.delivery.id)} AND "leaseOwner" = ${p(d.delivery.leaseOwner)})`).join(" OR ")}
      RETURNING "id"`;
-  const recorded = new Set((await db.$queryRawUnsafe<{ id: string }[]>(sql, ...values)).map((r) => r.id));
+  const recorded = new Set((await autocommit<{ id: string }>(db, sql, values)).map((r) => r.id));
   const recovered = [...new Set(done.filter((d) => recorded.has(d.delivery.id) && d.delivery.endpoint.failingSince).map((d) => d.delivery.endpointId))];
   if (recovered.length > 0) await db.webhookEndpoint.updateMany({ where: { id: { in: recovered } }, data: { failingSince: null } });
   return recorded;

@@ -19,7 +19,7 @@ import {
 } from "@simgate/schema/webhooks/deliveries";
 import { openSecret, signatureHeader } from "@simgate/schema/webhooks/secret-box";
 import type { Logger } from "../logger.ts";
-import { postWebhook } from "./post.ts";
+import { postWebhook, ReceiverConnections } from "./post.ts";
 
 export interface WebhookWorkerOptions {
   provider: Provider;
@@ -32,10 +32,15 @@ export interface WebhookWorkerOptions {
   perEndpoint: number;
   allowPrivate: boolean;
   retryScheduleMs: readonly number[];
-  /** Wake-ups (commits, finished attempts) start a claim at most this often; the first after a quiet spell at once. */
+  /** Wake-ups (commits, finished attempts) start a claim at most this often; the first after a quiet spell at once. Successes are recorded together within such a window. */
   coalesceMs?: number;
+  /** How long an idle connection to a receiver is kept for the next attempt (post.ts); 0: none. */
+  keepAliveMs?: number;
   onResult?: (result: string) => void;
 }
+
+/** Successes recorded by one statement at most. */
+const MAX_RECORD_BATCH = 200;
 
 export class WebhookWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -48,20 +53,33 @@ export class WebhookWorker {
   private readonly attempts = new Set<Promise<void>>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly operatorCodes = new Map<string, string>();
-  /** Successes waiting to be recorded, and whether a recording statement is running. */
+  /** Successes waiting to be recorded, the timer that records them, and the recording running. */
   private successes: { delivery: ClaimedDelivery; status: number | null; settle: (outcome: "SUCCEEDED" | "LOST" | Error) => void }[] = [];
-  private recording = false;
+  private recordTimer: NodeJS.Timeout | undefined;
+  private recording: Promise<void> | null = null;
+  /**
+   * Whether the last claim may have left due deliveries behind (it took all it was allowed, or an
+   * endpoint reached its in-flight budget). Only then does a finished attempt claim at once;
+   * otherwise the queue was drained and new work arrives by a (coalesced) wake-up.
+   */
+  private backlog = false;
+  private readonly connections: ReceiverConnections;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: WebhookWorkerOptions,
-  ) {}
+  ) {
+    this.connections = new ReceiverConnections(options.keepAliveMs ?? 0);
+  }
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe.push(onEventsCommitted(this.db, () => this.nudge()), onDeliveriesQueued(this.db, () => this.nudge()));
+    this.unsubscribe.push(onEventsCommitted(this.db, (commits) => {
+        // An operator without (matching) endpoints queues nothing: no claim to make.
+        if (commits.some((c) => (c.deliveries ?? 1) > 0)) this.nudge();
+      }), onDeliveriesQueued(this.db, () => this.nudge()));
     this.schedule(0);
   }
 
@@ -73,6 +91,8 @@ export class WebhookWorker {
     for (const off of this.unsubscribe.splice(0)) off();
     await this.ticking;
     await Promise.allSettled([...this.attempts]);
+    await this.flushSuccesses();
+    this.connections.close();
   }
 
   /** Claims now (tests, and whenever work may have arrived). */
@@ -103,7 +123,9 @@ export class WebhookWorker {
 
   /** Resolves when no attempt is in flight (tests). */
   async idle(): Promise<void> {
-    while (this.attempts.size > 0 || this.ticking) await Promise.allSettled([...this.attempts, this.ticking]);
+    while (this.attempts.size > 0 || this.ticking || this.successes.length > 0 || this.recording) {
+      await Promise.allSettled([...this.attempts, this.ticking, this.flushSuccesses()]);
+    }
   }
 
   private schedule(ms: number): void {
@@ -142,8 +164,9 @@ export class WebhookWorker {
       perEndpoint: this.options.perEndpoint,
       inFlight: this.inFlight,
     });
+    for (const delivery of claimed) this.inFlight.set(delivery.endpointId, (this.inFlight.get(delivery.endpointId) ?? 0) + 1);
+    this.backlog = claimed.length >= free || [...this.inFlight.values()].some((n) => n >= this.options.perEndpoint);
     for (const delivery of claimed) {
-      this.inFlight.set(delivery.endpointId, (this.inFlight.get(delivery.endpointId) ?? 0) + 1);
       const attempt = this.attempt(delivery)
         .catch((err) => this.logger.error({ err, deliveryId: delivery.id }, "webhook attempt failed unexpectedly"))
         .finally(() => {
@@ -151,9 +174,12 @@ export class WebhookWorker {
           const left = (this.inFlight.get(delivery.endpointId) ?? 1) - 1;
           if (left > 0) this.inFlight.set(delivery.endpointId, left);
           else this.inFlight.delete(delivery.endpointId);
-          // A freed slot is filled at once (a coalesced wake would cap an endpoint at perEndpoint
-          // attempts per window); attempts ending during a claim share the next one (`again`).
-          this.wake();
+          // With a backlog a freed slot is filled at once (a coalesced wake would cap an endpoint at
+          // perEndpoint attempts per window; attempts ending during a claim share the next one,
+          // `again`). Without one, the next claim waits for the coalescing window: under a steady
+          // stream of commits that makes one claim per window rather than one per delivery.
+          if (this.backlog) this.wake();
+          else this.nudge();
         });
       this.attempts.add(attempt);
     }
@@ -186,40 +212,61 @@ export class WebhookWorker {
       "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
       "webhook-signature": signatureHeader(secrets, message.id, now, message.body),
     };
-    const result = await postWebhook(endpoint.url, headers, message.body, { timeoutMs: this.options.timeoutMs, allowPrivate: this.options.allowPrivate });
-    const outcome = result.ok ? await this.recordSuccess(delivery, result.status) : await recordAttempt(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
+    const result = await postWebhook(endpoint.url, headers, message.body, {
+      timeoutMs: this.options.timeoutMs,
+      allowPrivate: this.options.allowPrivate,
+      connections: this.connections,
+    });
+    if (result.ok) {
+      // The slot is free once the receiver has answered: the success is recorded with others
+      // (still under its lease meanwhile, so no other claim can take the delivery).
+      void this.recordSuccess(delivery, result.status).then(
+        (outcome) => this.options.onResult?.(outcome),
+        (err) => this.logger.error({ err, deliveryId: delivery.id }, "recording a webhook success failed: the delivery is retried when its lease ends"),
+      );
+      return;
+    }
+    const outcome = await recordAttempt(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
     this.options.onResult?.(outcome);
-    if (!result.ok) this.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, attempt: delivery.attempts, status: result.status, error: result.error, outcome }, "webhook attempt failed");
+    this.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, attempt: delivery.attempts, status: result.status, error: result.error, outcome }, "webhook attempt failed");
   }
 
   /**
-   * Successes that finish while a recording statement runs are recorded together by the next one:
-   * no wait for a lone success, one statement for a burst.
+   * Successes are recorded together: the first after a quiet spell starts a window of coalesceMs,
+   * and everything answered within it goes in one statement (at once when MAX_RECORD_BATCH wait).
    */
   private recordSuccess(delivery: ClaimedDelivery, status: number | null): Promise<"SUCCEEDED" | "LOST"> {
     const recorded = new Promise<"SUCCEEDED" | "LOST" | Error>((settle) => this.successes.push({ delivery, status, settle }));
-    void this.flushSuccesses();
+    if (this.successes.length >= MAX_RECORD_BATCH) void this.flushSuccesses();
+    else this.recordTimer ??= setTimeout(() => void this.flushSuccesses(), this.options.coalesceMs ?? 25);
     return recorded.then((outcome) => {
       if (outcome instanceof Error) throw outcome;
       return outcome;
     });
   }
 
-  private async flushSuccesses(): Promise<void> {
-    if (this.recording) return;
-    this.recording = true;
-    try {
-      while (this.successes.length > 0) {
-        const batch = this.successes.splice(0, 200);
-        try {
-          const recorded = await recordSuccesses(this.db, this.options.provider, batch);
-          for (const item of batch) item.settle(recorded.has(item.delivery.id) ? "SUCCEEDED" : "LOST");
-        } catch (err) {
-          for (const item of batch) item.settle(err instanceof Error ? err : new Error(String(err)));
+  /** Records every success waiting; resolves when none is left (one recording statement at a time). */
+  private flushSuccesses(): Promise<void> {
+    clearTimeout(this.recordTimer);
+    this.recordTimer = undefined;
+    if (this.recording) return this.recording; // its loop takes what is waiting
+    if (this.successes.length === 0) return Promise.resolve();
+    this.recording = (async () => {
+      await Promise.resolve(); // the assignment above happens before the loop can end
+      try {
+        while (this.successes.length > 0) {
+          const batch = this.successes.splice(0, MAX_RECORD_BATCH);
+          try {
+            const recorded = await recordSuccesses(this.db, this.options.provider, batch);
+            for (const item of batch) item.settle(recorded.has(item.delivery.id) ? "SUCCEEDED" : "LOST");
+          } catch (err) {
+            for (const item of batch) item.settle(err instanceof Error ? err : new Error(String(err)));
+          }
         }
+      } finally {
+        this.recording = null;
       }
-    } finally {
-      this.recording = false;
-    }
+    })();
+    return this.recording;
   }
 }

@@ -19,6 +19,8 @@ export interface Receiver {
   /** Answers for the next requests, in order; afterwards `fallback`. */
   answers: Answer[];
   fallback: Answer;
+  /** TCP connections accepted so far. */
+  connections: number;
   /** Ends every held request (tests end with it). */
   releaseAll(): void;
   close(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startReceiver(path = "/hook"): Promise<Receiver> {
     received: [],
     answers: [],
     fallback: 200,
+    connections: 0,
     releaseAll: () => {
       for (const end of held.splice(0)) end();
     },
@@ -57,6 +60,7 @@ export async function startReceiver(path = "/hook"): Promise<Receiver> {
     }
     res.writeHead(answer).end();
   });
+  server.on("connection", () => void (receiver.connections += 1));
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`;
   afterAll(() => receiver.close());
