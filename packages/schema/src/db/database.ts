@@ -4,7 +4,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Db, DatabaseTarget } from "./types.ts";
-import { postgresReader, sqliteReader, type SqlReader } from "./sql-reader.ts";
+import { postgresReader, sqliteReader, type SqlReader, type WriterConnection } from "./sql-reader.ts";
 import { guardReader, guardTransactions, type BesideTransactionHandler } from "./transaction-guard.ts";
 
 export type { Db, Tx, Provider, DatabaseTarget } from "./types.ts";
@@ -40,8 +40,22 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     const [{ PrismaClient: SqliteClient }, { PrismaBetterSqlite3 }] = await Promise.all([import("./generated/sqlite/client.ts"), import("@prisma/adapter-better-sqlite3")]);
     // A busy timeout lets several connections (tests, scripts) share the file. better-sqlite3 waits
     // synchronously, so the server sets it to its lock timeout: a long wait would stall every request.
-    db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: target.file!, timeout: options.busyTimeoutMs ?? 10_000 }), log }) as Db;
-    reader = await sqliteReader(target.file!, options.onQuery);
+    // The adapter's connection is kept: the webhook worker's autocommit
+    // statements run on it directly (sql-reader.ts), as Prisma's own would, without its runtime.
+    let writer: WriterConnection | null = null;
+    class KeptConnectionAdapter extends PrismaBetterSqlite3 {
+      override async connect() {
+        const adapter = await super.connect();
+        writer = (adapter as unknown as { client: WriterConnection }).client;
+        return adapter;
+      }
+    }
+    db = new SqliteClient({ adapter: new KeptConnectionAdapter({ url: target.file!, timeout: options.busyTimeoutMs ?? 10_000 }), log }) as Db;
+    const client = db;
+    reader = await sqliteReader(target.file!, options.onQuery, {
+      writer: () => writer,
+      viaPrisma: <T>(sql: string, params: readonly unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
+    });
   } else {
     const [{ PrismaClient: PostgresClient }, { PrismaPg }, { default: pg }] = await Promise.all([
       import("./generated/postgresql/client.ts"),

@@ -17,12 +17,14 @@ export interface SqlReader {
    */
   all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>): Promise<T[]>;
   /**
-   * PostgreSQL only: one autocommit statement (a write with RETURNING, say) on the driver, written
-   * with the engine's own `$n` placeholders, outside any transaction. The webhook worker's claims
-   * and results use it: they run hundreds of times a second under load, and Prisma's runtime costs
-   * several times the statement. Absent on SQLite, whose only writer is Prisma's connection.
+   * One statement outside any transaction of the caller's (a write with RETURNING, say), on the
+   * driver, written with the engine's own placeholders (`$n`, `?`) and bound values. PostgreSQL:
+   * on the pool, committed when it returns. SQLite: on Prisma's own connection (the file's one
+   * writer), so, exactly like a Prisma call outside `$transaction`, it runs inside a transaction
+   * open there at the time. The webhook worker's claims and results use it: they run many times a
+   * second under load, and Prisma's runtime costs several times the statement.
    */
-  autocommit?<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  autocommit<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -50,10 +52,26 @@ function sqliteParam(value: unknown): unknown {
   return value;
 }
 
-export async function sqliteReader(file: string, onQuery?: (sql: string) => void): Promise<SqlReader> {
+/** The better-sqlite3 connection under Prisma's adapter (what autocommit needs of it). */
+export interface WriterConnection {
+  prepare(sql: string): { reader: boolean; all(...params: unknown[]): unknown[]; run(...params: unknown[]): unknown };
+}
+
+export interface SqliteWriter {
+  /** Prisma's connection once Prisma has opened it. */
+  writer(): WriterConnection | null;
+  /** Before that: the same statement through Prisma. */
+  viaPrisma<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
+}
+
+/** Autocommit statements prepared on the writer, by text (their texts are few). */
+const MAX_WRITER_STATEMENTS = 200;
+
+export async function sqliteReader(file: string, onQuery?: (sql: string) => void, writes?: SqliteWriter): Promise<SqlReader> {
   const { default: Database } = await import("better-sqlite3");
   let connection: import("better-sqlite3").Database | null = null;
   const statements = new Map<string, import("better-sqlite3").Statement>();
+  const writerStatements = new Map<string, ReturnType<WriterConnection["prepare"]>>();
   const prepared = (sql: string) => {
     // Opened on first use: the file may not exist or be migrated when the reader is created.
     connection ??= new Database(file, { readonly: true, timeout: 10_000 });
@@ -70,7 +88,28 @@ export async function sqliteReader(file: string, onQuery?: (sql: string) => void
       onQuery?.(sql);
       return convert(prepared(sql).all(...params.map(sqliteParam)) as Row[], kinds) as T[];
     },
+    async autocommit<T>(sql: string, params: readonly unknown[]) {
+      const writer = writes?.writer();
+      if (!writer) {
+        if (!writes) throw new Error("This SQLite reader has no writer");
+        return writes.viaPrisma<T>(sql, params);
+      }
+      onQuery?.(sql);
+      let statement = writerStatements.get(sql);
+      if (!statement) {
+        if (writerStatements.size >= MAX_WRITER_STATEMENTS) writerStatements.clear();
+        statement = writer.prepare(sql);
+        writerStatements.set(sql, statement);
+      }
+      const values = params.map(sqliteParam);
+      if (!statement.reader) {
+        statement.run(...values);
+        return [];
+      }
+      return statement.all(...values) as T[];
+    },
     async close() {
+      writerStatements.clear();
       connection?.close();
       connection = null;
       statements.clear();

@@ -45,12 +45,10 @@ export function guardReader(reader: SqlReader, onViolation: BesideTransactionHan
     check(onViolation, sql);
     return all(sql, params, kinds);
   };
-  if (reader.autocommit) {
-    const autocommit = reader.autocommit.bind(reader);
-    (reader as { autocommit: SqlReader["autocommit"] }).autocommit = (sql, params) => {
-      check(onViolation, sql);
-      return autocommit(sql, params);
-    };
-  }
+  const autocommit = reader.autocommit.bind(reader);
+  (reader as { autocommit: SqlReader["autocommit"] }).autocommit = (sql, params) => {
+    check(onViolation, sql);
+    return autocommit(sql, params);
+  };
   return reader;
 }

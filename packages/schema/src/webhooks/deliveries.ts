@@ -75,8 +75,8 @@ export interface ClaimOptions {
  * in-flight budget is used up here are skipped, and the rest are taken round-robin across
  * endpoints (ranked within each endpoint, lowest ranks first), so a slow endpoint's backlog does
  * not hold back the others. ONE statement takes the whole batch (select, rank, lease) and returns
- * it with what its attempts need of their endpoints and events, whatever its size; on PostgreSQL
- * it runs on the driver (db/sql-reader.ts) rather than through Prisma's runtime.
+ * it with what its attempts need of their endpoints and events, whatever its size. It runs on the
+ * driver (db/sql-reader.ts's autocommit) rather than through Prisma's runtime.
  */
 export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
@@ -131,10 +131,9 @@ const CLAIM_RETURNING = [
   ...["operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data"].map(eventColumn),
 ].join(", ");
 
-/** One autocommit statement in the engine's placeholders: on the driver where it can be (sql-reader.ts), else through Prisma. */
+/** One autocommit statement in the engine's placeholders, on the driver (db/sql-reader.ts). */
 function autocommit<T>(db: Db, sql: string, values: readonly unknown[]): Promise<T[]> {
-  const reader = sqlReaderOf(db);
-  return reader.autocommit ? reader.autocommit<T>(sql, values) : db.$queryRawUnsafe<T[]>(sql, ...values);
+  return sqlReaderOf(db).autocommit<T>(sql, values);
 }
 
 /** A delivery under this instance's lease, with what an attempt needs of its endpoint and event. */
