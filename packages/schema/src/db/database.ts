@@ -2,6 +2,7 @@
 // Both Prisma clients are generated from one model (scripts/prisma-generate.ts), so the SQLite
 // client's type describes either.
 import { mkdirSync } from "node:fs";
+import { Mutex } from "async-mutex";
 import { dirname, resolve } from "node:path";
 import type { Db, DatabaseTarget } from "./types.ts";
 import { postgresReader, sqliteReader, type SqlReader, type WriterConnection } from "./sql-reader.ts";
@@ -40,13 +41,37 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     const [{ PrismaClient: SqliteClient }, { PrismaBetterSqlite3 }] = await Promise.all([import("./generated/sqlite/client.ts"), import("@prisma/adapter-better-sqlite3")]);
     // A busy timeout lets several connections (tests, scripts) share the file. better-sqlite3 waits
     // synchronously, so the server sets it to its lock timeout: a long wait would stall every request.
-    // The adapter's connection is kept: the webhook worker's autocommit
-    // statements run on it directly (sql-reader.ts), as Prisma's own would, without its runtime.
+    // The adapter's connection is kept: autocommit statements (the webhook worker's) run on it
+    // directly (sql-reader.ts), without Prisma's runtime. A statement sent there while another
+    // request's transaction is open would run inside that transaction (the adapter locks only
+    // transactions) and be undone by its rollback, so transactions and autocommit statements take
+    // turns on one FIFO gate: a transaction holds it from BEGIN to COMMIT or ROLLBACK.
     let writer: WriterConnection | null = null;
+    const gate = new Mutex();
     class KeptConnectionAdapter extends PrismaBetterSqlite3 {
       override async connect() {
         const adapter = await super.connect();
         writer = (adapter as unknown as { client: WriterConnection }).client;
+        const start = adapter.startTransaction.bind(adapter);
+        adapter.startTransaction = async (isolationLevel) => {
+          const release = await gate.acquire();
+          try {
+            const tx = await start(isolationLevel);
+            let open = true;
+            const end = () => {
+              if (open) release();
+              open = false;
+            };
+            const commit = tx.commit.bind(tx);
+            const rollback = tx.rollback.bind(tx);
+            tx.commit = () => commit().finally(end);
+            tx.rollback = () => rollback().finally(end);
+            return tx;
+          } catch (error) {
+            release();
+            throw error;
+          }
+        };
         return adapter;
       }
     }
@@ -54,6 +79,7 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     const client = db;
     reader = await sqliteReader(target.file!, options.onQuery, {
       writer: () => writer,
+      exclusive: (work) => gate.runExclusive(work),
       viaPrisma: <T>(sql: string, params: readonly unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
     });
   } else {

@@ -20,9 +20,9 @@ export interface SqlReader {
    * One statement outside any transaction of the caller's (a write with RETURNING, say), on the
    * driver, written with the engine's own placeholders (`$n`, `?`) and bound values. PostgreSQL:
    * on the pool, committed when it returns. SQLite: on Prisma's own connection (the file's one
-   * writer), so, exactly like a Prisma call outside `$transaction`, it runs inside a transaction
-   * open there at the time. The webhook worker's claims and results use it: they run many times a
-   * second under load, and Prisma's runtime costs several times the statement.
+   * writer), between transactions: one open there is waited for, never joined (so never call
+   * this from inside `$transaction`). The webhook worker's claims and results use it: they run
+   * many times a second under load, and Prisma's runtime costs several times the statement.
    */
   autocommit<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -60,6 +60,8 @@ export interface WriterConnection {
 export interface SqliteWriter {
   /** Prisma's connection once Prisma has opened it. */
   writer(): WriterConnection | null;
+  /** Runs `work` when no transaction is open on that connection (database.ts's gate). */
+  exclusive<T>(work: () => T | Promise<T>): Promise<T>;
   /** Before that: the same statement through Prisma. */
   viaPrisma<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
 }
@@ -89,11 +91,9 @@ export async function sqliteReader(file: string, onQuery?: (sql: string) => void
       return convert(prepared(sql).all(...params.map(sqliteParam)) as Row[], kinds) as T[];
     },
     async autocommit<T>(sql: string, params: readonly unknown[]) {
-      const writer = writes?.writer();
-      if (!writer) {
-        if (!writes) throw new Error("This SQLite reader has no writer");
-        return writes.viaPrisma<T>(sql, params);
-      }
+      if (!writes) throw new Error("This SQLite reader has no writer");
+      const writer = writes.writer();
+      if (!writer) return writes.viaPrisma<T>(sql, params);
       onQuery?.(sql);
       let statement = writerStatements.get(sql);
       if (!statement) {
@@ -102,11 +102,15 @@ export async function sqliteReader(file: string, onQuery?: (sql: string) => void
         writerStatements.set(sql, statement);
       }
       const values = params.map(sqliteParam);
-      if (!statement.reader) {
-        statement.run(...values);
-        return [];
-      }
-      return statement.all(...values) as T[];
+      const ready = statement;
+      // Between transactions, never inside one (never call this from inside `$transaction`).
+      return writes.exclusive(() => {
+        if (!ready.reader) {
+          ready.run(...values);
+          return [] as T[];
+        }
+        return ready.all(...values) as T[];
+      });
     },
     async close() {
       writerStatements.clear();
