@@ -76,10 +76,12 @@ export class WebhookWorker {
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe.push(onEventsCommitted(this.db, (commits) => {
-        // An operator without (matching) endpoints queues nothing: no claim to make.
-        if (commits.some((c) => (c.deliveries ?? 1) > 0)) this.nudge();
-      }), onDeliveriesQueued(this.db, () => this.nudge()));
+    // An operator without (matching) endpoints queues nothing: its commits need no claim.
+    const queuedSome = (commits: readonly { deliveries?: number }[]) => commits.some((c) => (c.deliveries ?? 1) > 0);
+    this.unsubscribe.push(
+      onEventsCommitted(this.db, (commits) => void (queuedSome(commits) && this.nudge())),
+      onDeliveriesQueued(this.db, () => this.nudge()),
+    );
     this.schedule(0);
   }
 
