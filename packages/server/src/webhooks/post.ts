@@ -25,8 +25,9 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 const MAX_IDLE_PER_POOL = 8;
 
 /**
- * Kept-alive connections to receivers, one pool per origin and checked address; pools idle for two
- * keep-alive spans are dropped, so names that moved do not pile up. One per webhook worker.
+ * Kept-alive connections to receivers, one pool per origin and checked address; pools with nothing
+ * in flight and unused for two keep-alive spans are dropped, so names that moved do not pile up.
+ * One per webhook worker.
  */
 export class ReceiverConnections {
   private readonly pools = new Map<string, { agent: http.Agent; lastUsed: number }>();
@@ -50,7 +51,9 @@ export class ReceiverConnections {
   private sweep(): void {
     const now = Date.now();
     for (const [key, pool] of this.pools) {
-      if (now - pool.lastUsed > Math.max(this.keepAliveMs, 1000) * 2) {
+      // Never a pool with a request in flight (a slow receiver may take the whole attempt timeout).
+      const busy = Object.values(pool.agent.sockets).some((list) => (list?.length ?? 0) > 0);
+      if (!busy && now - pool.lastUsed > Math.max(this.keepAliveMs, 1000) * 2) {
         pool.agent.destroy();
         this.pools.delete(key);
       }
