@@ -82,7 +82,7 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
 
   async start(after: bigint | null): Promise<void> {
     if (this.support.signal.aborted) return void (await this.return());
-    this.last = after ?? (await lastEventSequence(this.db, this.reader.operatorId));
+    this.last = after ?? (await lastEventSequence(this.reader.sql, this.reader.operatorId));
     await this.read();
   }
 
@@ -129,7 +129,7 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
   private async read(): Promise<void> {
     // Cleared before reading: a wake-up during the read asks for one more.
     this.dirty = false;
-    const page = (await sharedTail(this.db, this.reader, this.last, this.types)) ?? (await readEvents(this.db, this.reader, { after: this.last, first: LIVE_PAGE, types: this.types }));
+    const page = (await sharedTail(this.db, this.reader, this.last, this.types)) ?? (await readEvents(this.reader, { after: this.last, first: LIVE_PAGE, types: this.types }));
     if (this.closed) return;
     this.buffer = page.events;
     this.more = page.hasNextPage;
@@ -185,7 +185,7 @@ async function sharedTail(db: Db | Tx, reader: EventReader, last: bigint, types:
     entry.page = new Promise<void>((resolve) => setTimeout(resolve, SHARE_WINDOW_MS)).then(() => {
       // Closed to joiners from here: the read starts now.
       if (byKey.get(key) === entry) byKey.delete(key);
-      return readEvents(db, reader, { after: entry.after, first: LIVE_PAGE, types: null });
+      return readEvents(reader, { after: entry.after, first: LIVE_PAGE, types: null });
     });
     byKey.set(key, entry);
     pending = entry;

@@ -1,6 +1,6 @@
 // V2–V4: reading one operator's log after a sequence, oldest first (keyset on operatorId, sequence).
-// Used by the pull API (Operator.events) and meant for the push side (replay, then live) and
-// webhooks alike, so that every reader sees the same events.
+// Used by the pull API (Operator.events) and the push side (replay, then live) alike, so that
+// every reader sees the same events.
 import type { Db, Tx } from "../db/database.ts";
 import type { Prisma } from "../db/generated/sqlite/client.ts";
 import type { Principal } from "../context.ts";
@@ -34,10 +34,10 @@ export interface EventReader {
   operatorId: string;
   principal?: Principal;
   /**
-   * The hand-written-SQL reader (db/sql-reader.ts) for a user whose Sim:read scope is narrower than
-   * every SIM: the SIM condition is a subquery Prisma cannot write (events/visibility.ts).
+   * The hand-written-SQL reader (db/sql-reader.ts): pages are read on it, with a narrow Sim:read
+   * scope as a subquery Prisma cannot write (events/visibility.ts).
    */
-  sql?: SqlReader;
+  sql: SqlReader;
 }
 
 export interface EventQuery {
@@ -49,14 +49,12 @@ export interface EventQuery {
 }
 
 /**
- * The one place the where-clause of an event listing is built (pull, replay, webhooks). U4: a
- * user's permissions (Event:read, area reads for events without a SIM) are added here; the SIM
- * scope, which a Prisma where cannot say, is readEvents' SQL path (events/visibility.ts).
+ * The Prisma where-clause of a count of the log (U4: Event:read, area reads for events without a
+ * SIM); the SIM scope, which a Prisma where cannot say, is SQL (events/visibility.ts).
  */
-export function eventListingWhere(reader: EventReader, query: Pick<EventQuery, "after" | "types">): Prisma.EventWhereInput {
+function eventCountWhere(reader: EventReader, types: readonly string[] | null | undefined): Prisma.EventWhereInput {
   const where: Prisma.EventWhereInput = { operatorId: reader.operatorId };
-  if (query.after !== null) where.sequence = { gt: query.after };
-  if (query.types && query.types.length > 0) where.type = { in: [...new Set(query.types)] };
+  if (types && types.length > 0) where.type = { in: [...new Set(types)] };
   const visible = visibleEventWhere(eventVisibility(reader.principal));
   return Object.keys(visible).length > 0 ? { AND: [where, visible] } : where;
 }
@@ -93,7 +91,7 @@ async function visibleEvents(sql: SqlReader, reader: EventReader, query: EventQu
   return rows.map((r) => ({ ...r, sequence: BigInt(r.sequence) }));
 }
 
-/** One of the operator's log counters, on the driver. */
+/** One of the operator's log counters, on the driver (0 before its first event). */
 async function operatorCounter(sql: SqlReader, operatorId: string, column: "lastEventSequence" | "prunedEventSequence"): Promise<bigint> {
   const [row] = await sql.all<{ n: number | string | bigint | null }>(`SELECT "${column}" AS "n" FROM "Operator" WHERE "id" = ?`, [operatorId]);
   return BigInt(row?.n ?? 0);
@@ -114,30 +112,17 @@ export interface EventPage {
  * One page of the reader's log after `query.after`, oldest first. Throws EventCursorExpired when
  * events after `after` have been pruned (V2): checked after reading, so a prune that ran between
  * is caught too. Reading after exactly the last pruned sequence loses nothing and is allowed.
- * With the SQL reader (every GraphQL reader): the page in one statement on the driver, and for a
- * user with a narrower SIM scope the log's last sequence before it. Without: Prisma, unscoped only.
+ * The page in one statement on the driver, and for a user with a narrower SIM scope the log's last
+ * sequence before it.
  */
-export async function readEvents(db: Db | Tx, reader: EventReader, query: EventQuery): Promise<EventPage> {
+export async function readEvents(reader: EventReader, query: EventQuery): Promise<EventPage> {
   const first = Math.max(0, Math.min(query.first, MAX_EVENT_PAGE));
   const visibility = eventVisibility(reader.principal);
-  let rows: StoredEvent[];
-  let seenThrough: bigint | null = null;
-  if (reader.sql) {
-    // Read before the page: every event up to it was committed, so the page's query sees them all (V2).
-    if (needsSimCheck(visibility)) seenThrough = await operatorCounter(reader.sql, reader.operatorId, "lastEventSequence");
-    rows = await visibleEvents(reader.sql, reader, query, first + 1);
-  } else {
-    if (needsSimCheck(visibility)) throw new Error("U4: a scoped event reader needs the SQL reader");
-    rows = await db.event.findMany({
-      where: eventListingWhere(reader, query),
-      orderBy: { sequence: "asc" },
-      take: first + 1,
-    });
-  }
+  // Read before the page: every event up to it was committed, so the page's query sees them all (V2).
+  const seenThrough = needsSimCheck(visibility) ? await operatorCounter(reader.sql, reader.operatorId, "lastEventSequence") : null;
+  const rows = await visibleEvents(reader.sql, reader, query, first + 1);
   if (query.after !== null) {
-    const pruned = reader.sql
-      ? await operatorCounter(reader.sql, reader.operatorId, "prunedEventSequence")
-      : BigInt((await db.operator.findUnique({ where: { id: reader.operatorId }, select: { prunedEventSequence: true } }))?.prunedEventSequence ?? 0);
+    const pruned = await operatorCounter(reader.sql, reader.operatorId, "prunedEventSequence");
     if (query.after < pruned) throw new EventCursorExpired(pruned);
   }
   const events = rows.slice(0, first);
@@ -150,8 +135,7 @@ export async function readEvents(db: Db | Tx, reader: EventReader, query: EventQ
 /** How many events the reader may read (Operator.events totalCount): one statement. */
 export async function countEvents(db: Db | Tx, reader: EventReader, types: readonly string[] | null | undefined): Promise<number> {
   const visibility = eventVisibility(reader.principal);
-  if (!needsSimCheck(visibility)) return db.event.count({ where: eventListingWhere(reader, { after: null, types }) });
-  if (!reader.sql) throw new Error("U4: a scoped event reader needs the SQL reader");
+  if (!needsSimCheck(visibility)) return db.event.count({ where: eventCountWhere(reader, types) });
   const [visible, params] = visibleEventSql(visibility, reader.operatorId, "e");
   const list = types && types.length > 0 ? [...new Set(types)] : null;
   const [row] = await reader.sql.all<{ n: number }>(
@@ -163,7 +147,6 @@ export async function countEvents(db: Db | Tx, reader: EventReader, types: reado
 }
 
 /** The last sequence handed out in the operator's log (0 before its first event). */
-export async function lastEventSequence(db: Db | Tx, operatorId: string): Promise<bigint> {
-  const operator = await db.operator.findUnique({ where: { id: operatorId }, select: { lastEventSequence: true } });
-  return BigInt(operator?.lastEventSequence ?? 0);
+export function lastEventSequence(sql: SqlReader, operatorId: string): Promise<bigint> {
+  return operatorCounter(sql, operatorId, "lastEventSequence");
 }

@@ -88,7 +88,7 @@ export async function eventConnection(ctx: Context, operatorId: string, args: { 
   const reader = { operatorId, principal: ctx.viewer?.principal, sql: sqlReaderOf(ctx.unscopedDb) };
   let page;
   try {
-    page = await readEvents(ctx.db, reader, { after, first, types: args.types });
+    page = await readEvents(reader, { after, first, types: args.types });
   } catch (error) {
     if (error instanceof EventCursorExpired) throw eventCursorExpiredError(error);
     throw error;

@@ -288,19 +288,14 @@ export interface AttemptResult {
 }
 
 /**
- * Records one attempt under its lease (an attempt whose lease was taken over records nothing).
- * Failure: the next attempt per `schedule`, or FAILED after the last; the endpoint's failing
+ * Records a failed attempt under its lease (an attempt whose lease was taken over records nothing;
+ * successes are recordSuccesses'): the next attempt per `schedule`, or FAILED after the last; the endpoint's failing
  * clock starts, and after DISABLE_AFTER_MS of failures the endpoint is disabled and the
  * operator's primary address gets an EVENT_HANDLER mail, in the same transaction.
  */
-export async function recordAttempt(db: Db, delivery: ClaimedDelivery, result: AttemptResult, now: Date, schedule: readonly number[]): Promise<"SUCCEEDED" | "RETRY" | "FAILED" | "LOST"> {
+export async function recordFailure(db: Db, delivery: ClaimedDelivery, result: AttemptResult, now: Date, schedule: readonly number[]): Promise<"RETRY" | "FAILED" | "LOST"> {
   const mine = { id: delivery.id, leaseOwner: delivery.leaseOwner };
   const done = { leaseOwner: null, leaseUntil: null, lastResponseStatus: result.status, lastError: result.error?.slice(0, 500) ?? null };
-  if (result.ok) {
-    const { count } = await db.webhookDelivery.updateMany({ where: mine, data: { ...done, status: "SUCCEEDED", nextAttemptAt: null } });
-    if (count === 1 && delivery.endpoint.failingSince) await db.webhookEndpoint.updateMany({ where: { id: delivery.endpointId }, data: { failingSince: null } });
-    return count === 1 ? "SUCCEEDED" : "LOST";
-  }
   const wait = schedule[delivery.attempts - 1];
   const status = wait === undefined ? "FAILED" : "PENDING";
   return db.$transaction(async (tx) => {

@@ -11,7 +11,7 @@ import {
   claimDueDeliveries,
   deliveryMessage,
   onDeliveriesQueued,
-  recordAttempt,
+  recordFailure,
   recordSuccesses,
   skipDelivery,
   webhookOwnerMayRead,
@@ -228,7 +228,7 @@ export class WebhookWorker {
       );
       return;
     }
-    const outcome = await recordAttempt(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
+    const outcome = await recordFailure(this.db, delivery, result, this.clock.now(), this.options.retryScheduleMs);
     this.options.onResult?.(outcome);
     this.logger.warn({ deliveryId: delivery.id, endpointId: endpoint.id, attempt: delivery.attempts, status: result.status, error: result.error, outcome }, "webhook attempt failed");
   }
