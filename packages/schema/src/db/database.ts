@@ -77,11 +77,15 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     }
     db = new SqliteClient({ adapter: new KeptConnectionAdapter({ url: target.file!, timeout: options.busyTimeoutMs ?? 10_000 }), log }) as Db;
     const client = db;
-    reader = await sqliteReader(target.file!, options.onQuery, {
-      writer: () => writer,
-      exclusive: (work) => gate.runExclusive(work),
-      viaPrisma: <T>(sql: string, params: readonly unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
-    });
+    reader = await sqliteReader(
+      target.file!,
+      {
+        writer: () => writer,
+        exclusive: (work) => gate.runExclusive(work),
+        viaPrisma: <T>(sql: string, params: readonly unknown[]) => client.$queryRawUnsafe<T[]>(sql, ...params),
+      },
+      options.onQuery,
+    );
   } else {
     const [{ PrismaClient: PostgresClient }, { PrismaPg }, { default: pg }] = await Promise.all([
       import("./generated/postgresql/client.ts"),

@@ -1,8 +1,9 @@
-// Reads on the hottest paths (the session behind every request, the SIM listing) run as
-// hand-written SQL straight on the driver: Prisma's client runtime costs about 0.8 ms of CPU per
-// call, the driver a tenth of that (bench/RESULTS.md). Writes and everything else go through
-// Prisma. PostgreSQL shares Prisma's pool; SQLite opens its own read connection (WAL lets it read
-// beside the writer).
+// Reads on the hottest paths (the session behind every request, the SIM listing, event pages) run
+// as hand-written SQL straight on the driver: Prisma's client runtime costs about 0.8 ms of CPU per
+// call, the driver a tenth of that (bench/RESULTS.md). Writes go through Prisma, except the few
+// autocommit statements the webhook worker runs many times a second (`autocommit`). PostgreSQL
+// shares Prisma's pool; SQLite opens its own read connection (WAL lets it read beside the writer)
+// and writes on Prisma's.
 import type { Provider } from "./types.ts";
 
 /** A column's JavaScript type: what `all` converts the driver's value to. */
@@ -69,7 +70,7 @@ export interface SqliteWriter {
 /** Autocommit statements prepared on the writer, by text (their texts are few). */
 const MAX_WRITER_STATEMENTS = 200;
 
-export async function sqliteReader(file: string, onQuery?: (sql: string) => void, writes?: SqliteWriter): Promise<SqlReader> {
+export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?: (sql: string) => void): Promise<SqlReader> {
   const { default: Database } = await import("better-sqlite3");
   let connection: import("better-sqlite3").Database | null = null;
   const statements = new Map<string, import("better-sqlite3").Statement>();
@@ -91,7 +92,6 @@ export async function sqliteReader(file: string, onQuery?: (sql: string) => void
       return convert(prepared(sql).all(...params.map(sqliteParam)) as Row[], kinds) as T[];
     },
     async autocommit<T>(sql: string, params: readonly unknown[]) {
-      if (!writes) throw new Error("This SQLite reader has no writer");
       const writer = writes.writer();
       if (!writer) return writes.viaPrisma<T>(sql, params);
       onQuery?.(sql);
