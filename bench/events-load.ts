@@ -9,6 +9,8 @@
 //     each cell reports the server's CPU per request and the consumers' CPU.
 // Simgate runs as its own process (`pnpm start`'s command, NODE_ENV=production).
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=5 BENCH_CONNECTIONS=10 BENCH_HOOK_EVENTS=5000
+//   BENCH_EVENTS_ROUNDS=2 (off/on alternations), BENCH_EVENTS_ON=subscribers,endpoint (what "on"
+//   means), BENCH_EVENTS_SCENARIOS=read,write, BENCH_EVENTS_PROFILE=<folder> (--cpu-prof the server)
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
