@@ -49,7 +49,7 @@ export async function purgeRateLimitCounters(db: Db, before: Date): Promise<numb
  * never does. Brute-force limits stay exact (RateLimitStore.hit on every attempt).
  */
 export class BatchedBudget {
-  private readonly entries = new Map<string, { shared: HitResult; unsynced: number; syncedAt: number; syncing: Promise<void> | null }>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly store: RateLimitStore,
@@ -63,31 +63,47 @@ export class BatchedBudget {
     if (!entry || entry.shared.resetAt.getTime() <= now) {
       if (this.entries.size > 10_000) this.forgetEnded(now);
       const shared = await this.store.hit(key, windowMs, points);
-      this.entries.set(key, { shared, unsynced: 0, syncedAt: now, syncing: null });
+      // Concurrent first hits each count in the store but answer in any order: the entry keeps
+      // the highest total read for its window, so the last answer never lowers what later hits
+      // decide on.
+      const current = this.entries.get(key);
+      if (current && current.shared.resetAt.getTime() === shared.resetAt.getTime()) keepHighest(current, shared);
+      else this.entries.set(key, { shared, unsynced: 0, sending: 0, syncedAt: now, syncing: null });
       return shared;
     }
     entry.unsynced += points;
     if (now - entry.syncedAt >= this.syncMs && !entry.syncing) {
       const sending = entry.unsynced;
       entry.unsynced = 0;
+      entry.sending = sending;
       entry.syncedAt = now;
       entry.syncing = this.store.hit(key, windowMs, sending).then(
         (shared) => {
-          entry.shared = shared;
+          keepHighest(entry, shared);
+          entry.sending = 0;
           entry.syncing = null;
         },
         (error: unknown) => {
           entry.unsynced += sending;
+          entry.sending = 0;
           entry.syncing = null;
           throw error;
         },
       );
       await entry.syncing;
     }
-    return { points: entry.shared.points + entry.unsynced, resetAt: entry.shared.resetAt };
+    // Hits that arrive while a sync is on its way still count the points it carries.
+    return { points: entry.shared.points + entry.sending + entry.unsynced, resetAt: entry.shared.resetAt };
   }
 
   private forgetEnded(now: number): void {
     for (const [key, entry] of this.entries) if (entry.shared.resetAt.getTime() <= now && !entry.syncing) this.entries.delete(key);
   }
+}
+
+type Entry = { shared: HitResult; unsynced: number; sending: number; syncedAt: number; syncing: Promise<void> | null };
+
+/** A window's count in the store only grows: an older answer never replaces a newer one. */
+function keepHighest(entry: Entry, shared: HitResult): void {
+  if (shared.resetAt.getTime() !== entry.shared.resetAt.getTime() || shared.points > entry.shared.points) entry.shared = shared;
 }

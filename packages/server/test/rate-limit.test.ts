@@ -31,10 +31,18 @@ afterAll(async () => {
 });
 
 /** A second server process (`pnpm start`'s entry) on a database; stopped after the file. */
-async function startSecondServer(databaseUrl: string, env: Record<string, string>): Promise<Client> {
+async function startSecondServer(databaseUrl: string, env: Record<string, string>): Promise<Client & { stop(): Promise<void> }> {
   const server = await startServerProcess(databaseUrl, env);
   children.push(server);
-  return server.client;
+  return {
+    raw: server.client.raw,
+    // On SQLite a second process's background writes (scheduler, counters) can take the file's
+    // write lock while this process's transaction wants it: later tests run without it.
+    stop: async () => {
+      children.splice(children.indexOf(server), 1);
+      await server.stop();
+    },
+  };
 }
 
 const AUTHENTICATE = `mutation($input: AuthenticateInput!) { authenticate(input: $input) { token userErrors { code } } }`;
@@ -72,7 +80,7 @@ async function auditCount(op: { token: string }, action: string): Promise<{ SUCC
   return counts;
 }
 
-describe("2: sign-in brute force", () => {
+describe("sign-in brute force", () => {
   it("the 11th wrong password within a minute is refused even with the right password: 429, Retry-After, nothing issued or audited; from any address; a minute later it works", async () => {
     const op = await signUp(h);
     const attacker = freshIp();
@@ -153,7 +161,7 @@ describe("U2: user sign-ins count like the root's", () => {
   });
 });
 
-describe("2: signUp, requestAccountRecovery and verifyEmailAddress are limited per IP", () => {
+describe("signUp, requestAccountRecovery and verifyEmailAddress are limited per IP", () => {
   it("signUp: the 11th from one address is refused and creates nothing (no operator, no mail)", async () => {
     const ip = freshIp();
     for (let i = 0; i < 10; i += 1) {
@@ -223,7 +231,7 @@ describe("2: signUp, requestAccountRecovery and verifyEmailAddress are limited p
   });
 });
 
-describe("2: budget per signed-in client", () => {
+describe("budget per signed-in client", () => {
   it("600 operations a minute per user or auth key, the 601st refused; other operators and the administrator unaffected; a new token buys nothing", async () => {
     const op = await signUp(h, uniqueEmail("busy"));
     const other = await signUp(h);
@@ -243,7 +251,7 @@ describe("2: budget per signed-in client", () => {
   });
 });
 
-describe("2: two instances on one database share the counters", () => {
+describe("two instances on one database share the counters", () => {
   it("attempts on either count for both; over real HTTP the socket address is the client and X-Forwarded-For is ignored without SIMGATE_TRUST_PROXY", async () => {
     // A second server process (not a second app in this process: two Prisma clients on one SQLite
     // file in one process can deadlock), on the same database, proxy headers not trusted.
@@ -264,6 +272,7 @@ describe("2: two instances on one database share the counters", () => {
       expect(asked.status).toBe(200);
     }
     expectRateLimited(await call(second, RECOVERY, { input: { operatorId: "OP0000000000" } }, from(freshIp())));
+    await second.stop();
   });
 });
 
@@ -285,6 +294,41 @@ describe("per-client budget: batched writes to the shared counter", () => {
     const row = await h.app.db.rateLimitCounter.findUniqueOrThrow({ where: { key: other } });
     expect(row.points).toBe(1);
     expect((await new BatchedBudget(store, h.clock, 0).hit(other, 60_000)).points).toBe(2);
+  });
+
+  it("concurrent first hits of a window that answer out of order leave the instance counting all of them; hits during a sync count the points it carries", async () => {
+    // The store counts each hit at once, but the answers reach the budget last-counted-first.
+    const released: Array<() => void> = [];
+    class ReversedAnswers extends RateLimitStore {
+      override async hit(key: string, windowMs: number, points = 1) {
+        const counted = await super.hit(key, windowMs, points);
+        await new Promise<void>((resolve) => released.push(resolve));
+        return counted;
+      }
+    }
+    const store = new ReversedAnswers(h.app.db, h.clock);
+    const key = counterKey("client", `reversed-${Math.random()}`);
+    const budget = new BatchedBudget(store, h.clock, 3_600_000);
+    const first = Array.from({ length: 20 }, () => budget.hit(key, 60_000));
+    while (released.length < 20) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const release of released.splice(0).reverse()) release();
+    expect((await Promise.all(first)).map((r) => r.points).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect((await budget.hit(key, 60_000)).points).toBe(21);
+
+    // A sync on its way: a hit arriving meanwhile counts the points it carries.
+    const syncing = new BatchedBudget(store, h.clock, 0);
+    const opened = syncing.hit(key, 60_000);
+    while (released.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    released.shift()!();
+    // The first budget's 21st hit is still only in its memory: the store holds 20.
+    expect((await opened).points).toBe(21);
+    const carrying = syncing.hit(key, 60_000);
+    while (released.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Answered from memory while the sync waits: 21 read, 1 on its way, then 1 and 2 since.
+    expect((await syncing.hit(key, 60_000)).points).toBe(23);
+    expect((await syncing.hit(key, 60_000)).points).toBe(24);
+    released.shift()!();
+    expect((await carrying).points).toBe(24);
   });
 });
 
