@@ -23,6 +23,11 @@ export default defineConfig({
     // SQLite or a server process, so a second file fills the idle core (vitest's default on a
     // 2-core machine is one). Load tests keep the machine to themselves (`load` below).
     maxWorkers: Number(process.env.SIMGATE_TEST_WORKERS) || Math.max(2, availableParallelism() - 1),
+    // A worker imports the sources once and runs its files one after another in that module graph:
+    // re-importing them for every file took more than half of the suite's time. So a test file
+    // leaves nothing behind in the process: it starts its own app and database, does not change
+    // process.env, and stops the servers and timers it started.
+    isolate: false,
     // Server processes run what `pnpm start` runs: the compiled bundle, brought up to date once here.
     globalSetup: ["scripts/server-build.mjs"],
     hookTimeout: 60_000,
