@@ -15,10 +15,14 @@
 //   after the commit it costs one short statement outside any lock. The price: a process that dies
 //   between its commit and its NOTIFY leaves other instances to find the events at their next
 //   recheck.
+//   A process sends its NOTIFYs at most once per wake-up window (SIMGATE_EVENT_WAKE_COALESCE_MS),
+//   the first after a quiet spell at once: under a steady stream of commits one statement then
+//   carries every operator's last sequence, instead of a round trip per commit (each a wake-up of
+//   a database process for the sender and one notification for every listening instance).
 // - The LISTEN connection is reopened when it drops (backoff up to 5 s), and every stream of the
 //   process is woken then: notifications sent while it was down are lost.
 import { Client } from "pg";
-import type { Db, DatabaseTarget } from "@simgate/schema/db/database";
+import { sqlReaderOf, type Db, type DatabaseTarget } from "@simgate/schema/db/database";
 import type { Clock } from "@simgate/schema/domain/clock";
 import { onEventsCommitted } from "@simgate/schema/events/append";
 import type { LiveEventsSupport } from "@simgate/schema/events/live";
@@ -43,7 +47,7 @@ export interface LiveEventsOptions {
   recheckMs: number;
   leaseMs: number;
   /** Commits wake an operator's streams at most this often (SIMGATE_EVENT_WAKE_COALESCE_MS). */
-  coalesceMs?: number;
+  coalesceMs: number;
 }
 
 export interface LiveEvents extends LiveEventsSupport {
@@ -79,7 +83,7 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
   };
   const wakeOperator = (operatorId: string) => {
     if (wakeTimers.has(operatorId) || !watchers.has(operatorId)) return;
-    const wait = (lastWake.get(operatorId) ?? 0) + (options.coalesceMs ?? 25) - Date.now();
+    const wait = (lastWake.get(operatorId) ?? 0) + options.coalesceMs - Date.now();
     if (wait <= 0) return wakeNow(operatorId);
     const timer = setTimeout(() => {
       wakeTimers.delete(operatorId);
@@ -92,15 +96,44 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     for (const set of watchers.values()) for (const wake of set) wake();
   };
 
-  const stopHook = onEventsCommitted(db, async (commits) => {
+  // What this process has not yet notified: each operator's last committed sequence.
+  const unsent = new Map<string, bigint>();
+  let notifyTimer: NodeJS.Timeout | undefined;
+  let lastNotify = 0;
+  let notifying: Promise<void> | null = null;
+  const sendNotifies = (): Promise<void> => {
+    clearTimeout(notifyTimer);
+    notifyTimer = undefined;
+    if (unsent.size === 0) return notifying ?? Promise.resolve();
+    lastNotify = Date.now();
+    const payloads = [...unsent].map(([operatorId, sequence]) => `${instanceId}:${operatorId}:${sequence}`);
+    unsent.clear();
+    // On the driver, not through Prisma: Prisma's runtime costs several times the statement
+    // (db/sql-reader.ts).
+    const sent = sqlReaderOf(db)
+      .autocommit(`SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload`, [EVENTS_CHANNEL, payloads])
+      .then(
+        () => {},
+        (err: unknown) => logger.warn({ err }, "NOTIFY after an event commit failed: other instances see the events at their next recheck"),
+      );
+    const current: Promise<void> = sent.finally(() => {
+      if (notifying === current) notifying = null;
+    });
+    notifying = current;
+    return current;
+  };
+  const stopHook = onEventsCommitted(db, (commits) => {
     for (const commit of commits) wakeOperator(commit.operatorId);
     if (target.provider !== "postgresql") return;
-    const payloads = commits.map((c) => `${instanceId}:${c.operatorId}:${c.lastSequence}`);
-    try {
-      await db.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, payload) FROM unnest(${payloads}::text[]) AS payload`;
-    } catch (err) {
-      logger.warn({ err }, "NOTIFY after an event commit failed: other instances see the events at their next recheck");
+    for (const { operatorId, lastSequence } of commits) {
+      const known = unsent.get(operatorId);
+      if (known === undefined || lastSequence > known) unsent.set(operatorId, lastSequence);
     }
+    if (notifyTimer) return;
+    const wait = lastNotify + options.coalesceMs - Date.now();
+    if (wait <= 0) return void sendNotifies();
+    notifyTimer = setTimeout(() => void sendNotifies(), wait);
+    notifyTimer.unref();
   });
 
   async function listen(attempt: number): Promise<void> {
@@ -178,6 +211,8 @@ export function createLiveEvents(options: LiveEventsOptions): LiveEvents {
     async close() {
       closing = true;
       stopHook();
+      // Commits made until now still reach the other instances.
+      await sendNotifies();
       clearTimeout(reconnectTimer);
       clearInterval(renewTimer);
       shutdown.abort();

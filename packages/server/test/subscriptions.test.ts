@@ -1,6 +1,7 @@
 // V4 push side through real servers: Subscription.events over GraphQL over SSE (fetch with
 // Accept: text/event-stream) and over graphql-ws (its client over `ws`), on both engines; and two
 // server processes on one PostgreSQL database.
+import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp, type TestOperator } from "./support/accounts.ts";
 import { startHarness, type Harness } from "./support/harness.ts";
@@ -33,6 +34,37 @@ function writeConcurrently(h: Pick<Harness, "ok">, op: TestOperator, sims: { id:
     }),
   ).then(() => undefined);
 }
+
+describe("Subscription.events: what a commit costs its streams", () => {
+  let h: Harness;
+  let base: string;
+  beforeAll(async () => {
+    // No recheck during the test: only the commit wakes the streams.
+    h = await startHarness({ env: { SIMGATE_SUBSCRIPTION_RECHECK_SECONDS: "3600" } });
+    base = `http://127.0.0.1:${await h.app.listen()}`;
+  }, 60_000);
+
+  it("V4: streams of one session woken by one commit re-read the session once and the log once, however many they are", async () => {
+    const op = await signUp(h);
+    const [sim] = await ownSims(h, op, 1); // event 1
+    const subs = await Promise.all(Array.from({ length: 3 }, () => subscribeSse(base, EVENTS, { after: "0" }, op.token)));
+    for (const sub of subs) expect(await sequencesThrough(sub, 1)).toEqual([1]);
+    await new Promise((r) => setTimeout(r, 100)); // caught up and asleep
+    h.statements.reset();
+    h.statements.counting = true;
+    try {
+      await h.ok(RENAME, { i: { simId: sim!.id, name: "woken" } }, op.token);
+      for (const sub of subs) expect(await sequencesThrough(sub, 2)).toEqual([2]);
+    } finally {
+      h.statements.counting = false;
+    }
+    const sessionReads = h.statements.sql.filter((sql) => /s\."revokedAt"/.test(sql)).length;
+    const logReads = h.statements.sql.filter((sql) => /AS "pruned"/.test(sql)).length;
+    // The rename's own request reads the session once; the three streams once together.
+    expect({ sessionReads, logReads }).toEqual({ sessionReads: 2, logReads: 1 });
+    await Promise.all(subs.map((s) => s.close()));
+  });
+});
 
 describe("Subscription.events on one server", () => {
   let h: Harness;
@@ -174,9 +206,11 @@ describe("Subscription.events on one server", () => {
 describe.skipIf(onSqlite)("Subscription.events across two server processes on one PostgreSQL database", () => {
   let servers: ServerProcess[] = [];
   let drop: () => Promise<void>;
+  let databaseUrl: string;
   killServersAfterAll();
   beforeAll(async () => {
     const database = await createTestDatabase();
+    databaseUrl = database.url;
     drop = () => database.drop();
     servers = await Promise.all([0, 1].map(() => startServerProcess(database.url)));
   }, 60_000);
@@ -202,6 +236,42 @@ describe.skipIf(onSqlite)("Subscription.events across two server processes on on
       expect(y!.data.events.sequence).toBe(String(2 + round));
     }
     await Promise.all([sse.close(), ws.close()]);
+  });
+
+  it("V4: under a stream of commits an instance sends one NOTIFY per wake-up window, with each operator's last sequence, and the other instance's subscriber still gets every event in order", async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const op = await signUp(a.client);
+    const [sim] = await ownSims(a.client, op, 1);
+    const first = (await lastSequence(a.client, op)) + 1;
+    const sse = await subscribeSse(`http://127.0.0.1:${b.port}`, EVENTS, {}, op.token);
+    const listener = new Client({ connectionString: databaseUrl });
+    await listener.connect();
+    const notified: string[] = [];
+    listener.on("notification", (message) => void notified.push(message.payload ?? ""));
+    await listener.query("LISTEN simgate_events");
+    await new Promise((r) => setTimeout(r, 200)); // nothing of the sign-up still on its way
+    notified.length = 0;
+    try {
+      const started = Date.now();
+      const commits = 30;
+      for (let i = 0; i < commits; i += 1) await a.client.ok(RENAME, { i: { simId: sim!.id, name: `burst ${i}` } }, op.token);
+      const took = Date.now() - started;
+      const last = first + commits - 1;
+      expect(await sequencesThrough(sse, last)).toEqual(range(first, last));
+      // B may have read the last events on an earlier wake-up: the NOTIFY naming the last one
+      // comes with the window after the last commit.
+      const lastNamed = () => notified.at(-1)?.split(":")[2] === String(last);
+      for (const deadline = Date.now() + 2000; !lastNamed() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      // The window is 100 ms (the default): one NOTIFY at once, then at most one per window.
+      expect(notified.length).toBeGreaterThanOrEqual(1);
+      expect(notified.length).toBeLessThanOrEqual(Math.ceil(took / 100) + 2);
+      expect(notified.length).toBeLessThan(commits);
+      // instance:operator:sequence, the operator's last sequence at that moment.
+      expect(notified.at(-1)!.split(":")[2]).toBe(String(last));
+    } finally {
+      await listener.end();
+      await sse.close();
+    }
   });
 
   it("V4: the per-operator limit holds across instances", async () => {
