@@ -9,7 +9,7 @@
 //     each cell reports the server's CPU per request and the consumers' CPU.
 // Simgate runs as its own process (`pnpm start`'s command, NODE_ENV=production).
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=5 BENCH_CONNECTIONS=10 BENCH_HOOK_EVENTS=5000
-//   BENCH_EVENTS_ROUNDS=2 (off/on alternations), BENCH_EVENTS_ON=subscribers,endpoint (what "on"
+//   BENCH_EVENTS_ROUNDS=2 (off/on pairs, in ABBA order), BENCH_EVENTS_ON=subscribers,endpoint (what "on"
 //   means), BENCH_EVENTS_SCENARIOS=read,write, BENCH_EVENTS_PROFILE=<folder> (--cpu-prof the server)
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -41,15 +41,25 @@ interface Cell {
   errors: number;
   /** Server CPU per request, ms (all the server's work during the cell, deliveries and streams included). */
   cpuPerRequest: number;
+  /** The server's main thread alone (the one serving requests), ms per request. */
+  mainPerRequest: number;
   /** The consumers' process CPU during the cell, ms per second. */
   consumerCpu: number;
+  /** Share of the machine's CPU time left idle during the cell (every core), %. */
+  idle: number;
 }
 const gid = (id: string) => Buffer.from(`Sim:${id}`).toString("base64");
 
-/** Server CPU time so far (user + system), ms, from /proc. */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+/** Server CPU time so far (user + system), ms, from /proc; with `mainThread`, its main thread's only. */
+function cpuMsOf(pid: number, mainThread = false): number {
+  const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** The machine's idle and total CPU time so far, every core, in clock ticks (/proc/stat). */
+function machineTicks(): { idle: number; total: number } {
+  const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { idle: ticks[3]! + (ticks[4] ?? 0), total: ticks.reduce((a, b) => a + b, 0) };
 }
 
 /** A receiver that answers 204 at once and counts webhook-ids. */
@@ -94,9 +104,13 @@ export interface LoadRow {
   offP99: number;
   onP99: number;
   errors: number;
-  /** Server CPU ms per request, off and on. */
+  /** Server CPU ms per request, off and on; its main thread's alone; the machine's idle share, %. */
   offCpu: number;
   onCpu: number;
+  offMain: number;
+  onMain: number;
+  offIdle: number;
+  onIdle: number;
   /** The consumers' CPU, ms per second, during the "on" cells. */
   consumerCpu: number;
 }
@@ -142,6 +156,8 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
       const bodies = { read: () => JSON.stringify({ query: READ }), write: () => JSON.stringify({ query: WRITE, variables: { input: { simId: simIds[n++ % simIds.length], name: `load-${n}` } } }) };
       const cell = async (scenario: "read" | "write", seconds = DURATION): Promise<Cell> => {
         const cpu0 = cpuMsOf(simgate.child.pid!);
+        const main0 = cpuMsOf(simgate.child.pid!, true);
+        const machine0 = machineTicks();
         const consumer0 = (await consumer.counts()).cpuMs;
         const result = await autocannon({
           url: `${base}/graphql`,
@@ -150,14 +166,19 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
           requests: [{ method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, setupRequest: (req) => ({ ...req, body: bodies[scenario]() }) }],
         });
         const cpu = cpuMsOf(simgate.child.pid!) - cpu0;
+        const main = cpuMsOf(simgate.child.pid!, true) - main0;
+        const machine = machineTicks();
+        const idle = (100 * (machine.idle - machine0.idle)) / Math.max(1, machine.total - machine0.total);
         const consumerCpu = ((await consumer.counts()).cpuMs - consumer0) / seconds;
-        return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuPerRequest: cpu / Math.max(1, result.requests.total), consumerCpu };
+        const requests = Math.max(1, result.requests.total);
+        if (process.env.BENCH_EVENTS_CELLS) process.stderr.write(`${engine} ${scenario}: ${Math.round(result.requests.average)} req/s, main thread ${(main / requests).toFixed(2)} ms per request, idle ${Math.round(idle)} %\n`);
+        return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuPerRequest: cpu / requests, mainPerRequest: main / requests, consumerCpu, idle };
       };
       for (const scenario of SCENARIOS) await cell(scenario, 2); // warm-up
-      // Off and on alternate (off, on, off, on …) so drift in the machine's load hits both alike.
+      // Off and on alternate in ABBA order (off, on, on, off, off, on …): the database grows with
+      // every write cell, and a plain off-on alternation would always give "on" the larger one.
       const sums = { off: { read: [] as Cell[], write: [] as Cell[] }, on: { read: [] as Cell[], write: [] as Cell[] } };
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const scenario of SCENARIOS) sums.off[scenario].push(await cell(scenario));
+      const runOn = async (round: number) => {
         const before = await consumer.counts();
         const endpointId = ON.has("endpoint") ? await createEndpoint(token, consumer.url) : null;
         await consumer.subscribe(base, token, SUBSCRIBERS);
@@ -172,13 +193,27 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
         process.stderr.write(`${engine}: round ${round + 1}, events on: subscribers saw ${counts.seen.join(" and ")} events, the endpoint ${counts.ids - before.ids}\n`);
         await consumer.unsubscribe();
         if (endpointId) await deleteEndpoint(token, endpointId);
+      };
+      const runOff = async () => {
+        for (const scenario of SCENARIOS) sums.off[scenario].push(await cell(scenario));
+      };
+      for (let round = 0; round < ROUNDS; round++) {
+        if (round % 2 === 0) {
+          await runOff();
+          await runOn(round);
+        } else {
+          await runOn(round);
+          await runOff();
+        }
       }
       const mean = (cells: Cell[], key: Exclude<keyof Cell, "errors">) => cells.reduce((a, c) => a + c[key], 0) / cells.length;
       for (const scenario of SCENARIOS) {
         const errors = [...sums.off[scenario], ...sums.on[scenario]].reduce((a, c) => a + c.errors, 0);
         load.push({
           engine, scenario, off: mean(sums.off[scenario], "rps"), on: mean(sums.on[scenario], "rps"), offP99: mean(sums.off[scenario], "p99"), onP99: mean(sums.on[scenario], "p99"), errors,
-          offCpu: mean(sums.off[scenario], "cpuPerRequest"), onCpu: mean(sums.on[scenario], "cpuPerRequest"), consumerCpu: mean(sums.on[scenario], "consumerCpu"),
+          offCpu: mean(sums.off[scenario], "cpuPerRequest"), onCpu: mean(sums.on[scenario], "cpuPerRequest"),
+          offMain: mean(sums.off[scenario], "mainPerRequest"), onMain: mean(sums.on[scenario], "mainPerRequest"),
+          offIdle: mean(sums.off[scenario], "idle"), onIdle: mean(sums.on[scenario], "idle"), consumerCpu: mean(sums.on[scenario], "consumerCpu"),
         });
       }
 
@@ -230,11 +265,14 @@ export function eventsReport({ deliveries, load }: Awaited<ReturnType<typeof run
     "|---|---|---|---|---|---|---|",
     ...deliveries.map((r) => `| ${r.engine} | ${r.endpoints} | ${r.events} | ${r.deliveries} | ${r.duplicates} | ${r.seconds.toFixed(1)} | ${Math.round(r.perSecond)} |`),
     "",
-    `HTTP load with events off and on: ${SIMS.toLocaleString("en")} SIMs, ${CONNECTIONS} connections, autocannon ${DURATION} s per cell, off and on alternating ${ROUNDS} times (means)`,
+    `HTTP load with events off and on: ${SIMS.toLocaleString("en")} SIMs, ${CONNECTIONS} connections, autocannon ${DURATION} s per cell, off and on alternating ${ROUNDS} times in ABBA order (means)`,
     "",
-    "| engine | scenario | off req/s | on req/s | on ÷ off | off p99 ms | on p99 ms | errors | server CPU ms per request, off → on | consumers' CPU, ms per s |",
-    "|---|---|---|---|---|---|---|---|---|---|",
-    ...load.map((r) => `| ${r.engine} | ${r.scenario} | ${Math.round(r.off)} | ${Math.round(r.on)} | ${(r.on / r.off).toFixed(2)} | ${Math.round(r.offP99)} | ${Math.round(r.onP99)} | ${r.errors} | ${r.offCpu.toFixed(2)} → ${r.onCpu.toFixed(2)} | ${Math.round(r.consumerCpu)} |`),
+    "| engine | scenario | off req/s | on req/s | on ÷ off | off p99 ms | on p99 ms | errors | server CPU ms per request, off → on | main thread ms per request, off → on | machine idle %, off → on | consumers' CPU, ms per s |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...load.map(
+      (r) =>
+        `| ${r.engine} | ${r.scenario} | ${Math.round(r.off)} | ${Math.round(r.on)} | ${(r.on / r.off).toFixed(2)} | ${Math.round(r.offP99)} | ${Math.round(r.onP99)} | ${r.errors} | ${r.offCpu.toFixed(2)} → ${r.onCpu.toFixed(2)} | ${r.offMain.toFixed(2)} → ${r.onMain.toFixed(2)} | ${Math.round(r.offIdle)} → ${Math.round(r.onIdle)} | ${Math.round(r.consumerCpu)} |`,
+    ),
   ].join("\n");
 }
 

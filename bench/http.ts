@@ -7,7 +7,9 @@
 // Node.js 24). Simgate runs as its own process (`pnpm start`'s command: the compiled bundle) so
 // its RSS is its own; baselines (a)-(c) run inside this process.
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=10 BENCH_CONNECTIONS=1,10,50
-//   BENCH_PEER=0 leaves out (d).
+//   BENCH_PEER=0 leaves out (d). Simgate starts as `pnpm start` starts it (package.json's flags);
+//   BENCH_SERVER_NODE_ARGS="--flag …" adds Node.js flags after those (a flag given twice: the
+//   later wins), to weigh heap sizes, say.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -16,6 +18,7 @@ import { resolve } from "node:path";
 import autocannon from "autocannon";
 import { createSchema, createYoga } from "graphql-yoga";
 import { createDb, parseDatabaseUrl } from "../packages/schema/src/db/database.ts";
+import { startArgs } from "../scripts/start-command.mjs";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
 import { PEER_READ, startPostGraphile, type PeerAnswer } from "./lib/postgraphile-peer.ts";
 import { startRawBaseline } from "./lib/raw-baseline.ts";
@@ -26,6 +29,7 @@ const SIMS = Number(process.env.BENCH_SIMS ?? 100_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "1,10,50").split(",").map(Number);
 const PEER = process.env.BENCH_PEER !== "0";
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const root = resolve(import.meta.dirname, "..");
 const PEER_SERVER = "PostGraphile V5 (d)";
 
@@ -44,7 +48,10 @@ export interface Row {
 }
 
 export async function startSimgate(databaseUrl: string, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...nodeArgs, "scripts/start.mjs"], {
+  // `pnpm start`'s own command line, its Node.js flags included; BENCH_SERVER_NODE_ARGS come after
+  // those, so one of the same name wins.
+  const start = startArgs();
+  const child = spawn(process.execPath, [...nodeArgs, ...start.slice(0, -1), ...SERVER_NODE_ARGS, start.at(-1)!], {
     cwd: root,
     env: { ...process.env, ...extraEnv, DATABASE_URL: databaseUrl, PORT: "0", LOG_LEVEL: "info", NODE_ENV: "production", DATABASE_POOL_SIZE: "10", SIMGATE_ADMIN_SECRET: "",
       // Budgets counted (their cost is measured) but high enough never to refuse the load.
@@ -129,9 +136,17 @@ function checkPeer(ours: { data?: any }, peer: PeerAnswer): void {
   }
 }
 
-export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string, { rss: number; peak: number }>; peer?: string }> {
+/** Simgate's resident memory, MB: idle after start and one request of each kind, just after the load, and its peak (also after each number of connections). */
+interface Memory {
+  idle: number;
+  rss: number;
+  peak: number;
+  peaks: Record<number, number>;
+}
+
+export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string, Memory>; peer?: string }> {
   const rows: Row[] = [];
-  const rss: Record<string, { rss: number; peak: number }> = {};
+  const rss: Record<string, Memory> = {};
   let peerVersion: string | undefined;
   for (const engine of engines) {
     const database = await freshDatabase(engine);
@@ -153,6 +168,9 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       const ours = await post(simgate.port, READ, {}, token);
       const floor = await post(raw.port, READ, {}, token);
       if (JSON.stringify(ours.data) !== JSON.stringify(floor.data)) throw new Error(`raw baseline differs:\n${JSON.stringify(ours).slice(0, 400)}\n${JSON.stringify(floor).slice(0, 400)}`);
+      await post(simgate.port, WRITE, { input: { simId: simIds[0], name: "bench-idle" } }, token);
+      await new Promise((r) => setTimeout(r, 2000));
+      const idle = rssOf(simgate.child.pid!).rss;
       ceiling = await startDocumentCeiling(ours);
       if (JSON.stringify((await post(ceiling.port, READ, {})).data) !== JSON.stringify(ours.data)) throw new Error("the in-memory yoga baseline answers differently");
       const readBody = JSON.stringify({ query: READ });
@@ -164,6 +182,7 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
         const res = await fetch(`http://127.0.0.1:${peer.port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: peerBody });
         checkPeer(ours, (await res.json()) as PeerAnswer);
       }
+      const peaks: Record<number, number> = {};
       let n = 0;
       const writeBody = () => JSON.stringify({ query: WRITE, variables: { input: { simId: simIds[Math.floor(Math.random() * simIds.length)], name: `bench-${n++}` } } });
       for (const connections of CONNECTIONS) {
@@ -178,8 +197,9 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
           rows.push({ engine, scenario: "write", server, connections, ...(await load(port, connections, token, writeBody)) });
           process.stderr.write(`${engine} write ${server} c=${connections}: ${rows.at(-1)!.rps.toFixed(0)} req/s\n`);
         }
+        peaks[connections] = rssOf(simgate.child.pid!).peak;
       }
-      rss[engine] = rssOf(simgate.child.pid!);
+      rss[engine] = { idle, ...rssOf(simgate.child.pid!), peaks };
     } finally {
       simgate.child.kill("SIGTERM");
       await new Promise((r) => simgate.child.once("exit", r));
@@ -207,8 +227,8 @@ export function report({ rows, rss, peer }: Awaited<ReturnType<typeof runHttpBen
     const versus = r.server === "simgate" ? "" : (simgate.rps / r.rps).toFixed(2);
     lines.push(`| ${r.engine} | ${r.scenario} | ${r.connections} | ${r.server} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / raw.rps).toFixed(2)} | ${versus} |`);
   }
-  lines.push("", "| engine | Simgate server RSS at the end MB | peak RSS MB |", "|---|---|---|");
-  for (const [engine, m] of Object.entries(rss)) lines.push(`| ${engine} | ${m.rss.toFixed(0)} | ${m.peak.toFixed(0)} |`);
+  lines.push("", `Simgate's process${SERVER_NODE_ARGS.length > 0 ? ` (started with ${SERVER_NODE_ARGS.join(" ")})` : ""}:`, "", `| engine | RSS idle after start MB | ${CONNECTIONS.map((c) => `peak RSS MB after the ${c}-connection cells`).join(" | ")} | RSS at the end MB |`, `|---|---|${CONNECTIONS.map(() => "---|").join("")}---|`);
+  for (const [engine, m] of Object.entries(rss)) lines.push(`| ${engine} | ${m.idle.toFixed(0)} | ${CONNECTIONS.map((c) => (m.peaks[c] ?? 0).toFixed(0)).join(" | ")} | ${m.rss.toFixed(0)} |`);
   return lines.join("\n");
 }
 

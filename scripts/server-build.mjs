@@ -1,5 +1,6 @@
 // The server as production runs it: one ES module (packages/server/dist/main.mjs) bundled by
-// esbuild from packages/server/src/main.ts and the workspace packages it imports, with every
+// esbuild from packages/server/src/main.ts and the workspace packages it imports (and beside it
+// the webhook sender's thread, dist/webhook-sender.mjs), with every
 // npm dependency left to Node (native addons, Prisma's runtime and its WebAssembly stay as
 // installed). Plain JavaScript, so `pnpm start` needs no TypeScript loader.
 //
@@ -19,6 +20,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(root, "packages/server/src/main.ts");
+// The webhook sender's worker thread (packages/server/src/webhooks/sender.ts) is a second entry,
+// bundled beside the server; sender.ts finds it through SIMGATE_SENDER_THREAD_BUNDLE, its path
+// relative to sender.ts's own source (import.meta.url keeps meaning the source's location).
+const senderThreadEntry = join(root, "packages/server/src/webhooks/sender-thread.ts");
+const senderSource = join(root, "packages/server/src/webhooks/sender.ts");
 const STAMP_VERSION = 1;
 // Inputs that are not sources but change what the bundle is or resolves to.
 const fixedInputs = ["pnpm-lock.yaml", "tsconfig.json", "scripts/server-build.mjs", "package.json", "packages/server/package.json", "packages/schema/package.json"];
@@ -92,12 +98,14 @@ export async function buildServer(dir = buildDir()) {
     },
   };
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: { main: entry, "webhook-sender": senderThreadEntry },
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20.12",
-    outfile: join(dir, "main.mjs"),
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    define: { SIMGATE_SENDER_THREAD_BUNDLE: JSON.stringify(asSpecifier(dirname(senderSource), join(dir, "webhook-sender.mjs"))) },
     write: false,
     sourcemap: "linked",
     sourcesContent: false,

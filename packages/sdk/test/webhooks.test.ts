@@ -119,7 +119,13 @@ describe("webhooks (V5–V7)", () => {
     const pinged = await delivered((c) => c.body.includes("WEBHOOK_TEST") && c.body.includes(other.operatorId));
     const ping = verifyWebhook(pinged.body, pinged.headers, signingSecret);
     expect(ping).toMatchObject({ type: "WEBHOOK_TEST", data: { sequence: "0", operatorId: other.operatorId } });
-    const log = await other.client.webhooks.deliveries.collect({ endpointId: endpoint.id, status: "SUCCEEDED" });
+    // A success is recorded after the receiver's answer reaches the server (with others that
+    // answered within SIMGATE_EVENT_WAKE_COALESCE_MS): the log may trail the receipt briefly.
+    let log = await other.client.webhooks.deliveries.collect({ endpointId: endpoint.id, status: "SUCCEEDED" });
+    for (let i = 0; i < 50 && log.length < 2; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      log = await other.client.webhooks.deliveries.collect({ endpointId: endpoint.id, status: "SUCCEEDED" });
+    }
     expect(log.map((d) => d.event.type).sort()).toEqual(["SIM_REGISTERED", "WEBHOOK_TEST"]);
   });
 });

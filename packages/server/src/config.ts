@@ -98,9 +98,9 @@ export const configSchema = z
     // Webhooks (V5–V8, webhooks/worker.ts).
     SIMGATE_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
     SIMGATE_WEBHOOK_POLL_INTERVAL_MS: int(1000, 20, 60_000),
-    SIMGATE_EVENT_WAKE_COALESCE_MS: int(25, 0, 1000),
-    SIMGATE_WEBHOOK_CONCURRENCY: int(16, 1, 1000),
-    SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY: int(2, 1, 100),
+    SIMGATE_EVENT_WAKE_COALESCE_MS: int(100, 0, 1000),
+    SIMGATE_WEBHOOK_CONCURRENCY: int(64, 1, 1000),
+    SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY: int(8, 1, 100),
     // An idle connection to a receiver is kept this long for the next attempt (below the usual 5 s of servers); 0: none.
     SIMGATE_WEBHOOK_KEEPALIVE_MS: int(4000, 0, 60_000),
     // V8: a claimed attempt's lease is its timeout plus this; a killed instance's delivery is due again after it.

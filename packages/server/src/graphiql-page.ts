@@ -1,23 +1,28 @@
 // GraphiQL with every asset in the page itself (script, styles, editor workers, favicon), so it
 // works where the yoga default's CDN (unpkg.com) is unreachable, and under a Content-Security-Policy
 // that allows nothing but this server.
+//
+// The renderer's module is loaded on the first request for the page, not at start: its source and
+// the page it renders take some 45 MB of heap, which a server nobody opens GraphiQL on (or one
+// with GraphiQL off) should not carry.
 import { createHash } from "node:crypto";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import type { GraphiQLOptions, Plugin } from "graphql-yoga";
 
 const OPTIONS_ELEMENT_ID = "graphiql-options";
 
 let last: { options: string; html: string } | undefined;
+let renderer: Promise<typeof import("@graphql-yoga/render-graphiql")> | undefined;
 
 /**
  * The bundled renderer writes the options into its inline script; they move into a JSON data block
  * (never executed, so outside script-src) and the script reads them from there. The executable
  * script is then the same for any options, so one hash in the policy covers every page.
  */
-export function renderSelfContainedGraphiQL(options: GraphiQLOptions = {}): string {
+export async function renderSelfContainedGraphiQL(options: GraphiQLOptions = {}): Promise<string> {
   const inlineOptions = JSON.stringify(options);
   // The page is some 9 MB; the options are normally the same on every request, so is the page.
   if (last?.options === inlineOptions) return last.html;
+  const { renderGraphiQL } = await (renderer ??= import("@graphql-yoga/render-graphiql"));
   const html = renderGraphiQL(options);
   const call = html.lastIndexOf("renderYogaGraphiQL(");
   const at = html.indexOf(inlineOptions, call);
@@ -52,8 +57,8 @@ function sha256Sources(html: string): string[] {
  * object-src/base-uri 'none', form-action 'self', frame-ancestors 'none': no plugins, no <base>
  * redirection, no posting elsewhere, no framing (the page holds a bearer token).
  */
-export function graphiqlContentSecurityPolicy(): string {
-  const scripts = sha256Sources(renderSelfContainedGraphiQL()).join(" ");
+export async function graphiqlContentSecurityPolicy(): Promise<string> {
+  const scripts = sha256Sources(await renderSelfContainedGraphiQL()).join(" ");
   return [
     "default-src 'self'",
     `script-src ${scripts}`,
@@ -71,10 +76,16 @@ export function graphiqlContentSecurityPolicy(): string {
 
 /** Puts the policy on the GraphiQL page, the only HTML yoga serves (API responses are not rendered). */
 export function useGraphiQLContentSecurityPolicy(): Plugin {
-  const policy = graphiqlContentSecurityPolicy();
+  // Worked out with the first page (the page was rendered for it just before, so this is quick).
+  let policy: Promise<string> | undefined;
   return {
     onResponse({ response }) {
-      if (response.headers.get("content-type")?.startsWith("text/html")) response.headers.set("content-security-policy", policy);
+      if (!response.headers.get("content-type")?.startsWith("text/html")) return;
+      policy ??= graphiqlContentSecurityPolicy().catch((error: unknown) => {
+        policy = undefined;
+        throw error;
+      });
+      return policy.then((value) => void response.headers.set("content-security-policy", value));
     },
   };
 }

@@ -14,7 +14,7 @@ const logLines: string[] = [];
 const logger = createLogger("debug", { write: (line: string) => void logLines.push(line) });
 const h = await startHarness({
   logger,
-  env: { SIMGATE_WEBHOOK_ALLOW_PRIVATE: "true", SIMGATE_WEBHOOK_TIMEOUT_MS: "1500", SIMGATE_WEBHOOK_POLL_INTERVAL_MS: "50" },
+  env: { SIMGATE_WEBHOOK_ALLOW_PRIVATE: "true", SIMGATE_WEBHOOK_TIMEOUT_MS: "1500", SIMGATE_WEBHOOK_POLL_INTERVAL_MS: "50", SIMGATE_WEBHOOK_PER_ENDPOINT_CONCURRENCY: "2" },
 });
 h.app.webhooks.start();
 

@@ -26,6 +26,12 @@ export interface SqlReader {
    * many times a second under load, and Prisma's runtime costs several times the statement.
    */
   autocommit<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  /**
+   * SQLite only (undefined on PostgreSQL): several autocommit statements run back to back on
+   * Prisma's connection, as `autocommit` runs one, with nothing else of this process in between
+   * (better-sqlite3 runs each synchronously). `run` takes `?` placeholders and bound values.
+   */
+  readonly autocommitSteps?: <T>(steps: (run: <R>(sql: string, params: readonly unknown[]) => R[]) => T) => Promise<T>;
   close(): Promise<void>;
 }
 
@@ -85,6 +91,24 @@ export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?:
     }
     return statement;
   };
+  /** Runs one statement on the writer, prepared once per text. */
+  const onWriter =
+    (writer: WriterConnection) =>
+    <T>(sql: string, params: readonly unknown[]): T[] => {
+      onQuery?.(sql);
+      let statement = writerStatements.get(sql);
+      if (!statement) {
+        if (writerStatements.size >= MAX_WRITER_STATEMENTS) writerStatements.clear();
+        statement = writer.prepare(sql);
+        writerStatements.set(sql, statement);
+      }
+      const values = params.map(sqliteParam);
+      if (!statement.reader) {
+        statement.run(...values);
+        return [];
+      }
+      return statement.all(...values) as T[];
+    };
   return {
     provider: "sqlite",
     async all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>) {
@@ -94,23 +118,16 @@ export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?:
     async autocommit<T>(sql: string, params: readonly unknown[]) {
       const writer = writes.writer();
       if (!writer) return writes.viaPrisma<T>(sql, params);
-      onQuery?.(sql);
-      let statement = writerStatements.get(sql);
-      if (!statement) {
-        if (writerStatements.size >= MAX_WRITER_STATEMENTS) writerStatements.clear();
-        statement = writer.prepare(sql);
-        writerStatements.set(sql, statement);
-      }
-      const values = params.map(sqliteParam);
-      const ready = statement;
+      const run = onWriter(writer);
       // Between transactions, never inside one (never call this from inside `$transaction`).
-      return writes.exclusive(() => {
-        if (!ready.reader) {
-          ready.run(...values);
-          return [] as T[];
-        }
-        return ready.all(...values) as T[];
-      });
+      return writes.exclusive(() => run<T>(sql, params));
+    },
+    async autocommitSteps<T>(steps: (run: <R>(sql: string, params: readonly unknown[]) => R[]) => T) {
+      if (!writes.writer()) await writes.viaPrisma("SELECT 1", []); // Prisma opens its connection
+      const writer = writes.writer();
+      if (!writer) throw new Error("SQLite: Prisma's connection is not open");
+      const run = onWriter(writer);
+      return writes.exclusive(() => steps(run));
     },
     async close() {
       writerStatements.clear();

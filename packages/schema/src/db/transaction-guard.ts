@@ -50,5 +50,12 @@ export function guardReader(reader: SqlReader, onViolation: BesideTransactionHan
     check(onViolation, sql);
     return autocommit(sql, params);
   };
+  const steps = reader.autocommitSteps?.bind(reader);
+  if (steps) {
+    (reader as { autocommitSteps: SqlReader["autocommitSteps"] }).autocommitSteps = (work) => {
+      check(onViolation, "autocommit steps");
+      return steps(work);
+    };
+  }
   return reader;
 }

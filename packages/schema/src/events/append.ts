@@ -3,7 +3,10 @@
 // Work that changes SIMs, transfers or tickets runs in eventTransaction(); anything it appends
 // (appendEvents) is queued with the transaction and written when the work is done, just before
 // commit: per operator (sorted by operator ID) one counter UPDATE ... RETURNING, which hands out
-// the numbers and holds the operator's row until commit, then chunked multi-row INSERTs.
+// the numbers and holds the operator's row until commit, then chunked multi-row INSERTs and the
+// webhook deliveries. On PostgreSQL all three are ONE statement per operator (data-modifying
+// CTEs): every round trip there costs the serving thread a socket write and a wake-up of the
+// database's process, and this runs in every write.
 //
 // Why at the end: the counter row is then the last lock the transaction takes. A transaction
 // waiting for it holds other locks (SIMs, a transfer), but the holder only ever waits for another
@@ -16,7 +19,8 @@ import { chunked } from "../db/chunks.ts";
 import type { Db, Provider, Tx } from "../db/database.ts";
 import { unscopedTx } from "../db/tenant.ts";
 import { providerOf } from "../db/database.ts";
-import { queueDeliveriesForEvents } from "../webhooks/enqueue.ts";
+import { v7 as uuidv7 } from "uuid";
+import { ENDPOINT_MATCHES_EVENT_SQL, queueDeliveriesForEvents } from "../webhooks/enqueue.ts";
 import type { EventCommit, NewEvent } from "./types.ts";
 
 /** Rows per INSERT: 11 parameters a row, under SQLite's 999 (db/chunks.ts) and far under PostgreSQL's 65,535. */
@@ -55,9 +59,13 @@ export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, 
     queues.set(tx, queue);
     try {
       const out = await work(tx);
-      commits = await writeEvents(tx, queue, ROWS_PER_INSERT[provider]);
-      // V5, V8: webhook deliveries commit with their events (webhooks/enqueue.ts).
-      for (const c of commits) c.deliveries = await queueDeliveriesForEvents(tx, provider, c.operatorId, c.firstSequence, c.lastSequence);
+      if (provider === "postgresql") {
+        commits = await writeEventsOnPostgres(tx, queue);
+      } else {
+        commits = await writeEvents(tx, queue, ROWS_PER_INSERT[provider]);
+        // V5, V8: webhook deliveries commit with their events (webhooks/enqueue.ts).
+        for (const c of commits) c.deliveries = await queueDeliveriesForEvents(tx, provider, c.operatorId, c.firstSequence, c.lastSequence);
+      }
       return out;
     } finally {
       queues.delete(tx);
@@ -67,33 +75,75 @@ export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, 
   return value;
 }
 
-/** Numbers and writes the queued events; per operator in operator-ID order (see the top). */
-async function writeEvents(tx: Tx, events: readonly NewEvent[], rowsPerInsert: number): Promise<EventCommit[]> {
-  if (events.length === 0) return [];
+/** Events grouped by operator, in operator-ID order (see the top). */
+function byOperatorInOrder(events: readonly NewEvent[]): [string, NewEvent[]][] {
   const byOperator = new Map<string, NewEvent[]>();
   for (const event of events) {
     const list = byOperator.get(event.operatorId) ?? byOperator.set(event.operatorId, []).get(event.operatorId)!;
     list.push(event);
   }
+  return [...byOperator].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** An event's own columns as stored (both engines). */
+function storedFields(e: NewEvent) {
+  return {
+    type: e.type,
+    at: e.at,
+    actor: e.actor,
+    simId: e.simId ?? null,
+    imsi: e.imsi ?? null,
+    simTransferId: e.simTransferId ?? null,
+    supportTicketId: e.supportTicketId ?? null,
+    data: JSON.stringify(e.data ?? {}),
+  };
+}
+
+/**
+ * PostgreSQL: per operator, the counter, the events and their webhook deliveries in one statement.
+ * The counter's UPDATE takes the operator's row (held until commit, as above) and hands out the
+ * numbers; the events come as one JSON parameter, numbered after the counter's new value; the
+ * deliveries are made from what the event INSERT returned, with the same endpoint match as
+ * webhooks/enqueue.ts. Foreign keys are checked at the statement's end, when the events exist.
+ */
+const APPEND_ON_POSTGRES = `WITH c AS (
+    UPDATE "Operator" SET "lastEventSequence" = "lastEventSequence" + $2 WHERE "id" = $1 RETURNING "lastEventSequence"
+  ), e AS (
+    INSERT INTO "Event" ("id", "operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data")
+    SELECT x."id", $1, c."lastEventSequence" - $2 + x."n", x."type", x."at"::timestamp(3), x."actor", x."simId", x."imsi", x."simTransferId", x."supportTicketId", x."data"
+    FROM c CROSS JOIN json_to_recordset($3::json) AS x("n" bigint, "id" text, "type" text, "at" text, "actor" text, "simId" text, "imsi" text, "simTransferId" text, "supportTicketId" text, "data" text)
+    RETURNING "id", "type", "at"
+  ), d AS (
+    INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "status", "attempts", "nextAttemptAt", "createdAt")
+    SELECT gen_random_uuid()::text, w."id", e."id", 'PENDING', 0, e."at", e."at"
+    FROM e JOIN "WebhookEndpoint" w ON w."operatorId" = $1
+    WHERE w."enabled" = true AND ${ENDPOINT_MATCHES_EVENT_SQL}
+    RETURNING 1
+  )
+  SELECT (SELECT "lastEventSequence" FROM c) AS "last", (SELECT COUNT(*) FROM d) AS "deliveries"`;
+
+async function writeEventsOnPostgres(tx: Tx, events: readonly NewEvent[]): Promise<EventCommit[]> {
   const commits: EventCommit[] = [];
-  for (const operatorId of [...byOperator.keys()].sort()) {
-    const list = byOperator.get(operatorId)!;
+  for (const [operatorId, list] of byOperatorInOrder(events)) {
+    const rows = list.map((e, i) => ({ ...storedFields(e), n: i + 1, id: uuidv7(), at: e.at.toISOString() }));
+    const [row] = await tx.$queryRawUnsafe<{ last: bigint | number | string | null; deliveries: bigint | number | string }[]>(APPEND_ON_POSTGRES, operatorId, list.length, JSON.stringify(rows));
+    if (!row || row.last === null) throw new Error("V1: events appended for an operator that does not exist");
+    const lastSequence = BigInt(row.last);
+    commits.push({ operatorId, firstSequence: lastSequence - BigInt(list.length) + 1n, lastSequence, deliveries: Number(row.deliveries) });
+  }
+  return commits;
+}
+
+/** Numbers and writes the queued events; per operator in operator-ID order (see the top). */
+async function writeEvents(tx: Tx, events: readonly NewEvent[], rowsPerInsert: number): Promise<EventCommit[]> {
+  if (events.length === 0) return [];
+  const commits: EventCommit[] = [];
+  for (const [operatorId, list] of byOperatorInOrder(events)) {
     const rows = await tx.$queryRaw<{ lastEventSequence: bigint | number | string }[]>`UPDATE "Operator" SET "lastEventSequence" = "lastEventSequence" + ${list.length} WHERE "id" = ${operatorId} RETURNING "lastEventSequence"`;
     if (rows.length !== 1) throw new Error("V1: events appended for an operator that does not exist");
     const lastSequence = BigInt(rows[0]!.lastEventSequence);
     const firstSequence = lastSequence - BigInt(list.length) + 1n;
-    const data = list.map((e, i) => ({
-      operatorId,
-      sequence: firstSequence + BigInt(i),
-      type: e.type,
-      at: e.at,
-      actor: e.actor,
-      simId: e.simId ?? null,
-      imsi: e.imsi ?? null,
-      simTransferId: e.simTransferId ?? null,
-      supportTicketId: e.supportTicketId ?? null,
-      data: JSON.stringify(e.data ?? {}),
-    }));
+    const data = list.map((e, i) => ({ ...storedFields(e), operatorId, sequence: firstSequence + BigInt(i) }));
     for (const part of chunked(data, rowsPerInsert)) await tx.event.createMany({ data: part });
     commits.push({ operatorId, firstSequence, lastSequence });
   }

@@ -7,6 +7,7 @@
 // order, no gaps) means nothing can appear below a sequence already read.
 import type { EventWakeups, LiveEventsSupport } from "../context.ts";
 import type { Db, Tx } from "../db/database.ts";
+import type { SqlReader } from "../db/sql-reader.ts";
 import { lastEventSequence, readEvents, type EventPage, type EventReader } from "./read.ts";
 import type { StoredEvent } from "./types.ts";
 import { eventVisibility, needsSimCheck } from "./visibility.ts";
@@ -26,6 +27,11 @@ export interface LiveEventOptions {
    * first, i.e. on every wake-up and at least every recheckMs.
    */
   refreshReader?: () => Promise<EventReader | null>;
+  /**
+   * Streams whose refreshReader gives the same answer (the same session, from the same address)
+   * say so with the same key: woken together, they share one refresh, and then one log read.
+   */
+  refreshKey?: string;
   /** Called once when the stream ends, however it ends. */
   onClose?: () => void | Promise<void>;
 }
@@ -59,6 +65,8 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
   private more = false;
   /** A wake-up came since the last read began. */
   private dirty = false;
+  /** The tick of that wake-up: a shared refresh or read started after it serves this stream. */
+  private wokeAt = 0;
   private closed = false;
   private last = 0n;
   private sleeper: (() => void) | null = null;
@@ -75,6 +83,7 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
     // Watch before the first read: a commit between that read and the first wait is not missed.
     this.unwatch = support.wakeups.watch(reader.operatorId, () => {
       this.dirty = true;
+      this.wokeAt = ++ticks;
       this.wake();
     });
     support.signal.addEventListener("abort", this.onAbort, { once: true });
@@ -83,7 +92,7 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
   async start(after: bigint | null): Promise<void> {
     if (this.support.signal.aborted) return void (await this.return());
     this.last = after ?? (await lastEventSequence(this.reader.sql, this.reader.operatorId));
-    await this.read();
+    await this.read(++ticks);
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<StoredEvent> {
@@ -97,15 +106,19 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
       if (event) return { done: false, value: event };
       if (!this.more && !this.dirty) await this.sleep();
       if (this.closed) continue;
+      // What a shared refresh or read must have started after to serve this stream: the wake-up
+      // that asked for it, or now (a recheck, the next page of a catch-up).
+      const since = this.dirty ? this.wokeAt : ++ticks;
       if (this.options.refreshReader) {
-        const reader = await this.options.refreshReader();
+        const { refreshReader, refreshKey } = this.options;
+        const reader = await (refreshKey === undefined ? refreshReader() : sharedRefresh(this.reader.sql, refreshKey, since, refreshReader));
         if (!reader) {
           await this.return();
           continue;
         }
         this.reader = reader;
       }
-      if (!this.closed) await this.read();
+      if (!this.closed) await this.read(since);
     }
   }
 
@@ -126,10 +139,10 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
     throw error;
   }
 
-  private async read(): Promise<void> {
+  private async read(since: number): Promise<void> {
     // Cleared before reading: a wake-up during the read asks for one more.
     this.dirty = false;
-    const page = (await sharedTail(this.db, this.reader, this.last, this.types)) ?? (await readEvents(this.reader, { after: this.last, first: LIVE_PAGE, types: this.types }));
+    const page = (await sharedTail(this.reader, this.last, this.types, since)) ?? (await readEvents(this.reader, { after: this.last, first: LIVE_PAGE, types: this.types }));
     if (this.closed) return;
     this.buffer = page.events;
     this.more = page.hasNextPage;
@@ -157,42 +170,114 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
 }
 
 /**
- * Streams of one operator that see the same events (same visibility, no per-SIM scope) share one
- * log read per wake-up: requests made within SHARE_WINDOW_MS of the first are answered by ONE read
- * of `sequence > min(their last)`, every type, and each stream takes its part. Only reads not yet
- * started are joined, so a stream woken by a commit never gets a read that began before it. The
- * page covers (min, scannedThrough] completely, so each stream's part (last, scannedThrough] is
- * complete too (V4: nothing skipped, nothing repeated). Null: read alone (a per-SIM scope, or the
- * shared page ended below this stream's last).
+ * Orders this process's wake-ups and the starts of shared reads and refreshes: a stream woken at
+ * tick t may take the answer of a read or refresh that started at a later tick, since that one
+ * began after the commit the wake-up announced. A plain counter, not a clock: ties cannot happen.
  */
-const SHARE_WINDOW_MS = 2;
-interface PendingTail {
-  after: bigint;
-  page: Promise<EventPage>;
-}
-const pendingTails = new WeakMap<object, Map<string, PendingTail>>();
+let ticks = 0;
 
-async function sharedTail(db: Db | Tx, reader: EventReader, last: bigint, types: readonly string[] | null): Promise<EventPage | null> {
+/** A shared read or refresh: not started (joinable) until `startedAt` is set. */
+interface Shared<T> {
+  startedAt: number | null;
+  settled: boolean;
+  answer: Promise<T>;
+}
+
+interface SharedSlot<T> {
+  /** Asked for, starting after SHARE_WINDOW_MS: every stream asking meanwhile joins it. */
+  pending?: Shared<T>;
+  /** The latest started: it serves streams woken before it started, for RECENT_MS after it ends. */
+  recent?: Shared<T>;
+}
+
+const noop = () => {};
+
+/** How long a pending read or refresh waits for others to join. */
+const SHARE_WINDOW_MS = 2;
+/** How long a finished one is kept for streams that were woken before it started but ask later. */
+const RECENT_MS = 1000;
+
+/**
+ * The answer `since` may take under `key`: the latest started one if it started after `since` and
+ * `serves` it, else the pending one (joined), else a new one that starts after SHARE_WINDOW_MS.
+ * Streams of one operator are woken together but ask when their consumers have taken what they
+ * had, each at its own moment; a started answer they may take is what makes them share.
+ */
+function shared<T>(
+  slots: Map<string, SharedSlot<T>>,
+  key: string,
+  since: number,
+  serves: (started: Shared<T>) => boolean,
+  join: (pending: Shared<T>) => void,
+  start: () => Promise<T>,
+): Shared<T> {
+  let slot = slots.get(key);
+  if (!slot) slots.set(key, (slot = {}));
+  const recent = slot.recent;
+  if (recent && recent.startedAt! > since && serves(recent)) return recent;
+  if (slot.pending) {
+    join(slot.pending);
+    return slot.pending;
+  }
+  const entry: Shared<T> = { startedAt: null, settled: false, answer: null as unknown as Promise<T> };
+  const owner = slot;
+  // One at a time per key: a stream the running one cannot serve waits for it to end, and the
+  // streams that come meanwhile (woken by the same commits) join this one.
+  const running = recent && !recent.settled ? recent.answer.then(noop, noop) : undefined;
+  const window = new Promise<void>((resolve) => setTimeout(resolve, SHARE_WINDOW_MS));
+  entry.answer = (running ? Promise.all([window, running]) : window).then(() => {
+    // Closed to joiners from here: it starts now.
+    if (owner.pending === entry) owner.pending = undefined;
+    entry.startedAt = ++ticks;
+    owner.recent = entry;
+    return start();
+  });
+  const forget = () => {
+    entry.settled = true;
+    const timer = setTimeout(() => {
+      if (owner.recent === entry) owner.recent = undefined;
+      if (!owner.pending && !owner.recent && slots.get(key) === owner) slots.delete(key);
+    }, RECENT_MS);
+    timer.unref?.();
+  };
+  entry.answer.then(forget, forget);
+  slot.pending = entry;
+  return entry;
+}
+
+/**
+ * Streams of one operator that see the same events (same visibility, no per-SIM scope) share log
+ * reads: ONE read of `sequence > min(their last)`, every type, and each stream takes its part (see
+ * `shared` for which read a stream may take). The page covers (after, scannedThrough] completely,
+ * so each stream's part (last, scannedThrough] is complete too (V4: nothing skipped, nothing
+ * repeated); a started read from above this stream's last does not serve it. Null: read alone (a
+ * per-SIM scope, or a shared page that ended below this stream's last).
+ */
+const sharedReads = new WeakMap<object, Map<string, SharedSlot<EventPage>>>();
+const readAfter = new WeakMap<Shared<EventPage>, { after: bigint }>();
+
+async function sharedTail(reader: EventReader, last: bigint, types: readonly string[] | null, since: number): Promise<EventPage | null> {
   const visibility = eventVisibility(reader.principal);
   if (needsSimCheck(visibility)) return null;
   const key = `${reader.operatorId}:${JSON.stringify(visibility)}`;
-  const byKey = pendingTails.get(db) ?? pendingTails.set(db, new Map()).get(db)!;
-  let pending = byKey.get(key);
-  if (pending) {
-    if (last < pending.after) pending.after = last;
-  } else {
-    const entry: PendingTail = { after: last, page: null as unknown as Promise<EventPage> };
-    entry.page = new Promise<void>((resolve) => setTimeout(resolve, SHARE_WINDOW_MS)).then(() => {
-      // Closed to joiners from here: the read starts now.
-      if (byKey.get(key) === entry) byKey.delete(key);
-      return readEvents(reader, { after: entry.after, first: LIVE_PAGE, types: null });
-    });
-    byKey.set(key, entry);
-    pending = entry;
-  }
+  // By the SQL reader: one per database and process, where each request has a tenant client of its own.
+  const slots = sharedReads.get(reader.sql) ?? sharedReads.set(reader.sql, new Map()).get(reader.sql)!;
+  const from = { after: last };
+  const entry = shared(
+    slots,
+    key,
+    since,
+    (started) => readAfter.get(started)!.after <= last,
+    (pending) => {
+      const bound = readAfter.get(pending)!;
+      if (last < bound.after) bound.after = last;
+    },
+    () => readEvents(reader, { after: from.after, first: LIVE_PAGE, types: null }),
+  );
+  if (!readAfter.has(entry)) readAfter.set(entry, from);
   let page: EventPage;
   try {
-    page = await pending.page;
+    page = await entry.answer;
   } catch {
     // e.g. another stream's cursor was pruned: this stream reads alone and meets its own errors.
     return null;
@@ -202,4 +287,15 @@ async function sharedTail(db: Db | Tx, reader: EventReader, last: bigint, types:
   const wanted = types && types.length > 0 ? new Set(types) : null;
   const events = page.events.filter((e) => BigInt(e.sequence) > last && (!wanted || wanted.has(e.type)));
   return { events, hasNextPage: page.hasNextPage, scannedThrough: through > last ? through : last };
+}
+
+/**
+ * Refreshes of one key (the same session, from the same address) are shared the same way: an
+ * operator's streams woken by one commit re-read their session once, not once each.
+ */
+const sharedRefreshes = new WeakMap<object, Map<string, SharedSlot<EventReader | null>>>();
+
+function sharedRefresh(sql: SqlReader, key: string, since: number, refresh: () => Promise<EventReader | null>): Promise<EventReader | null> {
+  const slots = sharedRefreshes.get(sql) ?? sharedRefreshes.set(sql, new Map()).get(sql)!;
+  return shared(slots, key, since, () => true, () => {}, refresh).answer;
 }

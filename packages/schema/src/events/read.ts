@@ -59,13 +59,25 @@ function eventCountWhere(reader: EventReader, types: readonly string[] | null | 
   return Object.keys(visible).length > 0 ? { AND: [where, visible] } : where;
 }
 
+/** A page's rows, and the operator's log counters as the same statement saw them. */
+interface VisibleEvents {
+  rows: StoredEvent[];
+  /** The last sequence handed out (the counter is written in the transaction that appends). */
+  last: bigint;
+  /** Everything up to here was pruned (V2). */
+  pruned: bigint;
+}
+
 /**
  * The same listing as SQL, with the reader's whole visibility (the SIM scope a subquery): the
- * page's rows in one statement on the driver. Every reader that has the SQL reader goes this way
- * (pull and push alike): streams read the log on every wake-up, and Prisma's runtime costs several
- * times the statement.
+ * page's rows and the operator's two counters in ONE statement on the driver. Every reader that
+ * has the SQL reader goes this way (pull and push alike): streams read the log on every wake-up,
+ * Prisma's runtime costs several times the statement, and on PostgreSQL every round trip costs
+ * the serving thread a socket write and a wake-up of the database's process.
+ * One statement is one snapshot on both engines, so the counters and the rows agree: a prune or
+ * an append is either wholly before it or wholly after it.
  */
-async function visibleEvents(sql: SqlReader, reader: EventReader, query: EventQuery, take: number): Promise<StoredEvent[]> {
+async function visibleEvents(sql: SqlReader, reader: EventReader, query: EventQuery, take: number): Promise<VisibleEvents> {
   const visibility = eventVisibility(reader.principal);
   const [visible, visibleParams] = visibleEventSql(visibility, reader.operatorId, "e");
   const parts = [`e."operatorId" = ?`];
@@ -81,20 +93,22 @@ async function visibleEvents(sql: SqlReader, reader: EventReader, query: EventQu
     params.push(...types);
   }
   parts.push(visible);
-  params.push(...visibleParams, take);
-  const rows = await sql.all<Omit<StoredEvent, "sequence"> & { sequence: number | string | bigint }>(
-    `SELECT e."id", e."operatorId", e."sequence", e."type", e."at", e."actor", e."simId", e."imsi", e."simTransferId", e."supportTicketId", e."data"
-     FROM "Event" e WHERE ${parts.join(" AND ")} ORDER BY e."sequence" ASC LIMIT ?`,
+  params.push(...visibleParams, take, reader.operatorId);
+  // The operator's row always answers, so an empty page still carries the counters (p."id" null).
+  const rows = await sql.all<Omit<StoredEvent, "sequence" | "id"> & { id: string | null; sequence: number | string | bigint; last: number | string | bigint | null; pruned: number | string | bigint | null }>(
+    `SELECT o."lastEventSequence" AS "last", o."prunedEventSequence" AS "pruned", p.* FROM "Operator" o LEFT JOIN (
+       SELECT e."id", e."operatorId", e."sequence", e."type", e."at", e."actor", e."simId", e."imsi", e."simTransferId", e."supportTicketId", e."data"
+       FROM "Event" e WHERE ${parts.join(" AND ")} ORDER BY e."sequence" ASC LIMIT ?
+     ) p ON 1 = 1 WHERE o."id" = ? ORDER BY p."sequence" ASC`,
     params,
     { at: "date" },
   );
-  return rows.map((r) => ({ ...r, sequence: BigInt(r.sequence) }));
-}
-
-/** One of the operator's log counters, on the driver (0 before its first event). */
-async function operatorCounter(sql: SqlReader, operatorId: string, column: "lastEventSequence" | "prunedEventSequence"): Promise<bigint> {
-  const [row] = await sql.all<{ n: number | string | bigint | null }>(`SELECT "${column}" AS "n" FROM "Operator" WHERE "id" = ?`, [operatorId]);
-  return BigInt(row?.n ?? 0);
+  const head = rows[0];
+  return {
+    rows: rows.filter((r) => r.id !== null).map(({ last: _l, pruned: _p, ...r }) => ({ ...r, id: r.id!, sequence: BigInt(r.sequence) })),
+    last: BigInt(head?.last ?? 0),
+    pruned: BigInt(head?.pruned ?? 0),
+  };
 }
 
 export interface EventPage {
@@ -110,21 +124,18 @@ export interface EventPage {
 
 /**
  * One page of the reader's log after `query.after`, oldest first. Throws EventCursorExpired when
- * events after `after` have been pruned (V2): checked after reading, so a prune that ran between
- * is caught too. Reading after exactly the last pruned sequence loses nothing and is allowed.
- * The page in one statement on the driver, and for a user with a narrower SIM scope the log's last
- * sequence before it.
+ * events after `after` have been pruned (V2): the prune counter comes from the page's own
+ * statement, so a prune that ran before it is seen and one after it took nothing the page holds.
+ * Reading after exactly the last pruned sequence loses nothing and is allowed.
  */
 export async function readEvents(reader: EventReader, query: EventQuery): Promise<EventPage> {
   const first = Math.max(0, Math.min(query.first, MAX_EVENT_PAGE));
   const visibility = eventVisibility(reader.principal);
-  // Read before the page: every event up to it was committed, so the page's query sees them all (V2).
-  const seenThrough = needsSimCheck(visibility) ? await operatorCounter(reader.sql, reader.operatorId, "lastEventSequence") : null;
-  const rows = await visibleEvents(reader.sql, reader, query, first + 1);
-  if (query.after !== null) {
-    const pruned = await operatorCounter(reader.sql, reader.operatorId, "prunedEventSequence");
-    if (query.after < pruned) throw new EventCursorExpired(pruned);
-  }
+  const { rows, last, pruned } = await visibleEvents(reader.sql, reader, query, first + 1);
+  if (query.after !== null && query.after < pruned) throw new EventCursorExpired(pruned);
+  // For a reader with a narrower SIM scope: every event up to `last` was in the page's snapshot,
+  // so those it did not return are hidden from it and need not be read again.
+  const seenThrough = needsSimCheck(visibility) ? last : null;
   const events = rows.slice(0, first);
   const hasNextPage = rows.length > first;
   const lastRead = events.length > 0 ? BigInt(events.at(-1)!.sequence) : query.after;
@@ -146,7 +157,8 @@ export async function countEvents(db: Db | Tx, reader: EventReader, types: reado
   return row?.n ?? 0;
 }
 
-/** The last sequence handed out in the operator's log (0 before its first event). */
-export function lastEventSequence(sql: SqlReader, operatorId: string): Promise<bigint> {
-  return operatorCounter(sql, operatorId, "lastEventSequence");
+/** The last sequence handed out in the operator's log (0 before its first event), on the driver. */
+export async function lastEventSequence(sql: SqlReader, operatorId: string): Promise<bigint> {
+  const [row] = await sql.all<{ n: number | string | bigint | null }>(`SELECT "lastEventSequence" AS "n" FROM "Operator" WHERE "id" = ?`, [operatorId]);
+  return BigInt(row?.n ?? 0);
 }

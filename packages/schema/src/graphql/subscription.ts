@@ -57,6 +57,8 @@ async function subscribeToEvents(ctx: Context, args: { after?: string | null; ty
               return now && now.id === viewer.id ? { operatorId: now.id, principal: now.principal, sql } : null;
             }
           : undefined,
+        // The refresh reads the session and checks the address against it: both are the key.
+        refreshKey: `${viewer.sessionId}\n${ctx.clientIp}`,
         onClose: () => release().catch(() => {}),
       },
     );

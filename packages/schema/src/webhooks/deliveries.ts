@@ -80,6 +80,8 @@ export interface ClaimOptions {
  */
 export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
+  const steps = sqlReaderOf(db).autocommitSteps;
+  if (options.provider === "sqlite" && steps) return claimOnSqlite(steps, options);
   const pg = options.provider === "postgresql";
   const used = [...options.inFlight].filter(([, n]) => n > 0);
   const full = used.filter(([, n]) => n >= options.perEndpoint).map(([id]) => id);
@@ -118,17 +120,73 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
 }
 
 /**
- * What an attempt needs, returned by the claim itself: the delivery's columns and, by correlated
- * look-ups on primary keys (both engines allow subqueries in RETURNING), its endpoint's and
- * event's. So a claim is one statement, not a claim and a read.
+ * The same claim on SQLite, where the file has one writer and this process is its only user: the
+ * candidates are read, ranked here exactly as the statement above ranks them, leased by a
+ * conditional UPDATE (a row leased or settled meanwhile is not taken), and read back with their
+ * endpoints and events, back to back on the writer with nothing of this process in between.
+ * Every text is fixed (lists travel as one JSON parameter), so each is prepared once; the
+ * single-statement form re-ran 17 correlated look-ups inside RETURNING and cost several times
+ * this under load (bench/RESULTS.md).
+ */
+async function claimOnSqlite(steps: NonNullable<SqlReader["autocommitSteps"]>, options: ClaimOptions): Promise<ClaimedDelivery[]> {
+  const used = new Map([...options.inFlight].filter(([, n]) => n > 0));
+  const full = [...used].filter(([, n]) => n >= options.perEndpoint).map(([id]) => id);
+  const owner = randomUUID();
+  const now = options.now;
+  const until = new Date(now.getTime() + options.leaseMs);
+  const rows = await steps((run) => {
+    const candidates = run<{ id: string; endpointId: string; nextAttemptAt: string }>(SQLITE_CANDIDATES, [now, now, JSON.stringify(full), Math.max(options.limit * 4, 50)]);
+    if (candidates.length === 0) return [];
+    // Rank within each endpoint after what it has in flight here; lowest ranks first, round-robin.
+    const rank = new Map(used);
+    const chosen = candidates
+      .map((c) => {
+        const r = (rank.get(c.endpointId) ?? 0) + 1;
+        rank.set(c.endpointId, r);
+        return { ...c, rank: r };
+      })
+      .filter((c) => c.rank <= options.perEndpoint)
+      .sort((a, b) => a.rank - b.rank || (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id < b.id ? -1 : 1))
+      .slice(0, options.limit);
+    if (chosen.length === 0) return [];
+    const ids = JSON.stringify(chosen.map((c) => c.id));
+    run(SQLITE_LEASE, [owner, until, now, ids, now, now]);
+    return run<ClaimedRow>(SQLITE_CLAIMED, [ids, owner]);
+  });
+  return rows.map(claimedDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : 1)).map(({ nextAttemptAt: _, ...d }) => d);
+}
+
+/** What a claim returns (ClaimedRow): the delivery's columns, its endpoint's as w_*, its event's as e_*. */
+const CLAIMED_DELIVERY_COLUMNS = ["id", "endpointId", "eventId", "testEventId", "testActor", "attempts", "leaseOwner", "createdAt", "nextAttemptAt"];
+const CLAIMED_ENDPOINT_COLUMNS = ["operatorId", "createdBy", "url", "secret", "previousSecret", "previousSecretUntil", "failingSince"];
+const CLAIMED_EVENT_COLUMNS = ["operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data"];
+
+const SQLITE_CANDIDATES = `SELECT d."id", d."endpointId", d."nextAttemptAt" FROM "WebhookDelivery" d JOIN "WebhookEndpoint" w ON w."id" = d."endpointId"
+  WHERE d."status" = 'PENDING' AND d."nextAttemptAt" <= ? AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ?) AND w."enabled" = true
+    AND d."endpointId" NOT IN (SELECT "value" FROM json_each(?))
+  ORDER BY d."nextAttemptAt", d."id" LIMIT ?`;
+const SQLITE_LEASE = `UPDATE "WebhookDelivery" SET "leaseOwner" = ?, "leaseUntil" = ?, "attempts" = "attempts" + 1, "lastAttemptAt" = ?
+  WHERE "id" IN (SELECT "value" FROM json_each(?)) AND "status" = 'PENDING' AND "nextAttemptAt" <= ? AND ("leaseUntil" IS NULL OR "leaseUntil" < ?)`;
+const SQLITE_CLAIMED = `SELECT ${[
+  ...CLAIMED_DELIVERY_COLUMNS.map((c) => `d."${c}"`),
+  ...CLAIMED_ENDPOINT_COLUMNS.map((c) => `w."${c}" AS "w_${c}"`),
+  ...CLAIMED_EVENT_COLUMNS.map((c) => `e."${c}" AS "e_${c}"`),
+].join(", ")}
+  FROM "WebhookDelivery" d JOIN "WebhookEndpoint" w ON w."id" = d."endpointId" LEFT JOIN "Event" e ON e."id" = d."eventId"
+  WHERE d."id" IN (SELECT "value" FROM json_each(?)) AND d."leaseOwner" = ?`;
+
+/**
+ * PostgreSQL: what an attempt needs, returned by the claim itself: the delivery's columns and, by
+ * correlated look-ups on primary keys in RETURNING, its endpoint's and event's. So a claim is one
+ * statement, not a claim and a read.
  */
 const D = `"WebhookDelivery"`;
 const endpointColumn = (column: string) => `(SELECT w."${column}" FROM "WebhookEndpoint" w WHERE w."id" = ${D}."endpointId") AS "w_${column}"`;
 const eventColumn = (column: string) => `(SELECT e."${column}" FROM "Event" e WHERE e."id" = ${D}."eventId") AS "e_${column}"`;
 const CLAIM_RETURNING = [
-  ...["id", "endpointId", "eventId", "testEventId", "testActor", "attempts", "leaseOwner", "createdAt", "nextAttemptAt"].map((c) => `${D}."${c}"`),
-  ...["operatorId", "createdBy", "url", "secret", "previousSecret", "previousSecretUntil", "failingSince"].map(endpointColumn),
-  ...["operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data"].map(eventColumn),
+  ...CLAIMED_DELIVERY_COLUMNS.map((c) => `${D}."${c}"`),
+  ...CLAIMED_ENDPOINT_COLUMNS.map(endpointColumn),
+  ...CLAIMED_EVENT_COLUMNS.map(eventColumn),
 ].join(", ");
 
 /** One autocommit statement in the engine's placeholders, on the driver (db/sql-reader.ts). */

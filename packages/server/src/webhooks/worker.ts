@@ -1,5 +1,6 @@
 // V5, V8: the webhook worker, in every server instance. It claims due deliveries with a lease per
-// attempt (webhooks/deliveries.ts), POSTs them signed (Standard Webhooks), and records the answer.
+// attempt (webhooks/deliveries.ts), has them signed (Standard Webhooks) and POSTed by the sender's
+// thread (sender.ts), and records the answer.
 // Woken when events commit through this instance (onEventsCommitted) or a ping/redelivery is
 // queued here, and on a poll interval for everything else (other instances' commits, retries,
 // expired leases of a killed instance). At most `concurrency` attempts in flight, and at most
@@ -17,9 +18,8 @@ import {
   webhookOwnerMayRead,
   type ClaimedDelivery,
 } from "@simgate/schema/webhooks/deliveries";
-import { openSecret, signatureHeader } from "@simgate/schema/webhooks/secret-box";
 import type { Logger } from "../logger.ts";
-import { postWebhook, ReceiverConnections } from "./post.ts";
+import { WebhookSender } from "./sender.ts";
 
 export interface WebhookWorkerOptions {
   provider: Provider;
@@ -33,7 +33,7 @@ export interface WebhookWorkerOptions {
   allowPrivate: boolean;
   retryScheduleMs: readonly number[];
   /** Wake-ups (commits, finished attempts) start a claim at most this often; the first after a quiet spell at once. Successes are recorded together within such a window. */
-  coalesceMs?: number;
+  coalesceMs: number;
   /** How long an idle connection to a receiver is kept for the next attempt (post.ts); 0: none. */
   keepAliveMs?: number;
   onResult?: (result: string) => void;
@@ -63,7 +63,7 @@ export class WebhookWorker {
    * otherwise the queue was drained and new work arrives by a (coalesced) wake-up.
    */
   private backlog = false;
-  private readonly connections: ReceiverConnections;
+  private readonly sender: WebhookSender;
 
   constructor(
     private readonly db: Db,
@@ -71,7 +71,10 @@ export class WebhookWorker {
     private readonly logger: Logger,
     private readonly options: WebhookWorkerOptions,
   ) {
-    this.connections = new ReceiverConnections(options.keepAliveMs ?? 0);
+    this.sender = new WebhookSender(
+      { timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate, keepAliveMs: options.keepAliveMs ?? 0, encryptionKey: options.encryptionKey },
+      logger,
+    );
   }
 
   start(): void {
@@ -94,7 +97,7 @@ export class WebhookWorker {
     await this.ticking;
     await Promise.allSettled([...this.attempts]);
     await this.flushSuccesses();
-    this.connections.close();
+    await this.sender.close();
   }
 
   /** Claims now (tests, and whenever work may have arrived). */
@@ -115,7 +118,7 @@ export class WebhookWorker {
   private nudge(): void {
     if (this.stopped || this.wakeTimer) return;
     if (this.attempts.size >= this.options.concurrency) return;
-    const wait = this.lastClaimAt + (this.options.coalesceMs ?? 25) - Date.now();
+    const wait = this.lastClaimAt + this.options.coalesceMs - Date.now();
     if (wait <= 0) return this.wake();
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
@@ -205,20 +208,10 @@ export class WebhookWorker {
     const { endpoint } = delivery;
     const message = deliveryMessage(delivery, await this.operatorCode(endpoint.operatorId));
     const now = this.clock.now();
-    const secrets = [openSecret(this.options.encryptionKey, endpoint.id, endpoint.secret)];
-    if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > now) {
-      secrets.push(openSecret(this.options.encryptionKey, endpoint.id, endpoint.previousSecret));
-    }
-    const headers = {
-      "webhook-id": message.id,
-      "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "webhook-signature": signatureHeader(secrets, message.id, now, message.body),
-    };
-    const result = await postWebhook(endpoint.url, headers, message.body, {
-      timeoutMs: this.options.timeoutMs,
-      allowPrivate: this.options.allowPrivate,
-      connections: this.connections,
-    });
+    // V6: the previous secret signs too until it expires. The sender's thread opens and signs.
+    const sealedSecrets = [endpoint.secret];
+    if (endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil > now) sealedSecrets.push(endpoint.previousSecret);
+    const result = await this.sender.send({ url: endpoint.url, endpointId: endpoint.id, sealedSecrets, messageId: message.id, at: now.getTime(), body: message.body });
     if (result.ok) {
       // The slot is free once the receiver has answered: the success is recorded with others
       // (still under its lease meanwhile, so no other claim can take the delivery).
@@ -240,7 +233,7 @@ export class WebhookWorker {
   private recordSuccess(delivery: ClaimedDelivery, status: number | null): Promise<"SUCCEEDED" | "LOST"> {
     const recorded = new Promise<"SUCCEEDED" | "LOST" | Error>((settle) => this.successes.push({ delivery, status, settle }));
     if (this.successes.length >= MAX_RECORD_BATCH) void this.flushSuccesses();
-    else this.recordTimer ??= setTimeout(() => void this.flushSuccesses(), this.options.coalesceMs ?? 25);
+    else this.recordTimer ??= setTimeout(() => void this.flushSuccesses(), this.options.coalesceMs);
     return recorded.then((outcome) => {
       if (outcome instanceof Error) throw outcome;
       return outcome;
