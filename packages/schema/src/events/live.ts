@@ -6,7 +6,6 @@
 // first read, any wake-up during a read causes one more read, and V2 (numbers handed out in commit
 // order, no gaps) means nothing can appear below a sequence already read.
 import type { EventWakeups, LiveEventsSupport } from "../context.ts";
-import type { Db, Tx } from "../db/database.ts";
 import type { SqlReader } from "../db/sql-reader.ts";
 import { lastEventSequence, readEvents, type EventPage, type EventReader } from "./read.ts";
 import type { StoredEvent } from "./types.ts";
@@ -44,13 +43,12 @@ export const LIVE_PAGE = 200;
  * EventCursorExpired here (before anything is sent) rather than in the middle of the stream.
  */
 export async function openEventStream(
-  db: Db | Tx,
   support: Pick<LiveEventsSupport, "wakeups" | "recheckMs" | "signal">,
   reader: EventReader,
   query: LiveEventQuery,
   options: LiveEventOptions = {},
 ): Promise<AsyncIterableIterator<StoredEvent>> {
-  const stream = new EventStream(db, support, reader, query.types ?? null, options);
+  const stream = new EventStream(support, reader, query.types ?? null, options);
   try {
     await stream.start(query.after);
   } catch (error) {
@@ -74,7 +72,6 @@ class EventStream implements AsyncIterableIterator<StoredEvent> {
   private readonly onAbort = () => void this.return();
 
   constructor(
-    private readonly db: Db | Tx,
     private readonly support: Pick<LiveEventsSupport, "wakeups" | "recheckMs" | "signal">,
     private reader: EventReader,
     private readonly types: readonly string[] | null,

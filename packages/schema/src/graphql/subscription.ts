@@ -45,7 +45,6 @@ async function subscribeToEvents(ctx: Context, args: { after?: string | null; ty
   const sql = sqlReaderOf(ctx.unscopedDb);
   try {
     const stream = await openEventStream(
-      ctx.db,
       ctx.live,
       { operatorId: viewer.id, principal: viewer.principal, sql },
       { after, types: args.types },

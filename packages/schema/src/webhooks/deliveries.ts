@@ -74,44 +74,44 @@ export interface ClaimOptions {
  * claim holds; a killed instance's lease runs out and the delivery is due again. Endpoints whose
  * in-flight budget is used up here are skipped, and the rest are taken round-robin across
  * endpoints (ranked within each endpoint, lowest ranks first), so a slow endpoint's backlog does
- * not hold back the others. ONE statement takes the whole batch (select, rank, lease) and returns
- * it with what its attempts need of their endpoints and events, whatever its size. It runs on the
- * driver (db/sql-reader.ts's autocommit) rather than through Prisma's runtime.
+ * not hold back the others. On PostgreSQL ONE statement takes the whole batch (select, rank,
+ * lease) and returns it with what its attempts need of their endpoints and events, whatever its
+ * size; SQLite runs claimOnSqlite. Both run on the driver (db/sql-reader.ts) rather than through
+ * Prisma's runtime.
  */
 export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (options.limit <= 0) return [];
-  const steps = sqlReaderOf(db).autocommitSteps;
-  if (options.provider === "sqlite" && steps) return claimOnSqlite(steps, options);
-  const pg = options.provider === "postgresql";
+  if (options.provider === "sqlite") {
+    const steps = sqlReaderOf(db).autocommitSteps;
+    if (!steps) throw new Error("SQLite: the SQL reader runs no autocommit steps");
+    return claimOnSqlite(steps, options);
+  }
   const used = [...options.inFlight].filter(([, n]) => n > 0);
   const full = used.filter(([, n]) => n >= options.perEndpoint).map(([id]) => id);
   const owner = randomUUID();
   const until = new Date(options.now.getTime() + options.leaseMs);
-  // Dates are bound in each engine's stored form (PostgreSQL: timestamp(3) in UTC; SQLite: ISO text).
-  const at = (d: Date) => (pg ? d.toISOString() : d.toISOString().replace("Z", "+00:00"));
-  const ts = pg ? "::timestamp(3)" : "";
   const values: unknown[] = [];
-  // Placeholders are made in the order they appear in the text (SQLite binds `?` by position).
+  // Dates are bound in PostgreSQL's stored form, timestamp(3) in UTC.
   const p = (value: unknown, cast = "") => {
     values.push(value);
-    return pg ? `$${values.length}${cast}` : "?";
+    return `$${values.length}${cast}`;
   };
-  // PostgreSQL: rows another instance is claiming right now are skipped, not waited for (the lock
-  // is taken on the candidates, before ranking: FOR UPDATE does not combine with window functions).
-  // SQLite has one writer at a time, so the statement itself is the claim.
+  const at = (d: Date) => p(d.toISOString(), "::timestamp(3)");
+  // Rows another instance is claiming right now are skipped, not waited for (the lock is taken on
+  // the candidates, before ranking: FOR UPDATE does not combine with window functions).
   const sql = `WITH c AS (
        SELECT d."id", d."endpointId", d."nextAttemptAt" FROM "WebhookDelivery" d JOIN "WebhookEndpoint" w ON w."id" = d."endpointId"
-       WHERE d."status" = 'PENDING' AND d."nextAttemptAt" <= ${p(at(options.now), ts)} AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ${p(at(options.now), ts)}) AND w."enabled" = true${
+       WHERE d."status" = 'PENDING' AND d."nextAttemptAt" <= ${at(options.now)} AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ${at(options.now)}) AND w."enabled" = true${
          full.length === 0 ? "" : ` AND d."endpointId" NOT IN (${full.map((id) => p(id)).join(", ")})`
        }
-       ORDER BY d."nextAttemptAt", d."id" LIMIT ${p(Math.max(options.limit * 4, 50))}${pg ? ` FOR UPDATE OF d SKIP LOCKED` : ""}
+       ORDER BY d."nextAttemptAt", d."id" LIMIT ${p(Math.max(options.limit * 4, 50))} FOR UPDATE OF d SKIP LOCKED
      ), r AS (
        SELECT c."id", c."nextAttemptAt", ROW_NUMBER() OVER (PARTITION BY c."endpointId" ORDER BY c."nextAttemptAt", c."id") + ${
          // Each endpoint's attempts already in flight here count against its budget.
          used.length === 0 ? "0" : `CASE c."endpointId" ${used.map(([id, n]) => `WHEN ${p(id)} THEN ${Math.floor(n)}`).join(" ")} ELSE 0 END`
        } AS "rank" FROM c
      )
-     UPDATE "WebhookDelivery" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${p(at(until), ts)}, "attempts" = "attempts" + 1, "lastAttemptAt" = ${p(at(options.now), ts)}
+     UPDATE "WebhookDelivery" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${at(until)}, "attempts" = "attempts" + 1, "lastAttemptAt" = ${at(options.now)}
      WHERE "id" IN (SELECT r."id" FROM r WHERE r."rank" <= ${p(Math.floor(options.perEndpoint))} ORDER BY r."rank", r."nextAttemptAt", r."id" LIMIT ${p(options.limit)})
      RETURNING ${CLAIM_RETURNING}`;
   const rows = await autocommit<ClaimedRow>(db, sql, values);
