@@ -2,7 +2,9 @@
 // a refusal rolls it back and comes back as `userErrors`; either way the operator's audit log
 // gets one entry (inside the transaction on success, after the rollback on refusal).
 import type { Context } from "../context.ts";
-import type { Db, Tx } from "../db/database.ts";
+import type { Db, Provider, Tx } from "../db/database.ts";
+import { transactionSql } from "../db/transaction-sql.ts";
+import { v7 as uuidv7 } from "uuid";
 import { AUTH_KEY_ID } from "../domain/credentials.ts";
 import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
 import { NOBODY, tenantOf, tenantTx } from "../db/tenant.ts";
@@ -58,6 +60,25 @@ export interface AuditedOptions {
   unscoped?: boolean;
 }
 
+interface Entry {
+  operatorId: string;
+  at: Date;
+  action: string;
+  actor: string;
+  targetIds: string;
+  result: "SUCCEEDED" | "REFUSED";
+  errorCodes: string;
+}
+
+/** The entry of a mutation that went through, in its transaction, by its own statement (db/transaction-sql.ts). */
+async function recordInTransaction(tx: Tx, provider: Provider, e: Entry): Promise<void> {
+  const sql =
+    provider === "postgresql"
+      ? `INSERT INTO "AuditLogEntry" ("id", "operatorId", "at", "action", "actor", "targetIds", "result", "errorCodes") VALUES ($1, $2, $3, $4, $5, $6, $7::"AuditResult", $8)`
+      : `INSERT INTO "AuditLogEntry" ("id", "operatorId", "at", "action", "actor", "targetIds", "result", "errorCodes") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+  await transactionSql(tx)(sql, [uuidv7(), e.operatorId, e.at, e.action, e.actor, e.targetIds, e.result, e.errorCodes]);
+}
+
 export type Payload<T> = Partial<T> & { userErrors: UserError[] };
 
 export async function audited<T extends object>(
@@ -70,18 +91,15 @@ export async function audited<T extends object>(
   // The transaction runs on the unscoped client; the work sees it through the tenant's scoping.
   const tenant = options.unscoped ? undefined : (tenantOf(ctx.db) ?? ctx.viewer?.id ?? NOBODY);
   const limits = ctx.settings.writes ?? defaultWriteLimits;
-  const record = (tx: Tx, result: "SUCCEEDED" | "REFUSED", codes: string[]) =>
-    tx.auditLogEntry.create({
-      data: {
-        operatorId: audit.operatorId!,
-        at: ctx.clock.now(),
-        action,
-        actor: audit.actor,
-        targetIds: JSON.stringify(storedTargetIds(audit.targetIds)),
-        result,
-        errorCodes: JSON.stringify(codes),
-      },
-    });
+  const entry = (result: "SUCCEEDED" | "REFUSED", codes: string[]) => ({
+    operatorId: audit.operatorId!,
+    at: ctx.clock.now(),
+    action,
+    actor: audit.actor,
+    targetIds: JSON.stringify(storedTargetIds(audit.targetIds)),
+    result,
+    errorCodes: JSON.stringify(codes),
+  });
   // V1: events the work appends are written at the end of this transaction (events/append.ts).
   const transaction = () =>
     eventTransaction(
@@ -89,7 +107,7 @@ export async function audited<T extends object>(
       async (raw) => {
         await boundTransaction(raw, ctx.provider, limits);
         const out = await work({ tx: tenant === undefined ? raw : tenantTx(raw, tenant), raw, audit });
-        if (audit.operatorId) await record(raw, audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? []);
+        if (audit.operatorId) await recordInTransaction(raw, ctx.provider, entry(audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? []));
         return out;
       },
       { provider: ctx.provider, maxWait: limits.maxWaitMs, timeout: limits.transactionTimeoutMs },
@@ -106,7 +124,7 @@ export async function audited<T extends object>(
     if (!refusal && isOperatorBusy(error)) throw error;
     if (!refusal && isBusyFailure(error)) throw operatorBusyError();
     // An unexpected failure is audited as refused with no code, then masked by the server.
-    if (audit.operatorId) await record(ctx.unscopedDb, "REFUSED", refusal ? refusal.errors.map((e) => e.code) : []);
+    if (audit.operatorId) await ctx.unscopedDb.auditLogEntry.create({ data: entry("REFUSED", refusal ? refusal.errors.map((e) => e.code) : []) });
     if (refusal) return { userErrors: refusal.errors } as Payload<T>;
     throw error;
   }

@@ -5,7 +5,8 @@ import { mkdirSync } from "node:fs";
 import { Mutex } from "async-mutex";
 import { dirname, resolve } from "node:path";
 import type { Db, DatabaseTarget } from "./types.ts";
-import { postgresReader, sqliteReader, type SqlReader, type WriterConnection } from "./sql-reader.ts";
+import { postgresParam, postgresReader, postgresTypes, sqliteReader, statementsOn, type PreparedStatements, type SqlReader, type WriterConnection } from "./sql-reader.ts";
+import { bindTransactions, transactionOpened } from "./transaction-sql.ts";
 import { guardReader, guardTransactions, type BesideTransactionHandler } from "./transaction-guard.ts";
 
 export type { Db, Tx, Provider, DatabaseTarget } from "./types.ts";
@@ -46,19 +47,25 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     // request's transaction is open would run inside that transaction (the adapter locks only
     // transactions) and be undone by its rollback, so transactions and autocommit statements take
     // turns on one FIFO gate: a transaction holds it from BEGIN to COMMIT or ROLLBACK.
+    // The same connection runs a transaction's hand-written statements (transaction-sql.ts) while
+    // the transaction holds the gate.
     let writer: WriterConnection | null = null;
     const gate = new Mutex();
+    const inTransaction: PreparedStatements = new Map();
     class KeptConnectionAdapter extends PrismaBetterSqlite3 {
       override async connect() {
         const adapter = await super.connect();
         writer = (adapter as unknown as { client: WriterConnection }).client;
+        const run = statementsOn(writer, inTransaction, options.onQuery);
         const start = adapter.startTransaction.bind(adapter);
         adapter.startTransaction = async (isolationLevel) => {
           const release = await gate.acquire();
           try {
             const tx = await start(isolationLevel);
+            const opened = transactionOpened(async (sql, params) => run(sql, params));
             let open = true;
             const end = () => {
+              opened.ended();
               if (open) release();
               open = false;
             };
@@ -92,11 +99,35 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
       import("@prisma/adapter-pg"),
       import("pg"),
     ]);
-    // One pool for Prisma and the hand-written reads; Prisma's $disconnect ends it.
+    // One pool for Prisma and the hand-written reads; Prisma's $disconnect ends it. A transaction's
+    // hand-written statements run on the connection its adapter took (transaction-sql.ts).
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
-    db = new PostgresClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), log }) as unknown as Db;
+    const types = await postgresTypes();
+    const onQuery = options.onQuery;
+    class TransactionConnectionAdapter extends PrismaPg {
+      override async connect() {
+        const adapter = await super.connect();
+        const start = adapter.startTransaction.bind(adapter);
+        adapter.startTransaction = async (isolationLevel) => {
+          const tx = await start(isolationLevel);
+          const connection = (tx as unknown as { client: import("pg").PoolClient }).client;
+          const opened = transactionOpened(async <T>(sql: string, params: readonly unknown[]) => {
+            onQuery?.(sql);
+            return (await connection.query({ text: sql, values: params.map(postgresParam), types } as import("pg").QueryConfig)).rows as T[];
+          });
+          const commit = tx.commit.bind(tx);
+          const rollback = tx.rollback.bind(tx);
+          tx.commit = () => (opened.ended(), commit());
+          tx.rollback = () => (opened.ended(), rollback());
+          return tx;
+        };
+        return adapter;
+      }
+    }
+    db = new PostgresClient({ adapter: new TransactionConnectionAdapter(pool, { disposeExternalPool: true }), log }) as unknown as Db;
     reader = await postgresReader(pool, options.onQuery);
   }
+  bindTransactions(db as unknown as { $transaction: (...args: any[]) => any });
   if (guard) {
     guardTransactions(db, guard);
     reader = guardReader(reader, guard);

@@ -73,14 +73,35 @@ export interface SqliteWriter {
   viaPrisma<T>(sql: string, params: readonly unknown[]): Promise<T[]>;
 }
 
-/** Autocommit statements prepared on the writer, by text (their texts are few). */
+/** Statements prepared on the writer, by text (their texts are few). */
 const MAX_WRITER_STATEMENTS = 200;
+
+export type PreparedStatements = Map<string, ReturnType<WriterConnection["prepare"]>>;
+
+/** Runs one statement on the writer with `?` placeholders, prepared once per text (kept in `cache`). */
+export function statementsOn(writer: WriterConnection, cache: PreparedStatements, onQuery?: (sql: string) => void) {
+  return <T>(sql: string, params: readonly unknown[]): T[] => {
+    onQuery?.(sql);
+    let statement = cache.get(sql);
+    if (!statement) {
+      if (cache.size >= MAX_WRITER_STATEMENTS) cache.clear();
+      statement = writer.prepare(sql);
+      cache.set(sql, statement);
+    }
+    const values = params.map(sqliteParam);
+    if (!statement.reader) {
+      statement.run(...values);
+      return [];
+    }
+    return statement.all(...values) as T[];
+  };
+}
 
 export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?: (sql: string) => void): Promise<SqlReader> {
   const { default: Database } = await import("better-sqlite3");
   let connection: import("better-sqlite3").Database | null = null;
   const statements = new Map<string, import("better-sqlite3").Statement>();
-  const writerStatements = new Map<string, ReturnType<WriterConnection["prepare"]>>();
+  const writerStatements: PreparedStatements = new Map();
   const prepared = (sql: string) => {
     // Opened on first use: the file may not exist or be migrated when the reader is created.
     connection ??= new Database(file, { readonly: true, timeout: 10_000 });
@@ -91,24 +112,7 @@ export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?:
     }
     return statement;
   };
-  /** Runs one statement on the writer, prepared once per text. */
-  const onWriter =
-    (writer: WriterConnection) =>
-    <T>(sql: string, params: readonly unknown[]): T[] => {
-      onQuery?.(sql);
-      let statement = writerStatements.get(sql);
-      if (!statement) {
-        if (writerStatements.size >= MAX_WRITER_STATEMENTS) writerStatements.clear();
-        statement = writer.prepare(sql);
-        writerStatements.set(sql, statement);
-      }
-      const values = params.map(sqliteParam);
-      if (!statement.reader) {
-        statement.run(...values);
-        return [];
-      }
-      return statement.all(...values) as T[];
-    };
+  const onWriter = (writer: WriterConnection) => statementsOn(writer, writerStatements, onQuery);
   return {
     provider: "sqlite",
     async all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>) {
@@ -138,9 +142,23 @@ export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?:
   };
 }
 
-/** PostgreSQL: `?` → `$n`; timestamps are UTC without a zone (Prisma's `timestamp(3)`). */
-export async function postgresReader(pool: import("pg").Pool, onQuery?: (sql: string) => void): Promise<SqlReader> {
+/** PostgreSQL: timestamps are UTC without a zone (Prisma's `timestamp(3)`). */
+export function postgresParam(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString().replace("Z", "") : value;
+}
+
+/** node-pg would read a zoneless timestamp in the process's local time zone: read it as UTC. */
+export async function postgresTypes() {
   const { default: pg } = await import("pg");
+  const TIMESTAMP = 1114;
+  return {
+    getTypeParser: (oid: number, format?: "text" | "binary") =>
+      oid === TIMESTAMP ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format as "text"),
+  };
+}
+
+/** PostgreSQL: `?` → `$n`, and postgresParam / postgresTypes. */
+export async function postgresReader(pool: import("pg").Pool, onQuery?: (sql: string) => void): Promise<SqlReader> {
   const texts = new Map<string, string>();
   const numbered = (sql: string) => {
     let text = texts.get(sql);
@@ -151,18 +169,12 @@ export async function postgresReader(pool: import("pg").Pool, onQuery?: (sql: st
     }
     return text;
   };
-  const TIMESTAMP = 1114;
-  // node-pg would read a zoneless timestamp in the process's local time zone.
-  const types = {
-    getTypeParser: (oid: number, format?: "text" | "binary") =>
-      oid === TIMESTAMP ? (value: string) => new Date(`${value.replace(" ", "T")}Z`) : pg.types.getTypeParser(oid, format as "text"),
-  };
+  const types = await postgresTypes();
   return {
     provider: "postgresql",
     async all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>) {
       onQuery?.(sql);
-      const values = params.map((p) => (p instanceof Date ? p.toISOString().replace("Z", "") : p));
-      const result = await pool.query({ text: numbered(sql), values, types } as import("pg").QueryConfig);
+      const result = await pool.query({ text: numbered(sql), values: params.map(postgresParam), types } as import("pg").QueryConfig);
       return convert(result.rows as Row[], kinds) as T[];
     },
     async autocommit<T>(sql: string, params: readonly unknown[]) {

@@ -4,7 +4,7 @@
 // U4 narrows the same way: a USER's `Sim:read` scope is added to every Sim read (and to SimTag,
 // SimStatusChange and transfer items through their SIM), so a SIM the user may not read is absent
 // from `sim`, `node(s)`, payloads and mutations alike, as another operator's SIM is.
-import type { Db, Tx } from "./database.ts";
+import type { Db, Tx } from "./types.ts";
 import { matchKey } from "../domain/match-key.ts";
 import type { SimPattern, SimScope } from "../domain/permissions.ts";
 

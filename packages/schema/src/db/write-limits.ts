@@ -4,6 +4,7 @@
 // come in time ends the statement instead of pinning the connection until something else gives up.
 import { GraphQLError } from "graphql";
 import type { Provider, Tx } from "./database.ts";
+import { transactionSql } from "./transaction-sql.ts";
 
 /** Admits at most a few concurrent writes per key (operator); the rest wait, then are refused. */
 export interface WriteGate {
@@ -51,11 +52,7 @@ export function isOperatorBusy(error: unknown): boolean {
  */
 export async function boundTransaction(tx: Tx, provider: Provider, limits: WriteLimits): Promise<void> {
   if (provider !== "postgresql") return new Promise((resolve) => setImmediate(resolve));
-  await tx.$queryRawUnsafe(
-    "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)",
-    `${limits.lockTimeoutMs}ms`,
-    `${limits.transactionTimeoutMs}ms`,
-  );
+  await transactionSql(tx)("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", [`${limits.lockTimeoutMs}ms`, `${limits.transactionTimeoutMs}ms`]);
 }
 
 // PostgreSQL lock_not_available (lock_timeout), query_canceled (statement_timeout), deadlock and

@@ -18,13 +18,14 @@
 import { chunked } from "../db/chunks.ts";
 import type { Db, Provider, Tx } from "../db/database.ts";
 import { unscopedTx } from "../db/tenant.ts";
+import { transactionSql } from "../db/transaction-sql.ts";
 import { providerOf } from "../db/database.ts";
 import { v7 as uuidv7 } from "uuid";
 import { ENDPOINT_MATCHES_EVENT_SQL, queueDeliveriesForEvents } from "../webhooks/enqueue.ts";
 import type { EventCommit, NewEvent } from "./types.ts";
 
-/** Rows per INSERT: 11 parameters a row, under SQLite's 999 (db/chunks.ts) and far under PostgreSQL's 65,535. */
-const ROWS_PER_INSERT: Record<Provider, number> = { sqlite: 80, postgresql: 1000 };
+/** Rows per INSERT on SQLite: 11 parameters a row, under its 999 (db/chunks.ts). */
+const ROWS_PER_INSERT = { sqlite: 80 };
 
 const queues = new WeakMap<object, NewEvent[]>();
 
@@ -59,13 +60,7 @@ export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, 
     queues.set(tx, queue);
     try {
       const out = await work(tx);
-      if (provider === "postgresql") {
-        commits = await writeEventsOnPostgres(tx, queue);
-      } else {
-        commits = await writeEvents(tx, queue, ROWS_PER_INSERT[provider]);
-        // V5, V8: webhook deliveries commit with their events (webhooks/enqueue.ts).
-        for (const c of commits) c.deliveries = await queueDeliveriesForEvents(tx, provider, c.operatorId, c.firstSequence, c.lastSequence);
-      }
+      if (queue.length > 0) commits = provider === "postgresql" ? await writeEventsOnPostgres(tx, queue) : await writeEventsOnSqlite(tx, queue);
       return out;
     } finally {
       queues.delete(tx);
@@ -123,10 +118,11 @@ const APPEND_ON_POSTGRES = `WITH c AS (
   SELECT (SELECT "lastEventSequence" FROM c) AS "last", (SELECT COUNT(*) FROM d) AS "deliveries"`;
 
 async function writeEventsOnPostgres(tx: Tx, events: readonly NewEvent[]): Promise<EventCommit[]> {
+  const run = transactionSql(tx);
   const commits: EventCommit[] = [];
   for (const [operatorId, list] of byOperatorInOrder(events)) {
     const rows = list.map((e, i) => ({ ...storedFields(e), n: i + 1, id: uuidv7(), at: e.at.toISOString() }));
-    const [row] = await tx.$queryRawUnsafe<{ last: bigint | number | string | null; deliveries: bigint | number | string }[]>(APPEND_ON_POSTGRES, operatorId, list.length, JSON.stringify(rows));
+    const [row] = await run<{ last: bigint | number | string | null; deliveries: bigint | number | string }>(APPEND_ON_POSTGRES, [operatorId, list.length, JSON.stringify(rows)]);
     if (!row || row.last === null) throw new Error("V1: events appended for an operator that does not exist");
     const lastSequence = BigInt(row.last);
     commits.push({ operatorId, firstSequence: lastSequence - BigInt(list.length) + 1n, lastSequence, deliveries: Number(row.deliveries) });
@@ -134,18 +130,31 @@ async function writeEventsOnPostgres(tx: Tx, events: readonly NewEvent[]): Promi
   return commits;
 }
 
-/** Numbers and writes the queued events; per operator in operator-ID order (see the top). */
-async function writeEvents(tx: Tx, events: readonly NewEvent[], rowsPerInsert: number): Promise<EventCommit[]> {
-  if (events.length === 0) return [];
+const EVENT_COLUMNS = `"id", "operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data"`;
+
+/**
+ * SQLite: per operator, the counter's UPDATE ... RETURNING, multi-row INSERTs of the events, then
+ * their webhook deliveries (webhooks/enqueue.ts). SQLite has one writer at a time.
+ */
+async function writeEventsOnSqlite(tx: Tx, events: readonly NewEvent[]): Promise<EventCommit[]> {
+  const run = transactionSql(tx);
   const commits: EventCommit[] = [];
   for (const [operatorId, list] of byOperatorInOrder(events)) {
-    const rows = await tx.$queryRaw<{ lastEventSequence: bigint | number | string }[]>`UPDATE "Operator" SET "lastEventSequence" = "lastEventSequence" + ${list.length} WHERE "id" = ${operatorId} RETURNING "lastEventSequence"`;
+    const rows = await run<{ lastEventSequence: bigint | number | string }>(`UPDATE "Operator" SET "lastEventSequence" = "lastEventSequence" + ? WHERE "id" = ? RETURNING "lastEventSequence"`, [list.length, operatorId]);
     if (rows.length !== 1) throw new Error("V1: events appended for an operator that does not exist");
     const lastSequence = BigInt(rows[0]!.lastEventSequence);
     const firstSequence = lastSequence - BigInt(list.length) + 1n;
-    const data = list.map((e, i) => ({ ...storedFields(e), operatorId, sequence: firstSequence + BigInt(i) }));
-    for (const part of chunked(data, rowsPerInsert)) await tx.event.createMany({ data: part });
-    commits.push({ operatorId, firstSequence, lastSequence });
+    for (const [index, part] of chunked(list, ROWS_PER_INSERT.sqlite).entries()) {
+      const values: unknown[] = [];
+      for (const [i, e] of part.entries()) {
+        const f = storedFields(e);
+        values.push(uuidv7(), operatorId, firstSequence + BigInt(index * ROWS_PER_INSERT.sqlite + i), f.type, f.at, f.actor, f.simId, f.imsi, f.simTransferId, f.supportTicketId, f.data);
+      }
+      await run(`INSERT INTO "Event" (${EVENT_COLUMNS}) VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`, values);
+    }
+    // V5, V8: webhook deliveries commit with their events.
+    const deliveries = await queueDeliveriesForEvents(run, "sqlite", operatorId, firstSequence, lastSequence);
+    commits.push({ operatorId, firstSequence, lastSequence, deliveries });
   }
   return commits;
 }

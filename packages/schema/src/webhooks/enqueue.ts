@@ -3,7 +3,8 @@
 // or neither does. One INSERT … SELECT per operator and transaction, whatever the number of events
 // or endpoints (set-based). It copies the event's own time as the delivery's creation and first
 // due time, so no clock value needs to cross the engine boundary.
-import type { Provider, Tx } from "../db/database.ts";
+import type { Provider } from "../db/database.ts";
+import type { TransactionSql } from "../db/transaction-sql.ts";
 
 /** A fresh delivery ID in SQL (deliveries are made in bulk by the database, not by the client). */
 export function deliveryIdSql(provider: Provider): string {
@@ -16,18 +17,21 @@ export function deliveryIdSql(provider: Provider): string {
  */
 export const ENDPOINT_MATCHES_EVENT_SQL = `(w."eventTypes" = '[]' OR w."eventTypes" LIKE '%"' || e."type" || '"%')`;
 
-/** Queues one delivery per enabled endpoint of `operatorId` and event of sequence first..last it subscribes to. */
-export async function queueDeliveriesForEvents(tx: Tx, provider: Provider, operatorId: string, firstSequence: bigint, lastSequence: bigint): Promise<number> {
+/**
+ * Queues one delivery per enabled endpoint of `operatorId` and event of sequence first..last it
+ * subscribes to, through the transaction's own statements (db/transaction-sql.ts); answers how many.
+ */
+export async function queueDeliveriesForEvents(run: TransactionSql, provider: Provider, operatorId: string, firstSequence: bigint, lastSequence: bigint): Promise<number> {
   const [a, b, c] = params(provider, 3);
-  return tx.$executeRawUnsafe(
+  const made = await run(
     `INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "status", "attempts", "nextAttemptAt", "createdAt")
      SELECT ${deliveryIdSql(provider)}, w."id", e."id", 'PENDING', 0, e."at", e."at"
      FROM "Event" e JOIN "WebhookEndpoint" w ON w."operatorId" = e."operatorId"
-     WHERE e."operatorId" = ${a} AND e."sequence" >= ${b} AND e."sequence" <= ${c} AND w."enabled" = true AND ${ENDPOINT_MATCHES_EVENT_SQL}`,
-    operatorId,
-    firstSequence,
-    lastSequence,
+     WHERE e."operatorId" = ${a} AND e."sequence" >= ${b} AND e."sequence" <= ${c} AND w."enabled" = true AND ${ENDPOINT_MATCHES_EVENT_SQL}
+     RETURNING 1 AS "made"`,
+    [operatorId, firstSequence, lastSequence],
   );
+  return made.length;
 }
 
 /** Positional placeholders as each engine writes them. */

@@ -1,0 +1,82 @@
+// Hand-written statements inside a Prisma interactive transaction, sent straight on the
+// transaction's own connection. Prisma's client runtime costs several times a short statement's
+// own time on the serving thread (sql-reader.ts), and every write runs a few such statements (the
+// statement limits, row locks, the audit entry, the event append), so they skip the runtime.
+//
+// How a transaction finds its connection: createDb wraps `$transaction` so each interactive
+// transaction opens inside an AsyncLocalStorage slot, and its adapter's startTransaction (which
+// Prisma calls from that same async context) fills the slot with the connection it took. The
+// callback's transaction client is then bound to it. Once Prisma commits or rolls back (a timeout
+// included), the connection is back in the pool and may serve someone else: statements after
+// that are refused, never sent.
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Tx } from "./types.ts";
+import { unscopedTx } from "./tenant.ts";
+
+/**
+ * Runs one statement in the transaction, written with the engine's own placeholders (`$n` on
+ * PostgreSQL, `?` on SQLite). Dates are bound in the engine's stored form; rows come back as
+ * objects, PostgreSQL's zoneless timestamps as UTC Dates.
+ */
+export type TransactionSql = <T = Record<string, unknown>>(sql: string, params: readonly unknown[]) => Promise<T[]>;
+
+/** What an adapter knows of a transaction it started: how to run a statement on its connection. */
+export interface OpenedTransaction {
+  run: TransactionSql;
+  /** Called when Prisma commits or rolls back: the connection is no longer this transaction's. */
+  ended(): void;
+}
+
+interface Slot {
+  opened?: { run: TransactionSql; open: boolean };
+}
+
+const opening = new AsyncLocalStorage<Slot>();
+const bound = new WeakMap<object, { run: TransactionSql; open: boolean }>();
+
+/** The adapter's side: the transaction just begun on `run`'s connection belongs to the caller's slot. */
+export function transactionOpened(run: TransactionSql): OpenedTransaction {
+  const state = { run, open: true };
+  const slot = opening.getStore();
+  if (slot && !slot.opened) slot.opened = state;
+  return {
+    run,
+    ended: () => {
+      state.open = false;
+    },
+  };
+}
+
+/** createDb's side: interactive transactions of `client` get their connection's statements. */
+export function bindTransactions(client: { $transaction: (...args: any[]) => any }): void {
+  const transaction = client.$transaction;
+  client.$transaction = function (this: unknown, ...args: any[]) {
+    const [work, ...rest] = args;
+    if (typeof work !== "function") return transaction.apply(this, args);
+    const slot: Slot = {};
+    return opening.run(slot, () =>
+      transaction.call(
+        this,
+        (tx: Tx) => {
+          if (slot.opened) bound.set(tx, slot.opened);
+          return work(tx);
+        },
+        ...rest,
+      ),
+    );
+  };
+}
+
+/**
+ * The statement runner of a transaction client made inside `$transaction` of a createDb client, or
+ * of its tenant view (tenant.ts). Its statements are not narrowed to the tenant: they name their
+ * operator themselves. Throws when there is none.
+ */
+export function transactionSql(tx: Tx): TransactionSql {
+  const state = bound.get(unscopedTx(tx));
+  if (!state) throw new Error("transactionSql: not a transaction of a client made by createDb");
+  return (sql, params) => {
+    if (!state.open) return Promise.reject(Object.assign(new Error("Transaction already closed: a statement came after its commit, rollback or timeout"), { code: "P2028" }));
+    return state.run(sql, params);
+  };
+}
