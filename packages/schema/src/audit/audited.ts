@@ -2,17 +2,16 @@
 // a refusal rolls it back and comes back as `userErrors`; either way the operator's audit log
 // gets one entry (inside the transaction on success, after the rollback on refusal).
 import type { Context } from "../context.ts";
-import type { Db, Provider, Tx } from "../db/database.ts";
-import { transactionSql } from "../db/transaction-sql.ts";
+import type { Db, Tx } from "../db/database.ts";
 import { v7 as uuidv7 } from "uuid";
 import { AUTH_KEY_ID } from "../domain/credentials.ts";
 import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
 import { NOBODY, tenantOf, tenantTx } from "../db/tenant.ts";
-import { boundTransaction, defaultWriteLimits, isBusyFailure, isOperatorBusy, operatorBusyError } from "../db/write-limits.ts";
+import { defaultWriteLimits, limitedTransaction, yieldFirst, isBusyFailure, isOperatorBusy, operatorBusyError } from "../db/write-limits.ts";
 import type { UserError } from "../domain/user-error.ts";
 import { rowIdOf, safeDecode } from "../ids/global-id.ts";
 import { Refusal } from "../db/refusal.ts";
-import { eventTransaction } from "../events/append.ts";
+import { eventTransaction, type LastInsert } from "../events/append.ts";
 
 export interface AuditDraft {
   /** The operator whose log gets the entry; public mutations set it once they know it. */
@@ -70,13 +69,14 @@ interface Entry {
   errorCodes: string;
 }
 
-/** The entry of a mutation that went through, in its transaction, by its own statement (db/transaction-sql.ts). */
-async function recordInTransaction(tx: Tx, provider: Provider, e: Entry): Promise<void> {
-  const sql =
-    provider === "postgresql"
-      ? `INSERT INTO "AuditLogEntry" ("id", "operatorId", "at", "action", "actor", "targetIds", "result", "errorCodes") VALUES ($1, $2, $3, $4, $5, $6, $7::"AuditResult", $8)`
-      : `INSERT INTO "AuditLogEntry" ("id", "operatorId", "at", "action", "actor", "targetIds", "result", "errorCodes") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
-  await transactionSql(tx)(sql, [uuidv7(), e.operatorId, e.at, e.action, e.actor, e.targetIds, e.result, e.errorCodes]);
+/** An entry as the INSERT that eventTransaction writes before the events. */
+function auditInsert(e: Entry): LastInsert {
+  return {
+    sql: (provider, p) =>
+      `INSERT INTO "AuditLogEntry" ("id", "operatorId", "at", "action", "actor", "targetIds", "result", "errorCodes")
+       VALUES (${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}${provider === "postgresql" ? `::"AuditResult"` : ""}, ${p(7)})`,
+    params: [uuidv7(), e.operatorId, e.at, e.action, e.actor, e.targetIds, e.result, e.errorCodes],
+  };
 }
 
 export type Payload<T> = Partial<T> & { userErrors: UserError[] };
@@ -102,15 +102,21 @@ export async function audited<T extends object>(
   });
   // V1: events the work appends are written at the end of this transaction (events/append.ts).
   const transaction = () =>
-    eventTransaction(
-      ctx.unscopedDb,
-      async (raw) => {
-        await boundTransaction(raw, ctx.provider, limits);
-        const out = await work({ tx: tenant === undefined ? raw : tenantTx(raw, tenant), raw, audit });
-        if (audit.operatorId) await recordInTransaction(raw, ctx.provider, entry(audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? []));
-        return out;
-      },
-      { provider: ctx.provider, maxWait: limits.maxWaitMs, timeout: limits.transactionTimeoutMs },
+    limitedTransaction(limits, () =>
+      eventTransaction(
+        ctx.unscopedDb,
+        async (raw) => {
+          await yieldFirst(ctx.provider);
+          return work({ tx: tenant === undefined ? raw : tenantTx(raw, tenant), raw, audit });
+        },
+        {
+          provider: ctx.provider,
+          maxWait: limits.maxWaitMs,
+          timeout: limits.transactionTimeoutMs,
+          // The entry of a mutation that went through: written with its events (events/append.ts).
+          lastInsert: () => (audit.operatorId ? auditInsert(entry(audit.allRefused ? "REFUSED" : "SUCCEEDED", audit.partialErrorCodes ?? [])) : null),
+        },
+      ),
     );
   // One operator's writes take turns (the gate refuses with OPERATOR_BUSY, before anything ran).
   const gated = () => (ctx.viewer && limits.gate ? limits.gate.run(ctx.viewer.id, transaction) : transaction());

@@ -6,7 +6,7 @@ import { Mutex } from "async-mutex";
 import { dirname, resolve } from "node:path";
 import type { Db, DatabaseTarget } from "./types.ts";
 import { postgresParam, postgresReader, postgresTypes, sqliteReader, statementsOn, type PreparedStatements, type SqlReader, type WriterConnection } from "./sql-reader.ts";
-import { bindTransactions, transactionOpened } from "./transaction-sql.ts";
+import { bindTransactions, transactionOpened, transactionSettingsSql } from "./transaction-sql.ts";
 import { guardReader, guardTransactions, type BesideTransactionHandler } from "./transaction-guard.ts";
 
 export type { Db, Tx, Provider, DatabaseTarget } from "./types.ts";
@@ -102,6 +102,7 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     // One pool for Prisma and the hand-written reads; Prisma's $disconnect ends it. A transaction's
     // hand-written statements run on the connection its adapter took (transaction-sql.ts).
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+    sendSettingsWithBegin(pool);
     const types = await postgresTypes();
     const onQuery = options.onQuery;
     class TransactionConnectionAdapter extends PrismaPg {
@@ -145,6 +146,31 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     (db as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) => onQuery(e.query));
   }
   return db;
+}
+
+/**
+ * PostgreSQL: a transaction opened with settings (transaction-sql.ts) sends them in its BEGIN's
+ * round trip, as one simple query. Prisma's adapter takes a transaction's connection with the
+ * pool's promise-form connect(), in the async context of the `$transaction` call, and sends
+ * "BEGIN" on it first; nothing else takes connections that way (pool.query uses the callback form).
+ */
+function sendSettingsWithBegin(pool: import("pg").Pool): void {
+  const connect = pool.connect.bind(pool) as (callback?: (...args: any[]) => void) => Promise<import("pg").PoolClient> | void;
+  (pool as { connect: unknown }).connect = (callback?: (...args: any[]) => void) => {
+    if (callback) return connect(callback);
+    const settings = transactionSettingsSql();
+    const connected = connect() as Promise<import("pg").PoolClient>;
+    if (!settings) return connected;
+    return connected.then((client) => {
+      const own = client as unknown as { query: (config: unknown, ...rest: unknown[]) => unknown };
+      own.query = (config: unknown, ...rest: unknown[]) => {
+        delete (own as { query?: unknown }).query; // the prototype's again, after this first statement
+        const begin = typeof config === "object" && config !== null && (config as { text?: unknown }).text === "BEGIN";
+        return client.query((begin ? { ...config, text: `BEGIN; ${settings}` } : config) as never, ...(rest as []));
+      };
+      return client;
+    });
+  };
 }
 
 const readers = new WeakMap<object, SqlReader>();

@@ -27,11 +27,41 @@ export interface OpenedTransaction {
   ended(): void;
 }
 
+/** Limits of one transaction, set with its BEGIN (PostgreSQL, SET LOCAL). */
+export interface TransactionSettings {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+const settingsStore = new AsyncLocalStorage<TransactionSettings>();
+
+/**
+ * Runs `open`, which opens one transaction, so that PostgreSQL gets `settings` in the same round
+ * trip as its BEGIN (createDb sends them together) instead of a statement of their own.
+ */
+export function withTransactionSettings<T>(settings: TransactionSettings, open: () => T): T {
+  return settingsStore.run(settings, open);
+}
+
+/** The SET LOCAL statements of the transaction being opened here, if it has settings. */
+export function transactionSettingsSql(): string | null {
+  const settings = settingsStore.getStore();
+  if (!settings) return null;
+  const ms = (n: number) => {
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`transaction settings: ${n} is not a whole number of milliseconds`);
+    return `'${n}ms'`;
+  };
+  return `SET LOCAL lock_timeout = ${ms(settings.lockTimeoutMs)}; SET LOCAL statement_timeout = ${ms(settings.statementTimeoutMs)}`;
+}
+
 interface Slot {
   opened?: { run: TransactionSql; open: boolean };
 }
 
 const opening = new AsyncLocalStorage<Slot>();
+
+/** Prisma's own code for a statement in a transaction that ended (a timeout: write-limits.ts retries it). */
+const PRISMA_TRANSACTION_CLOSED = "P2028";
 const bound = new WeakMap<object, { run: TransactionSql; open: boolean }>();
 
 /** The adapter's side: the transaction just begun on `run`'s connection belongs to the caller's slot. */
@@ -76,7 +106,7 @@ export function transactionSql(tx: Tx): TransactionSql {
   const state = bound.get(unscopedTx(tx));
   if (!state) throw new Error("transactionSql: not a transaction of a client made by createDb");
   return (sql, params) => {
-    if (!state.open) return Promise.reject(Object.assign(new Error("Transaction already closed: a statement came after its commit, rollback or timeout"), { code: "P2028" }));
+    if (!state.open) return Promise.reject(Object.assign(new Error("Transaction already closed: a statement came after its commit, rollback or timeout"), { code: PRISMA_TRANSACTION_CLOSED }));
     return state.run(sql, params);
   };
 }

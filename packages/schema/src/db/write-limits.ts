@@ -3,8 +3,8 @@
 // queue in front of the pool (the gate), each transaction is short, and a row lock that does not
 // come in time ends the statement instead of pinning the connection until something else gives up.
 import { GraphQLError } from "graphql";
-import type { Provider, Tx } from "./database.ts";
-import { transactionSql } from "./transaction-sql.ts";
+import type { Provider } from "./database.ts";
+import { withTransactionSettings } from "./transaction-sql.ts";
 
 /** Admits at most a few concurrent writes per key (operator); the rest wait, then are refused. */
 export interface WriteGate {
@@ -46,13 +46,20 @@ export function isOperatorBusy(error: unknown): boolean {
 }
 
 /**
- * PostgreSQL: the statement and lock limits, for this transaction only (SET LOCAL). SQLite: the one
- * connection is ours from here, and the statements that follow run synchronously back to back;
- * pending I/O (other tenants' reads) goes first, while this transaction has written nothing yet.
+ * Opens the mutation's transaction (`open`) under the statement and lock limits: PostgreSQL sets
+ * them for this transaction only (SET LOCAL), in the round trip of its BEGIN (transaction-sql.ts).
  */
-export async function boundTransaction(tx: Tx, provider: Provider, limits: WriteLimits): Promise<void> {
-  if (provider !== "postgresql") return new Promise((resolve) => setImmediate(resolve));
-  await transactionSql(tx)("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", [`${limits.lockTimeoutMs}ms`, `${limits.transactionTimeoutMs}ms`]);
+export function limitedTransaction<T>(limits: WriteLimits, open: () => Promise<T>): Promise<T> {
+  return withTransactionSettings({ lockTimeoutMs: limits.lockTimeoutMs, statementTimeoutMs: limits.transactionTimeoutMs }, open);
+}
+
+/**
+ * SQLite, first thing in a mutation's transaction: the one connection is ours from here, and the
+ * statements that follow run synchronously back to back; pending I/O (other tenants' reads) goes
+ * first, while this transaction has written nothing yet.
+ */
+export function yieldFirst(provider: Provider): Promise<void> | undefined {
+  if (provider === "sqlite") return new Promise((resolve) => setImmediate(resolve));
 }
 
 // PostgreSQL lock_not_available (lock_timeout), query_canceled (statement_timeout), deadlock and

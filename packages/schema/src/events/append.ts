@@ -5,8 +5,9 @@
 // commit: per operator (sorted by operator ID) one counter UPDATE ... RETURNING, which hands out
 // the numbers and holds the operator's row until commit, then chunked multi-row INSERTs and the
 // webhook deliveries. On PostgreSQL all three are ONE statement per operator (data-modifying
-// CTEs): every round trip there costs the serving thread a socket write and a wake-up of the
-// database's process, and this runs in every write.
+// CTEs), which also carries the mutation's audit entry (`lastInsert`): every round trip there
+// costs the serving thread a socket write and a wake-up of the database's process, and this runs
+// in every write. The statements go on the transaction's own connection (db/transaction-sql.ts).
 //
 // Why at the end: the counter row is then the last lock the transaction takes. A transaction
 // waiting for it holds other locks (SIMs, a transfer), but the holder only ever waits for another
@@ -19,7 +20,6 @@ import { chunked } from "../db/chunks.ts";
 import type { Db, Provider, Tx } from "../db/database.ts";
 import { unscopedTx } from "../db/tenant.ts";
 import { transactionSql } from "../db/transaction-sql.ts";
-import { providerOf } from "../db/database.ts";
 import { v7 as uuidv7 } from "uuid";
 import { ENDPOINT_MATCHES_EVENT_SQL, queueDeliveriesForEvents } from "../webhooks/enqueue.ts";
 import type { EventCommit, NewEvent } from "./types.ts";
@@ -46,6 +46,18 @@ export interface EventTransactionOptions {
   provider?: Provider;
   maxWait?: number;
   timeout?: number;
+  /**
+   * A row the work's outcome decides, written after the work and before the events (a mutation's
+   * audit entry, O6); null for none. PostgreSQL writes it in the first operator's append statement,
+   * one round trip fewer in every write.
+   */
+  lastInsert?: () => LastInsert | null;
+}
+
+/** One INSERT without RETURNING; parameter i (from 0) is written as `placeholder(i)`. */
+export interface LastInsert {
+  sql(provider: Provider, placeholder: (i: number) => string): string;
+  params: readonly unknown[];
 }
 
 /**
@@ -54,13 +66,18 @@ export interface EventTransactionOptions {
  */
 export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: EventTransactionOptions = {}): Promise<T> {
   let commits: EventCommit[] = [];
-  const { provider = "sqlite", ...transactionOptions } = options;
+  const { provider = "sqlite", lastInsert: _, ...transactionOptions } = options;
   const value = await db.$transaction(async (tx) => {
     const queue: NewEvent[] = [];
     queues.set(tx, queue);
     try {
       const out = await work(tx);
-      if (queue.length > 0) commits = provider === "postgresql" ? await writeEventsOnPostgres(tx, queue) : await writeEventsOnSqlite(tx, queue);
+      const last = options.lastInsert?.() ?? null;
+      if (provider === "postgresql") commits = await writeEventsOnPostgres(tx, queue, last);
+      else {
+        if (last) await transactionSql(tx)(last.sql("sqlite", () => "?"), last.params);
+        if (queue.length > 0) commits = await writeEventsOnSqlite(tx, queue);
+      }
       return out;
     } finally {
       queues.delete(tx);
@@ -101,7 +118,7 @@ function storedFields(e: NewEvent) {
  * deliveries are made from what the event INSERT returned, with the same endpoint match as
  * webhooks/enqueue.ts. Foreign keys are checked at the statement's end, when the events exist.
  */
-const APPEND_ON_POSTGRES = `WITH c AS (
+const appendOnPostgres = (last: string | null) => `WITH ${last ? `l AS (${last}), ` : ""}c AS (
     UPDATE "Operator" SET "lastEventSequence" = "lastEventSequence" + $2 WHERE "id" = $1 RETURNING "lastEventSequence"
   ), e AS (
     INSERT INTO "Event" ("id", "operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data")
@@ -117,12 +134,16 @@ const APPEND_ON_POSTGRES = `WITH c AS (
   )
   SELECT (SELECT "lastEventSequence" FROM c) AS "last", (SELECT COUNT(*) FROM d) AS "deliveries"`;
 
-async function writeEventsOnPostgres(tx: Tx, events: readonly NewEvent[]): Promise<EventCommit[]> {
+async function writeEventsOnPostgres(tx: Tx, events: readonly NewEvent[], last: LastInsert | null): Promise<EventCommit[]> {
   const run = transactionSql(tx);
   const commits: EventCommit[] = [];
+  if (events.length === 0 && last) await run(last.sql("postgresql", (i) => `$${i + 1}`), last.params);
   for (const [operatorId, list] of byOperatorInOrder(events)) {
     const rows = list.map((e, i) => ({ ...storedFields(e), n: i + 1, id: uuidv7(), at: e.at.toISOString() }));
-    const [row] = await run<{ last: bigint | number | string | null; deliveries: bigint | number | string }>(APPEND_ON_POSTGRES, [operatorId, list.length, JSON.stringify(rows)]);
+    // The last insert rides in the first statement, after the append's own three parameters.
+    const lastSql = last && commits.length === 0 ? last.sql("postgresql", (i) => `$${i + 4}`) : null;
+    const params = [operatorId, list.length, JSON.stringify(rows), ...(lastSql ? last!.params : [])];
+    const [row] = await run<{ last: bigint | number | string | null; deliveries: bigint | number | string }>(appendOnPostgres(lastSql), params);
     if (!row || row.last === null) throw new Error("V1: events appended for an operator that does not exist");
     const lastSequence = BigInt(row.last);
     commits.push({ operatorId, firstSequence: lastSequence - BigInt(list.length) + 1n, lastSequence, deliveries: Number(row.deliveries) });
