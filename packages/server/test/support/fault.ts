@@ -27,7 +27,7 @@ export interface BlockedBackend {
   written: string[];
 }
 
-/** Waits for a backend of this database to be blocked inserting an audit entry. */
+/** Waits for a backend of this database to be blocked inserting an audit entry (alone, or in a mutation's event append). */
 export async function waitForBlockedAuditInsert(url: string, timeoutMs = 30_000): Promise<BlockedBackend> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -37,7 +37,7 @@ export async function waitForBlockedAuditInsert(url: string, timeoutMs = 30_000)
       const { rows } = await client.query<{ pid: number }>(
         `SELECT pid FROM pg_stat_activity
           WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
-            AND xact_start IS NOT NULL AND query ILIKE 'INSERT INTO%AuditLogEntry%'`,
+            AND xact_start IS NOT NULL AND query ILIKE '%INSERT INTO%AuditLogEntry%'`,
       );
       if (rows[0]) {
         const written = await client.query<{ relname: string }>(
