@@ -27,6 +27,7 @@ import { useStorableText } from "./input-text.ts";
 import { useInputLimits } from "./input-limits.ts";
 import { persistedOperationsFor, registeredOperationsFor } from "./persisted-operations.ts";
 import { HttpDrain } from "./graceful-shutdown.ts";
+import { coalesceWritesPerTurn, wantsEventStream } from "./event-stream-writes.ts";
 import { useAccessLog } from "./access-log.ts";
 import { createOperatorWriteGate } from "./operator-write-gate.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
@@ -276,6 +277,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async listen() {
       server = createServer(drain.track((req, res) => {
         if (serveOperationsRoute(operationsRoutes, req, res)) return;
+        if (wantsEventStream(req)) coalesceWritesPerTurn(res);
         const header = req.headers["x-request-id"];
         requestScope.run({ requestId: requestIdFrom(Array.isArray(header) ? header[0] : header) }, () => yoga(req, res));
       }));
