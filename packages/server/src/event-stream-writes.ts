@@ -3,8 +3,9 @@
 // once under load). Written one by one, each chunk is a system call here and a packet for the
 // subscriber to read. The chunks written in one turn of the event loop leave together instead: the
 // response is corked at the turn's first write and uncorked when the turn is over (a few
-// microseconds later, never held for longer).
-import type { IncomingMessage, ServerResponse } from "node:http";
+// microseconds later, never held for longer). graphql-ws is left as it is: it waits for each
+// message's write to complete before sending the next, so its messages never share a turn.
+import type { IncomingMessage } from "node:http";
 
 /** Whether the client asked for an event stream (yoga answers such a request with SSE). */
 export function wantsEventStream(req: IncomingMessage): boolean {
@@ -12,20 +13,28 @@ export function wantsEventStream(req: IncomingMessage): boolean {
   return typeof accept === "string" && accept.includes("text/event-stream");
 }
 
-/** Makes the writes of one event-loop turn on `res` leave in one socket write. */
-export function coalesceWritesPerTurn(res: ServerResponse): void {
-  const write = res.write;
+/** What can be corked: an HTTP response, a socket. */
+interface Corkable {
+  write: (...args: any[]) => boolean;
+  cork(): void;
+  uncork(): void;
+  readonly writableEnded: boolean;
+}
+
+/** Makes the writes of one event-loop turn on `out` leave in one socket write. */
+export function coalesceWritesPerTurn(out: Corkable): void {
+  const write = out.write;
   let corked = false;
   const uncork = () => {
     corked = false;
-    res.uncork();
+    out.uncork();
   };
-  res.write = function (this: ServerResponse, ...args: Parameters<ServerResponse["write"]>) {
-    if (!corked && !res.writableEnded) {
+  out.write = function (this: Corkable, ...args: unknown[]) {
+    if (!corked && !out.writableEnded) {
       corked = true;
-      res.cork();
+      out.cork();
       setImmediate(uncork);
     }
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as ServerResponse["write"];
+    return write.apply(this, args);
+  };
 }
