@@ -55,7 +55,7 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     class KeptConnectionAdapter extends PrismaBetterSqlite3 {
       override async connect() {
         const adapter = await super.connect();
-        writer = (adapter as unknown as { client: WriterConnection }).client;
+        writer = keepPrismasStatements((adapter as unknown as { client: WriterConnection }).client);
         const run = statementsOn(writer, inTransaction, options.onQuery);
         const start = adapter.startTransaction.bind(adapter);
         adapter.startTransaction = async (isolationLevel) => {
@@ -146,6 +146,48 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     (db as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) => onQuery(e.query));
   }
   return db;
+}
+
+/** Prisma's statements kept prepared on SQLite, by text (the texts of one query shape repeat). */
+const MAX_PRISMA_STATEMENTS = 500;
+
+type SqliteStatement = ReturnType<WriterConnection["prepare"]> & { columns(): unknown[]; raw(on?: boolean): { all(...params: unknown[]): unknown[] } };
+
+/**
+ * SQLite: Prisma's adapter prepares every statement it runs, every time (`prepare(sql).bind(args)`),
+ * which costs about as much as running a short one. Its connection's `prepare` now hands out
+ * statements prepared once per text, each use binding its own arguments. Answers the connection's
+ * own `prepare`, for the hand-written statements (sql-reader.ts keeps those prepared itself).
+ */
+function keepPrismasStatements(connection: WriterConnection): WriterConnection {
+  const prepare = connection.prepare.bind(connection);
+  const kept = new Map<string, SqliteStatement>();
+  const preparedOnce = (sql: string) => {
+    let statement = kept.get(sql);
+    if (statement) {
+      kept.delete(sql); // most recently used last
+    } else {
+      if (kept.size >= MAX_PRISMA_STATEMENTS) kept.delete(kept.keys().next().value!);
+      statement = prepare(sql) as SqliteStatement;
+    }
+    kept.set(sql, statement);
+    return statement;
+  };
+  // What the adapter calls: reader, run(), bind(args) then run(), columns() or raw().all().
+  (connection as { prepare: unknown }).prepare = (sql: string) => {
+    const statement = preparedOnce(sql);
+    return {
+      reader: statement.reader,
+      run: (...params: unknown[]) => statement.run(...params),
+      bind: (args: unknown[]) => ({
+        reader: statement.reader,
+        run: () => statement.run(args),
+        columns: () => statement.columns(),
+        raw: () => ({ all: () => statement.raw(true).all(args) }),
+      }),
+    };
+  };
+  return { prepare };
 }
 
 /**
