@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { Mutex } from "async-mutex";
 import { dirname, resolve } from "node:path";
 import type { Db, DatabaseTarget } from "./types.ts";
-import { postgresParam, postgresReader, postgresTypes, sqliteReader, statementsOn, type PreparedStatements, type SqlReader, type WriterConnection } from "./sql-reader.ts";
+import { postgresParam, postgresReader, postgresTypes, preparedName, sqliteReader, statementsOn, type PreparedStatements, type SqlReader, type WriterConnection } from "./sql-reader.ts";
 import { bindTransactions, transactionOpened, transactionSettingsSql } from "./transaction-sql.ts";
 import { guardReader, guardTransactions, type BesideTransactionHandler } from "./transaction-guard.ts";
 
@@ -114,7 +114,7 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
           const connection = (tx as unknown as { client: import("pg").PoolClient }).client;
           const opened = transactionOpened(async <T>(sql: string, params: readonly unknown[]) => {
             onQuery?.(sql);
-            return (await connection.query({ text: sql, values: params.map(postgresParam), types } as import("pg").QueryConfig)).rows as T[];
+            return (await connection.query({ name: preparedName(sql), text: sql, values: params.map(postgresParam), types } as import("pg").QueryConfig)).rows as T[];
           });
           const commit = tx.commit.bind(tx);
           const rollback = tx.rollback.bind(tx);
@@ -125,7 +125,8 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
         return adapter;
       }
     }
-    db = new PostgresClient({ adapter: new TransactionConnectionAdapter(pool, { disposeExternalPool: true }), log }) as unknown as Db;
+    const statementNameGenerator = (query: { sql: string }) => preparedName(query.sql) as string;
+    db = new PostgresClient({ adapter: new TransactionConnectionAdapter(pool, { disposeExternalPool: true, statementNameGenerator }), log }) as unknown as Db;
     reader = await postgresReader(pool, options.onQuery);
   }
   bindTransactions(db as unknown as { $transaction: (...args: any[]) => any });
@@ -208,7 +209,8 @@ function sendSettingsWithBegin(pool: import("pg").Pool): void {
       own.query = (config: unknown, ...rest: unknown[]) => {
         delete (own as { query?: unknown }).query; // the prototype's again, after this first statement
         const begin = typeof config === "object" && config !== null && (config as { text?: unknown }).text === "BEGIN";
-        return client.query((begin ? { ...config, text: `BEGIN; ${settings}` } : config) as never, ...(rest as []));
+        // Unnamed: several statements in one text go only as a simple query.
+        return client.query((begin ? { ...config, name: undefined, text: `BEGIN; ${settings}` } : config) as never, ...(rest as []));
       };
       return client;
     });

@@ -142,6 +142,25 @@ export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?:
   };
 }
 
+/** Distinct statement texts PostgreSQL keeps prepared per connection; later ones run unprepared. */
+const MAX_PREPARED_TEXTS = 300;
+const preparedNames = new Map<string, string>();
+
+/**
+ * PostgreSQL: a name for a statement with parameters, so that each pooled connection parses and
+ * plans it once and then only binds (node-pg prepares a named statement on first use per
+ * connection). Texts are few: Prisma's for each query shape, and the hand-written ones. Past the
+ * cap a new text stays unnamed rather than growing every connection's prepared statements.
+ */
+export function preparedName(sql: string): string | undefined {
+  let name = preparedNames.get(sql);
+  if (name === undefined && preparedNames.size < MAX_PREPARED_TEXTS && sql.includes("$1")) {
+    name = `simgate_${preparedNames.size + 1}`;
+    preparedNames.set(sql, name);
+  }
+  return name;
+}
+
 /** PostgreSQL: timestamps are UTC without a zone (Prisma's `timestamp(3)`). */
 export function postgresParam(value: unknown): unknown {
   return value instanceof Date ? value.toISOString().replace("Z", "") : value;
@@ -174,12 +193,13 @@ export async function postgresReader(pool: import("pg").Pool, onQuery?: (sql: st
     provider: "postgresql",
     async all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>) {
       onQuery?.(sql);
-      const result = await pool.query({ text: numbered(sql), values: params.map(postgresParam), types } as import("pg").QueryConfig);
+      const text = numbered(sql);
+      const result = await pool.query({ name: preparedName(text), text, values: params.map(postgresParam), types } as import("pg").QueryConfig);
       return convert(result.rows as Row[], kinds) as T[];
     },
     async autocommit<T>(sql: string, params: readonly unknown[]) {
       onQuery?.(sql);
-      const result = await pool.query({ text: sql, values: params as unknown[], types } as import("pg").QueryConfig);
+      const result = await pool.query({ name: preparedName(sql), text: sql, values: params as unknown[], types } as import("pg").QueryConfig);
       return result.rows as T[];
     },
     // The pool is Prisma's; whoever disconnects Prisma ends it (database.ts).
