@@ -62,10 +62,10 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
           const release = await gate.acquire();
           try {
             const tx = await start(isolationLevel);
-            const opened = transactionOpened(async (sql, params) => run(sql, params));
+            const ended = transactionOpened(async (sql, params) => run(sql, params));
             let open = true;
             const end = () => {
-              opened.ended();
+              ended();
               if (open) release();
               open = false;
             };
@@ -112,14 +112,14 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
         adapter.startTransaction = async (isolationLevel) => {
           const tx = await start(isolationLevel);
           const connection = (tx as unknown as { client: import("pg").PoolClient }).client;
-          const opened = transactionOpened(async <T>(sql: string, params: readonly unknown[]) => {
+          const ended = transactionOpened(async <T>(sql: string, params: readonly unknown[]) => {
             onQuery?.(sql);
             return (await connection.query({ name: preparedName(sql), text: sql, values: params.map(postgresParam), types } as import("pg").QueryConfig)).rows as T[];
           });
           const commit = tx.commit.bind(tx);
           const rollback = tx.rollback.bind(tx);
-          tx.commit = () => (opened.ended(), commit());
-          tx.rollback = () => (opened.ended(), rollback());
+          tx.commit = () => (ended(), commit());
+          tx.rollback = () => (ended(), rollback());
           return tx;
         };
         return adapter;

@@ -146,15 +146,19 @@ export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?:
 const MAX_PREPARED_TEXTS = 300;
 const preparedNames = new Map<string, string>();
 
+/** `IN ($1, $2, …)`: Prisma writes one placeholder per item, so each list length is a text of its own. */
+const IN_LIST = /\bIN \(\$\d+\s*,/i;
+
 /**
  * PostgreSQL: a name for a statement with parameters, so that each pooled connection parses and
  * plans it once and then only binds (node-pg prepares a named statement on first use per
- * connection). Texts are few: Prisma's for each query shape, and the hand-written ones. Past the
- * cap a new text stays unnamed rather than growing every connection's prepared statements.
+ * connection). Texts are few: Prisma's for each query shape, and the hand-written ones. Lists of
+ * values are not named (their texts vary with the list's length), and past the cap a new text stays
+ * unnamed rather than growing every connection's prepared statements.
  */
 export function preparedName(sql: string): string | undefined {
   let name = preparedNames.get(sql);
-  if (name === undefined && preparedNames.size < MAX_PREPARED_TEXTS && sql.includes("$1")) {
+  if (name === undefined && preparedNames.size < MAX_PREPARED_TEXTS && sql.includes("$1") && !IN_LIST.test(sql)) {
     name = `simgate_${preparedNames.size + 1}`;
     preparedNames.set(sql, name);
   }

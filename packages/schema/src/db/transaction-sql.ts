@@ -20,13 +20,6 @@ import { unscopedTx } from "./tenant.ts";
  */
 export type TransactionSql = <T = Record<string, unknown>>(sql: string, params: readonly unknown[]) => Promise<T[]>;
 
-/** What an adapter knows of a transaction it started: how to run a statement on its connection. */
-export interface OpenedTransaction {
-  run: TransactionSql;
-  /** Called when Prisma commits or rolls back: the connection is no longer this transaction's. */
-  ended(): void;
-}
-
 /** Limits of one transaction, set with its BEGIN (PostgreSQL, SET LOCAL). */
 export interface TransactionSettings {
   lockTimeoutMs: number;
@@ -64,16 +57,17 @@ const opening = new AsyncLocalStorage<Slot>();
 const PRISMA_TRANSACTION_CLOSED = "P2028";
 const bound = new WeakMap<object, { run: TransactionSql; open: boolean }>();
 
-/** The adapter's side: the transaction just begun on `run`'s connection belongs to the caller's slot. */
-export function transactionOpened(run: TransactionSql): OpenedTransaction {
+/**
+ * The adapter's side: the transaction just begun on `run`'s connection belongs to the caller's
+ * slot. Answers what to call when Prisma commits or rolls back it: the connection is then no
+ * longer this transaction's.
+ */
+export function transactionOpened(run: TransactionSql): () => void {
   const state = { run, open: true };
   const slot = opening.getStore();
   if (slot && !slot.opened) slot.opened = state;
-  return {
-    run,
-    ended: () => {
-      state.open = false;
-    },
+  return () => {
+    state.open = false;
   };
 }
 

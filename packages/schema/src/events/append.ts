@@ -21,11 +21,13 @@ import type { Db, Provider, Tx } from "../db/database.ts";
 import { unscopedTx } from "../db/tenant.ts";
 import { transactionSql } from "../db/transaction-sql.ts";
 import { v7 as uuidv7 } from "uuid";
-import { ENDPOINT_MATCHES_EVENT_SQL, queueDeliveriesForEvents } from "../webhooks/enqueue.ts";
+import { ENDPOINT_MATCHES_EVENT_SQL, queueDeliveriesOnSqlite } from "../webhooks/enqueue.ts";
 import type { EventCommit, NewEvent } from "./types.ts";
 
 /** Rows per INSERT on SQLite: 11 parameters a row, under its 999 (db/chunks.ts). */
-const ROWS_PER_INSERT = { sqlite: 80 };
+const ROWS_PER_INSERT_ON_SQLITE = 80;
+
+const EVENT_COLUMNS = `"id", "operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data"`;
 
 const queues = new WeakMap<object, NewEvent[]>();
 
@@ -121,7 +123,7 @@ function storedFields(e: NewEvent) {
 const appendOnPostgres = (last: string | null) => `WITH ${last ? `l AS (${last}), ` : ""}c AS (
     UPDATE "Operator" SET "lastEventSequence" = "lastEventSequence" + $2 WHERE "id" = $1 RETURNING "lastEventSequence"
   ), e AS (
-    INSERT INTO "Event" ("id", "operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data")
+    INSERT INTO "Event" (${EVENT_COLUMNS})
     SELECT x."id", $1, c."lastEventSequence" - $2 + x."n", x."type", x."at"::timestamp(3), x."actor", x."simId", x."imsi", x."simTransferId", x."supportTicketId", x."data"
     FROM c CROSS JOIN json_to_recordset($3::json) AS x("n" bigint, "id" text, "type" text, "at" text, "actor" text, "simId" text, "imsi" text, "simTransferId" text, "supportTicketId" text, "data" text)
     RETURNING "id", "type", "at"
@@ -151,8 +153,6 @@ async function writeEventsOnPostgres(tx: Tx, events: readonly NewEvent[], last: 
   return commits;
 }
 
-const EVENT_COLUMNS = `"id", "operatorId", "sequence", "type", "at", "actor", "simId", "imsi", "simTransferId", "supportTicketId", "data"`;
-
 /**
  * SQLite: per operator, the counter's UPDATE ... RETURNING, multi-row INSERTs of the events, then
  * their webhook deliveries (webhooks/enqueue.ts). SQLite has one writer at a time.
@@ -165,16 +165,16 @@ async function writeEventsOnSqlite(tx: Tx, events: readonly NewEvent[]): Promise
     if (rows.length !== 1) throw new Error("V1: events appended for an operator that does not exist");
     const lastSequence = BigInt(rows[0]!.lastEventSequence);
     const firstSequence = lastSequence - BigInt(list.length) + 1n;
-    for (const [index, part] of chunked(list, ROWS_PER_INSERT.sqlite).entries()) {
+    for (const [index, part] of chunked(list, ROWS_PER_INSERT_ON_SQLITE).entries()) {
       const values: unknown[] = [];
       for (const [i, e] of part.entries()) {
         const f = storedFields(e);
-        values.push(uuidv7(), operatorId, firstSequence + BigInt(index * ROWS_PER_INSERT.sqlite + i), f.type, f.at, f.actor, f.simId, f.imsi, f.simTransferId, f.supportTicketId, f.data);
+        values.push(uuidv7(), operatorId, firstSequence + BigInt(index * ROWS_PER_INSERT_ON_SQLITE + i), f.type, f.at, f.actor, f.simId, f.imsi, f.simTransferId, f.supportTicketId, f.data);
       }
       await run(`INSERT INTO "Event" (${EVENT_COLUMNS}) VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`, values);
     }
-    // V5, V8: webhook deliveries commit with their events.
-    const deliveries = await queueDeliveriesForEvents(run, "sqlite", operatorId, firstSequence, lastSequence);
+    // V5, V8: webhook deliveries commit with their events (webhooks/enqueue.ts).
+    const deliveries = await queueDeliveriesOnSqlite(run, operatorId, firstSequence, lastSequence);
     commits.push({ operatorId, firstSequence, lastSequence, deliveries });
   }
   return commits;

@@ -97,11 +97,12 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
     return `$${values.length}${cast}`;
   };
   const at = (d: Date) => p(d.toISOString(), "::timestamp(3)");
+  const now = at(options.now);
   // Rows another instance is claiming right now are skipped, not waited for (the lock is taken on
   // the candidates, before ranking: FOR UPDATE does not combine with window functions).
   const sql = `WITH c AS (
        SELECT d."id", d."endpointId", d."nextAttemptAt" FROM "WebhookDelivery" d JOIN "WebhookEndpoint" w ON w."id" = d."endpointId"
-       WHERE d."status" = 'PENDING' AND d."nextAttemptAt" <= ${at(options.now)} AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ${at(options.now)}) AND w."enabled" = true${
+       WHERE d."status" = 'PENDING' AND d."nextAttemptAt" <= ${now} AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ${now}) AND w."enabled" = true${
          full.length === 0 ? "" : ` AND d."endpointId" NOT IN (${full.map((id) => p(id)).join(", ")})`
        }
        ORDER BY d."nextAttemptAt", d."id" LIMIT ${p(Math.max(options.limit * 4, 50))} FOR UPDATE OF d SKIP LOCKED
@@ -111,7 +112,7 @@ export async function claimDueDeliveries(db: Db, options: ClaimOptions): Promise
          used.length === 0 ? "0" : `CASE c."endpointId" ${used.map(([id, n]) => `WHEN ${p(id)} THEN ${Math.floor(n)}`).join(" ")} ELSE 0 END`
        } AS "rank" FROM c
      )
-     UPDATE "WebhookDelivery" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${at(until)}, "attempts" = "attempts" + 1, "lastAttemptAt" = ${at(options.now)}
+     UPDATE "WebhookDelivery" SET "leaseOwner" = ${p(owner)}, "leaseUntil" = ${at(until)}, "attempts" = "attempts" + 1, "lastAttemptAt" = ${now}
      WHERE "id" IN (SELECT r."id" FROM r WHERE r."rank" <= ${p(Math.floor(options.perEndpoint))} ORDER BY r."rank", r."nextAttemptAt", r."id" LIMIT ${p(options.limit)})
      RETURNING ${CLAIM_RETURNING}`;
   const rows = await autocommit<ClaimedRow>(db, sql, values);
