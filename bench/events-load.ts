@@ -9,8 +9,10 @@
 //     each cell reports the server's CPU per request and the consumers' CPU.
 // Simgate runs as its own process (`pnpm start`'s command, NODE_ENV=production).
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=5 BENCH_CONNECTIONS=10 BENCH_HOOK_EVENTS=5000
-//   BENCH_EVENTS_ROUNDS=2 (off/on pairs, in ABBA order), BENCH_EVENTS_ON=subscribers,endpoint (what "on"
-//   means), BENCH_EVENTS_SCENARIOS=read,write, BENCH_EVENTS_PROFILE=<folder> (--cpu-prof the server)
+//   BENCH_EVENTS_ROUNDS=2 (off/on pairs, in ABBA order), BENCH_EVENTS_WARMUP=2 (seconds of load before
+//   the first cell), BENCH_EVENTS_ON=subscribers,endpoint (what "on" means), BENCH_EVENTS_SCENARIOS=read,write,
+//   BENCH_EVENTS_PROFILE=<folder> (--cpu-prof the server), BENCH_EVENTS_CELLS=1 (each cell on stderr, with
+//   its span on the monotonic clock a .cpuprofile's timestamps use, to split a profile by cell)
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,6 +30,7 @@ const CONNECTIONS = Number((process.env.BENCH_CONNECTIONS ?? "10").split(",")[0]
 const HOOK_EVENTS = Number(process.env.BENCH_HOOK_EVENTS ?? 5000);
 const FANOUTS = [1, 5];
 const ROUNDS = Number(process.env.BENCH_EVENTS_ROUNDS ?? 2);
+const WARMUP = Number(process.env.BENCH_EVENTS_WARMUP ?? 2);
 // What "on" means (for finding where a cost comes from): subscribers, the endpoint, or both.
 const ON = new Set((process.env.BENCH_EVENTS_ON ?? "subscribers,endpoint").split(","));
 const SUBSCRIBERS = ON.has("subscribers") ? 2 : 0;
@@ -159,6 +162,7 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
         const main0 = cpuMsOf(simgate.child.pid!, true);
         const machine0 = machineTicks();
         const consumer0 = (await consumer.counts()).cpuMs;
+        const startedUs = process.hrtime.bigint() / 1000n;
         const result = await autocannon({
           url: `${base}/graphql`,
           connections: CONNECTIONS,
@@ -171,10 +175,10 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
         const idle = (100 * (machine.idle - machine0.idle)) / Math.max(1, machine.total - machine0.total);
         const consumerCpu = ((await consumer.counts()).cpuMs - consumer0) / seconds;
         const requests = Math.max(1, result.requests.total);
-        if (process.env.BENCH_EVENTS_CELLS) process.stderr.write(`${engine} ${scenario}: ${Math.round(result.requests.average)} req/s, main thread ${(main / requests).toFixed(2)} ms per request, idle ${Math.round(idle)} %\n`);
+        if (process.env.BENCH_EVENTS_CELLS) process.stderr.write(`${engine} ${scenario}: ${Math.round(result.requests.average)} req/s, main thread ${(main / requests).toFixed(2)} ms per request, idle ${Math.round(idle)} % (monotonic µs ${startedUs}–${process.hrtime.bigint() / 1000n})\n`);
         return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx, cpuPerRequest: cpu / requests, mainPerRequest: main / requests, consumerCpu, idle };
       };
-      for (const scenario of SCENARIOS) await cell(scenario, 2); // warm-up
+      for (const scenario of SCENARIOS) await cell(scenario, WARMUP); // warm-up
       // Off and on alternate in ABBA order (off, on, on, off, off, on …): the database grows with
       // every write cell, and a plain off-on alternation would always give "on" the larger one.
       const sums = { off: { read: [] as Cell[], write: [] as Cell[] }, on: { read: [] as Cell[], write: [] as Cell[] } };
