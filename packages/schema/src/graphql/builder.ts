@@ -7,6 +7,7 @@ import type { Context } from "../context.ts";
 import { getDatamodel, type default as PrismaTypes } from "../db/generated/pothos-types.ts";
 import { safeDecode } from "../ids/global-id.ts";
 import "./input-bounds.ts";
+import "./loaded-columns.ts";
 import { loadNodes } from "./nodes.ts";
 
 function isNodeId(schema: GraphQLSchema, id: { typename: string } | null | undefined): boolean {
@@ -30,7 +31,8 @@ export const builder = new SchemaBuilder<{
   Connection: { totalCount: number | (() => number | Promise<number>) };
 }>({
   // Who may call what is decided in one place, field-access.ts, applied to the built schema.
-  plugins: [PrismaPlugin, RelayPlugin, "inputBounds"],
+  // loadedColumns first: its wrapper sits outside the Prisma plugin's (loaded-columns.ts).
+  plugins: ["loadedColumns", PrismaPlugin, RelayPlugin, "inputBounds"],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.db,

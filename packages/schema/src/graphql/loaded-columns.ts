@@ -1,0 +1,61 @@
+// Columns already on the row answer at once. The Prisma plugin wraps every field of a Prisma type
+// that selects columns (exposed columns included) and, on every row, looks the row's load plan up
+// by response path before answering, so that a row loaded without the column gets it loaded. A
+// page of 50 SIMs asked for IMSI, status, expiry and tags made about 300 such look-ups, and they
+// cost more than reading the values (bench/RESULTS.md). This plugin sits outside the Prisma
+// plugin's wrapper and answers a field from the row when everything the field selects is already
+// there: the exposed column, or every column of a field's fixed selection. Anything else (a
+// missing column, relations, counts, a selection that depends on arguments) goes through the
+// Prisma plugin as before.
+import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from "@pothos/core";
+import type { GraphQLFieldResolver } from "graphql";
+
+type Row = Record<string, unknown>;
+
+/** A column's value as the row holds it: relations and counts arrive as objects or lists. */
+const isColumnValue = (value: unknown) => value === null || typeof value !== "object" || value instanceof Date;
+
+/** The columns of a fixed selection `{ column: true, … }`; null for anything else. */
+function fixedColumns(select: unknown): string[] | null {
+  if (!select || typeof select !== "object") return null;
+  const entries = Object.entries(select as Record<string, unknown>);
+  return entries.length > 0 && entries.every(([, v]) => v === true) ? entries.map(([k]) => k) : null;
+}
+
+export class LoadedColumnsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
+  override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types["Context"], object>, fieldConfig: PothosOutputFieldConfig<Types>): GraphQLFieldResolver<unknown, Types["Context"], object> {
+    const extensions = fieldConfig.extensions ?? {};
+    if (fieldConfig.kind !== "PrismaObject" || Object.keys(fieldConfig.args).length > 0) return resolver;
+    const columns = fixedColumns(extensions.pothosPrismaSelect);
+    if (!columns) return resolver;
+    const exposed = extensions.pothosExposedField;
+    if (typeof exposed === "string" && columns.length === 1 && columns[0] === exposed) {
+      return (parent, args, context, info) => {
+        const value = (parent as Row)[exposed];
+        return value !== undefined && isColumnValue(value) ? value : resolver(parent, args, context, info);
+      };
+    }
+    // The field's own resolver, as the Prisma plugin would call it once it found the row loaded
+    // (no other plugin of this builder wraps resolvers; loaded-columns.test.ts holds to that).
+    const own = extensions.pothosOriginalResolve as GraphQLFieldResolver<unknown, Types["Context"], object> | undefined;
+    if (typeof own !== "function") return resolver;
+    return (parent, args, context, info) => {
+      const row = parent as Row;
+      for (const column of columns) {
+        const value = row[column];
+        if (value === undefined || !isColumnValue(value)) return resolver(parent, args, context, info);
+      }
+      return own(parent, args, context, info);
+    };
+  }
+}
+
+SchemaBuilder.registerPlugin("loadedColumns", LoadedColumnsPlugin);
+
+declare global {
+  export namespace PothosSchemaTypes {
+    export interface Plugins<Types extends SchemaTypes> {
+      loadedColumns: LoadedColumnsPlugin<Types>;
+    }
+  }
+}
