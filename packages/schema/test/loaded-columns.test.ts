@@ -17,7 +17,7 @@ describe("loaded columns", () => {
 
   it("is the only wrapper besides the Prisma plugin's, so a field's own resolver is what runs beneath both", () => {
     const wrapping = plugins.filter((name) => {
-      const proto = registered[name]!.prototype as BasePlugin<never>;
+      const proto = registered[name]!.prototype as unknown as { wrapResolve: unknown; wrapSubscribe: unknown };
       return proto.wrapResolve !== BasePlugin.prototype.wrapResolve || proto.wrapSubscribe !== BasePlugin.prototype.wrapSubscribe;
     });
     expect(wrapping.sort()).toEqual(["loadedColumns", "prisma"]);
