@@ -190,8 +190,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     renderGraphiQL: renderSelfContainedGraphiQL,
     // No file uploads: multipart bodies are refused before parsing (request-body.ts) and never parsed.
     multipart: false,
-    // Also bounded before any plugin reads the body (request-body.ts); this is yoga's own guard.
-    maxRequestBodySize: config.SIMGATE_MAX_BODY_BYTES,
+    // Every body is bounded, and read, before any plugin or parser gets it (request-body.ts), so
+    // yoga's own guard, which streams each body again through a counting TransformStream, is off.
+    maxRequestBodySize: false,
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: (initial) => contextOnto(initial, buildContext(deps, currentIdentity(), currentRequestId() ?? requestIdFrom(null))),
     plugins: [bodyLimits.bound, useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), bodyLimits.refuse, callerIdentity, ...schemaExposure, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useInputLimits({ variablesBytes: config.SIMGATE_MAX_VARIABLES_BYTES }), useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],

@@ -100,8 +100,9 @@ function tooLarge(maxBytes: number): GraphQLError {
 
 /**
  * Bounds and checks request bodies before any plugin reads them. yoga's own `maxRequestBodySize`
- * applies only once yoga parses, after the `onRequest` plugins, and the idempotency plugin reads
- * the body in `onRequest` to fingerprint it. Two plugins:
+ * would apply only once yoga parses, after the `onRequest` plugins, and the idempotency plugin
+ * reads the body in `onRequest` to fingerprint it; with these two it would find every body already
+ * read within the limit, so it is off (app.ts). Two plugins:
  * - `bound` comes first of all: it swaps the request for one whose body stops at maxBytes (the
  *   other plugins key their state by the request, so they must all see the swapped one). It does
  *   not wait for the body, so a slow upload is already "in flight" (logged, counted, drained).
