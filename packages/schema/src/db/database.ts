@@ -125,6 +125,7 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
         return adapter;
       }
     }
+    // No name (undefined) runs the statement unnamed, as node-pg does for any query without one.
     const statementNameGenerator = (query: { sql: string }) => preparedName(query.sql) as string;
     db = new PostgresClient({ adapter: new TransactionConnectionAdapter(pool, { disposeExternalPool: true, statementNameGenerator }), log }) as unknown as Db;
     reader = await postgresReader(pool, options.onQuery);

@@ -23,16 +23,10 @@ function fixedColumns(select: unknown): string[] | null {
   return entries.length > 0 && entries.every(([, v]) => v === true) ? entries.map(([k]) => k) : null;
 }
 
-/** Whether every field of the type a relation returns answers from its row (see the header); decided once per type. */
-const flatTypes = new WeakMap<object, boolean>();
+/** Whether every field of the type a relation returns answers from its row (see the header). */
 function returnsFlatRows(info: GraphQLResolveInfo): boolean {
   const type = getNamedType(info.returnType);
-  let flat = flatTypes.get(type);
-  if (flat === undefined) {
-    flat = isObjectType(type) && Object.values(type.getFields()).every((f) => f.args.length === 0 && (f.extensions.pothosPrismaSelect === undefined || fixedColumns(f.extensions.pothosPrismaSelect) !== null));
-    flatTypes.set(type, flat);
-  }
-  return flat;
+  return isObjectType(type) && Object.values(type.getFields()).every((f) => f.args.length === 0 && (f.extensions.pothosPrismaSelect === undefined || fixedColumns(f.extensions.pothosPrismaSelect) !== null));
 }
 
 export class LoadedColumnsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
@@ -43,22 +37,17 @@ export class LoadedColumnsPlugin<Types extends SchemaTypes> extends BasePlugin<T
     // (no other plugin of this builder wraps resolvers; loaded-columns.test.ts holds to that).
     const own = extensions.pothosOriginalResolve as GraphQLFieldResolver<unknown, Types["Context"], object> | undefined;
     const relation = (extensions.pothosPrismaRelationField as { name?: unknown } | undefined)?.name;
-    if (typeof relation === "string" && typeof own === "function") {
+    if (typeof own !== "function") return resolver;
+    if (typeof relation === "string") {
+      let flat: boolean | undefined; // the returned type's fields, looked at once
       return (parent, args, context, info) => {
         const rows = (parent as Row)[relation];
-        return rows !== undefined && returnsFlatRows(info) ? own(parent, args, context, info) : resolver(parent, args, context, info);
+        return rows !== undefined && (flat ??= returnsFlatRows(info)) ? own(parent, args, context, info) : resolver(parent, args, context, info);
       };
     }
+    // An exposed column is a fixed selection of that one column; its own resolver reads it.
     const columns = fixedColumns(extensions.pothosPrismaSelect);
     if (!columns) return resolver;
-    const exposed = extensions.pothosExposedField;
-    if (typeof exposed === "string" && columns.length === 1 && columns[0] === exposed) {
-      return (parent, args, context, info) => {
-        const value = (parent as Row)[exposed];
-        return value !== undefined && isColumnValue(value) ? value : resolver(parent, args, context, info);
-      };
-    }
-    if (typeof own !== "function") return resolver;
     return (parent, args, context, info) => {
       const row = parent as Row;
       for (const column of columns) {
