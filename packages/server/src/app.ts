@@ -34,6 +34,7 @@ import { createMetrics, type Metrics } from "./metrics.ts";
 import { createMetricsRoutes, createOperationsRoutes, serveOperationsRoute } from "./operations-routes.ts";
 import { renderSelfContainedGraphiQL, useGraphiQLContentSecurityPolicy } from "./graphiql-page.ts";
 import { useRequestBodyLimits } from "./request-body.ts";
+import { useCompiledExecution } from "./compiled-execution.ts";
 import { useHiddenSuggestions, useNoIntrospection } from "./schema-exposure.ts";
 import { DEFAULT_RETRY_SCHEDULE_MS } from "@simgate/schema/webhooks/deliveries";
 import { encryptionKeyFrom } from "./webhooks/encryption-key.ts";
@@ -195,7 +196,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxRequestBodySize: false,
     cors: corsOptions(config.SIMGATE_CORS_ORIGINS),
     context: (initial) => contextOnto(initial, buildContext(deps, currentIdentity(), currentRequestId() ?? requestIdFrom(null))),
-    plugins: [bodyLimits.bound, useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), bodyLimits.refuse, callerIdentity, ...schemaExposure, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useInputLimits({ variablesBytes: config.SIMGATE_MAX_VARIABLES_BYTES }), useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config))],
+    plugins: [bodyLimits.bound, useGraphiQLContentSecurityPolicy(), requestIdHeader, metrics.plugin, useAccessLog(logger), bodyLimits.refuse, callerIdentity, ...schemaExposure, useIdempotency(db, clock, config.SIMGATE_IDEMPOTENCY_ABANDONED_SECONDS * 1000), ...persistedOperations, useInputLimits({ variablesBytes: config.SIMGATE_MAX_VARIABLES_BYTES }), useStorableText(), rateLimits, ...useQueryLimits(queryLimitsFrom(config)), useCompiledExecution({ afterRuns: config.SIMGATE_COMPILE_AFTER_RUNS, onCompiled: metrics.operationCompiled })],
     logging: {
       debug: (...args) => logger.debug({ args }, "yoga"),
       info: (...args) => logger.info({ args }, "yoga"),

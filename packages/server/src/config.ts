@@ -71,6 +71,8 @@ export const configSchema = z
     SIMGATE_MAX_TOKENS: int(1000, 100, 100_000),
     SIMGATE_MAX_DIRECTIVES: int(20, 0, 1000),
     SIMGATE_MAX_QUERY_COST: int(20_000, 1, 10_000_000),
+    // Execution (compiled-execution.ts): the run of one document on which it is compiled; 0: never.
+    SIMGATE_COMPILE_AFTER_RUNS: int(100, 0, 1_000_000),
     SIMGATE_MAX_PAGE_SIZE: int(100, 1, 1000),
     SIMGATE_MAX_BULK_PAGE_SIZE: int(1000, 1, 1000),
     // Input limits (see input-limits.ts): the request's variables as JSON, below the body limit, so

@@ -13,6 +13,8 @@ export interface Metrics {
   plugin: Plugin;
   dueJobsApplied(report: DueJobReport): void;
   outboxMessage(result: "sent" | "failed"): void;
+  /** An operation compiled for execution (compiled-execution.ts), taking this long. */
+  operationCompiled(seconds: number): void;
 }
 
 export interface MetricsOptions {
@@ -67,6 +69,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     name: "simgate_outbox_messages_total",
     help: "Outbox mail delivery attempts by result (sent, failed)",
     labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  const compilations = new Histogram({
+    name: "simgate_graphql_compile_duration_seconds",
+    help: "Operations compiled for execution after repeated runs of their document (SIMGATE_COMPILE_AFTER_RUNS), and how long compiling took",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
   // Zero series exist from the start, so dashboards and rate() see them before the first event.
@@ -131,6 +139,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     outboxMessage(result) {
       outbox.inc({ result });
+    },
+    operationCompiled(seconds) {
+      compilations.observe(seconds);
     },
   };
 }

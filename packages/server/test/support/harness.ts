@@ -98,6 +98,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // run with the defaults, or tighter, on purpose.
     SIMGATE_TRANSACTION_TIMEOUT_MS: "20000",
     SIMGATE_TRANSACTION_MAX_WAIT_MS: "10000",
+    // Every query and mutation runs compiled from its first run, so that the whole suite checks
+    // compiled execution answers as graphql-js does (compiled-execution.test.ts covers the switch).
+    SIMGATE_COMPILE_AFTER_RUNS: "1",
     ...options.env,
   });
   const statements: Harness["statements"] = {
