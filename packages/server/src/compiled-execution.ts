@@ -17,7 +17,10 @@
 //   graphql-jit's own coercion refuses what graphql-js accepted, the request and every later one of
 //   that operation run interpreted.
 // - No document with a directive (@skip, @include): graphql-jit has known wrong answers for those
-//   in fragments, and its fix for them compiles slowly. They run interpreted.
+//   in fragments, and its fix for them compiles slowly. Nor one with an alias or a variable named
+//   like a property every object inherits (`__proto__`, `constructor`): graphql-jit writes results
+//   and variables into plain objects, so such a key loses its value or its place. They run
+//   interpreted.
 // - Never subscriptions: they stay on yoga's executor (replay, then live).
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import { BREAK, GraphQLError, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type Source } from "graphql";
@@ -54,13 +57,20 @@ export interface CompiledExecutionOptions {
   onCompiled?: (seconds: number) => void;
 }
 
-function hasSelectionDirectives(document: DocumentNode): boolean {
+/** Names every object inherits (`__proto__`, `constructor`, `toString` …). */
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** What graphql-jit is known to answer wrongly: see the list at the top of this file. */
+function runsInterpretedOnly(document: DocumentNode): boolean {
   let found = false;
+  const stop = () => {
+    found = true;
+    return BREAK;
+  };
   visit(document, {
-    Directive() {
-      found = true;
-      return BREAK;
-    },
+    Directive: stop,
+    Field: (field) => (INHERITED.has(field.alias?.value ?? field.name.value) ? stop() : undefined),
+    VariableDefinition: (definition) => (INHERITED.has(definition.variable.name.value) ? stop() : undefined),
   });
   return found;
 }
@@ -78,7 +88,7 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Plugin 
       if (options.afterRuns === 0) return;
       let known = states.get(args.document);
       if (known === undefined) {
-        known = hasSelectionDirectives(args.document) ? null : { runs: 0, compiled: new Map() };
+        known = runsInterpretedOnly(args.document) ? null : { runs: 0, compiled: new Map() };
         states.set(args.document, known);
       }
       if (known === null) return;

@@ -121,6 +121,22 @@ describe("compiled execution", () => {
   });
 });
 
+describe("names every object inherits", () => {
+  it("aliases and variables named __proto__ or constructor answer as graphql-js answers them: such documents are not compiled", async () => {
+    const INHERITED = `query($constructor: Int!) { viewer { sims(first: $constructor, filter: { tag: { name: "rack", value: "3" } }) { edges { node { __proto__: name constructor: imsi toString: status } } } } }`;
+    const { name } = await h.app.db.sim.findUniqueOrThrow({ where: { imsi: sims[3]!.imsi } });
+    const before = await compiledSoFar(h);
+    for (let run = 1; run <= 4; run++) {
+      const { status, body } = await post(INHERITED, { constructor: 1 });
+      expect(status).toBe(200);
+      // A string: in an object literal, `__proto__` would set the prototype instead of a key.
+      expect(JSON.stringify(body.data)).toBe(`{"viewer":{"sims":{"edges":[{"node":{"__proto__":"${name}","constructor":"${sims[3]!.imsi}","toString":"READY"}}]}}}`);
+    }
+    expect(await compiledSoFar(h)).toBe(before);
+    expect(Object.keys(Object.prototype)).toEqual([]);
+  });
+});
+
 describe("compiled execution off", () => {
   it("SIMGATE_COMPILE_AFTER_RUNS=0 never compiles, and is validated at start", async () => {
     const off = await startHarness({ env: { SIMGATE_COMPILE_AFTER_RUNS: "0" } });
