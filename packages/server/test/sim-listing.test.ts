@@ -171,6 +171,33 @@ describe("S1 listing: the hand-written SQL path answers what Prisma's does", () 
 });
 
 describe("S1 look-up and update", () => {
+  it("S6, S7, S8: each single-SIM change sets updatedAt to the time of the change, and changes only its own columns", async () => {
+    const id = sims[28]!.id;
+    const READ_BACK = `query($id: ID!) { node(id: $id) { ... on Sim { name updatedAt terminationProtected expiry { action expiresAt } } } }`;
+    const changes: [string, string, Record<string, unknown>][] = [
+      ["updateSim", "UpdateSimInput", { name: "stamped" }],
+      ["setSimTerminationProtection", "SetSimTerminationProtectionInput", { enabled: false }],
+      ["setSimExpiry", "SetSimExpiryInput", { expiresAt: "2031-01-02T03:04:05.000Z", action: "SUSPEND" }],
+      ["clearSimExpiry", "SimInput", {}],
+    ];
+    try {
+      for (const [i, [mutation, input, fields]] of changes.entries()) {
+        // Minutes ahead, whole seconds: within the session's lifetime, distinct for each change.
+        const at = new Date(Math.floor(Date.now() / 1000) * 1000 + (i + 1) * 60_000);
+        h.clock.freeze(at);
+        const data = await h.ok(`mutation($i: ${input}!) { ${mutation}(input: $i) { userErrors { code } } }`, { i: { simId: id, ...fields } }, op.token);
+        expect(data[mutation].userErrors, mutation).toEqual([]);
+        const sim = (await h.ok(READ_BACK, { id }, op.token)).node;
+        expect(sim.updatedAt, mutation).toBe(at.toISOString());
+        expect(sim.name, mutation).toBe("stamped");
+        expect(sim.terminationProtected, mutation).toBe(i === 0);
+        expect(sim.expiry, mutation).toEqual(i === 2 ? { action: "SUSPEND", expiresAt: "2031-01-02T03:04:05.000Z" } : null);
+      }
+    } finally {
+      h.clock.reset();
+    }
+  });
+
   it("sim(imsi) finds the viewer's SIM; another operator's IMSI is null (O4)", async () => {
     const other = await signUp(h);
     expect((await h.ok(`query($imsi: String!) { sim(imsi: $imsi) { name } }`, { imsi: sims[3]!.imsi }, op.token)).sim).toEqual({ name: nameOf(3) });
