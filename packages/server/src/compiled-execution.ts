@@ -23,9 +23,9 @@
 //   interpreted.
 // - Never subscriptions: they stay on yoga's executor (replay, then live).
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
-import { BREAK, GraphQLError, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type Source } from "graphql";
+import { BREAK, getOperationAST, GraphQLError, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type Source } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { executedOperation } from "./coerced-variables.ts";
+import { coercedVariables } from "./coerced-variables.ts";
 
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as { then?: unknown } | null)?.then === "function";
 
@@ -77,10 +77,10 @@ function runsInterpretedOnly(document: DocumentNode): boolean {
 
 export function useCompiledExecution(options: CompiledExecutionOptions): Plugin {
   const states = new WeakMap<DocumentNode, DocumentState | null>();
-  const compile = (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, onCompiled?: (s: number) => void): CompiledQuery | null => {
+  const compile = (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | null => {
     const started = process.hrtime.bigint();
     const result = compileQuery(schema, document, operationName);
-    onCompiled?.(Number(process.hrtime.bigint() - started) / 1e9);
+    options.onCompiled?.(Number(process.hrtime.bigint() - started) / 1e9);
     return isCompiledQuery(result) ? result : null;
   };
   return {
@@ -93,15 +93,16 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Plugin 
       }
       if (known === null) return;
       const state = known;
-      const variables = args.variableValues as Record<string, unknown> | undefined;
-      const executed = executedOperation(args.schema, args.document, args.operationName, variables);
-      if (!executed || executed.operation.operation === "subscription") return;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation || operation.operation === "subscription") return;
+      // Coerced once per request, shared with the input and cost checks (coerced-variables.ts).
+      if (coercedVariables(args.schema, operation, args.variableValues as Record<string, unknown> | undefined).errors) return;
       state.runs += 1;
       if (state.runs < options.afterRuns) return;
       const key = args.operationName ?? "";
       let compiled = state.compiled.get(key);
       if (compiled === undefined) {
-        compiled = compile(args.schema, args.document, args.operationName ?? undefined, options.onCompiled);
+        compiled = compile(args.schema, args.document, args.operationName ?? undefined);
         state.compiled.set(key, compiled);
       }
       if (!compiled) return;

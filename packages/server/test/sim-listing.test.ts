@@ -171,7 +171,7 @@ describe("S1 listing: the hand-written SQL path answers what Prisma's does", () 
 });
 
 describe("S1 look-up and update", () => {
-  it("S6, S7, S8: each single-SIM change sets updatedAt to the time of the change, and changes only its own columns", async () => {
+  it("S1, S6, S7: each single-SIM change sets updatedAt to the time of the change, and changes only its own columns", async () => {
     const id = sims[28]!.id;
     const READ_BACK = `query($id: ID!) { node(id: $id) { ... on Sim { name updatedAt terminationProtected expiry { action expiresAt } } } }`;
     const changes: [string, string, Record<string, unknown>][] = [

@@ -1,4 +1,4 @@
-// The UPDATE of the single-SIM mutations (S6 protection, S7 expiry, S8 name): one statement on the
+// The UPDATE of the single-SIM mutations (S1 name, S6 protection, S7 expiry): one statement on the
 // transaction's own connection (db/transaction-sql.ts), not a call through Prisma's client, whose
 // runtime costs several times the statement (bench/RESULTS.md, "Write path"). The SIM has been read
 // through the tenant client and judged first (O4, U4); the statement still names its operator, as
