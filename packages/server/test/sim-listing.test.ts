@@ -2,9 +2,10 @@
 // and a bounded number of SQL statements whatever the page size.
 import { describe, expect, it } from "vitest";
 import { signUp } from "./support/accounts.ts";
-import { startHarness } from "./support/harness.ts";
+import { sendCounted, startHarness } from "./support/harness.ts";
 import { snapshot } from "./support/snapshot.ts";
 import { ownSims, reportSession, simAction } from "./support/sims.ts";
+import { testUser } from "./support/users.ts";
 
 const h = await startHarness();
 const op = await signUp(h);
@@ -196,6 +197,57 @@ describe("S1 look-up and update", () => {
     } finally {
       h.clock.reset();
     }
+  });
+
+  it("S1, S6, S7: a single-SIM change answers its payload's columns from the row it wrote, as a later read sees them, with no statement after the commit", async () => {
+    const id = sims[27]!.id;
+    const FIELDS = `id imsi name status updatedAt terminationProtected expiry { action expiresAt }`;
+    const setExpiry = (expiresAt: string) =>
+      h.ok(`mutation($i: SetSimExpiryInput!) { setSimExpiry(input: $i) { userErrors { code } } }`, { i: { simId: id, expiresAt, action: "SUSPEND" } }, op.token);
+    // Each change twice, both real changes (an unchanged value appends no event): once without the
+    // SIM in its payload, once with it.
+    const changes: [string, string, Record<string, unknown>, Record<string, unknown>, (() => Promise<unknown>)?][] = [
+      ["updateSim", "UpdateSimInput", { name: "written-1" }, { name: "written-2" }],
+      ["setSimTerminationProtection", "SetSimTerminationProtectionInput", { enabled: false }, { enabled: true }],
+      ["setSimExpiry", "SetSimExpiryInput", { expiresAt: "2032-03-04T05:06:07.000Z", action: "SUSPEND" }, { expiresAt: "2033-03-04T05:06:07.000Z", action: "SUSPEND" }],
+      ["clearSimExpiry", "SimInput", {}, {}, () => setExpiry("2034-01-01T00:00:00.000Z")],
+    ];
+    let minute = 0;
+    try {
+      for (const [mutation, input, first, second, before] of changes) {
+        h.clock.freeze(new Date(Math.floor(Date.now() / 1000) * 1000 + ++minute * 60_000));
+        await before?.();
+        const without = await sendCounted(h, `mutation($i: ${input}!) { ${mutation}(input: $i) { userErrors { code } } }`, { i: { simId: id, ...first } }, op.token);
+        expect(without.body.data![mutation].userErrors, mutation).toEqual([]);
+        h.clock.freeze(new Date(Math.floor(Date.now() / 1000) * 1000 + ++minute * 60_000));
+        await before?.();
+        const withSim = await sendCounted(h, `mutation($i: ${input}!) { ${mutation}(input: $i) { sim { ${FIELDS} } userErrors { code } } }`, { i: { simId: id, ...second } }, op.token);
+        expect(withSim.body.data![mutation].userErrors, mutation).toEqual([]);
+        // What a later read sees, and no statement more than the same change without the SIM.
+        const later = (await h.ok(`query($id: ID!) { node(id: $id) { ... on Sim { ${FIELDS} } } }`, { id }, op.token)).node;
+        expect(withSim.body.data![mutation].sim, mutation).toEqual(later);
+        expect(withSim.statements, mutation).toBe(without.statements);
+      }
+    } finally {
+      h.clock.reset();
+      await h.ok(UPDATE, { i: { simId: id, name: nameOf(27) } }, op.token);
+    }
+  });
+
+  it("S1, U4: a payload asking for a relation, or seen by a user whose reads are scoped, reads the SIM again as it is now", async () => {
+    const id = sims[26]!.id;
+    // Tags are not columns: they come from a read after the commit.
+    const retagged = (await h.ok(UPDATE, { i: { simId: id, tags: [{ name: "site", value: "tokyo-9" }] } }, op.token)).updateSim;
+    expect(retagged.sim).toEqual({ name: nameOf(26), tags: [{ name: "site", value: "tokyo-9" }] });
+    // A user who may read and change tokyo SIMs moves this one out of its reach: its payload says so.
+    const user = await testUser(h, op, [{ effect: "ALLOW", actions: ["Sim:read", "Sim:updateSim"], resources: ["sim:tag:site=tokyo-*"] }]);
+    const moved = (await h.ok(`mutation($i: UpdateSimInput!) { updateSim(input: $i) { sim { name } userErrors { code } } }`, { i: { simId: id, tags: [{ name: "site", value: "Osaka" }] } }, user.token)).updateSim;
+    expect(moved).toEqual({ sim: null, userErrors: [] });
+    // Renamed while still in reach: the user sees the new name.
+    await h.ok(UPDATE, { i: { simId: id, tags: [{ name: "site", value: "tokyo-9" }] } }, op.token);
+    const renamed = (await h.ok(`mutation($i: UpdateSimInput!) { updateSim(input: $i) { sim { name } userErrors { code } } }`, { i: { simId: id, name: "in reach" } }, user.token)).updateSim;
+    expect(renamed).toEqual({ sim: { name: "in reach" }, userErrors: [] });
+    await h.ok(UPDATE, { i: { simId: id, name: nameOf(26), tags: [{ name: "site", value: "Osaka" }, { name: "rack", value: String(26 % 4) }] } }, op.token);
   });
 
   it("sim(imsi) finds the viewer's SIM; another operator's IMSI is null (O4)", async () => {

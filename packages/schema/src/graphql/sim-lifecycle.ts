@@ -187,9 +187,9 @@ builder.mutationField("setSimTerminationProtection", (t) =>
         const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:setSimTerminationProtection");
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
-        await updateSimColumns(tx, ctx.provider, sim.operatorId, sim.id, { terminationProtected: input.enabled }, ctx.clock.now());
+        const written = await updateSimColumns(tx, ctx.provider, sim, { terminationProtected: input.enabled }, ctx.clock.now());
         if (sim.terminationProtected !== input.enabled) appendSimUpdated(tx, [sim], ["terminationProtected"], ctx.clock.now(), audit.actor);
-        return { sim };
+        return { sim, written };
       }),
   }),
 );
@@ -204,10 +204,10 @@ builder.mutationField("setSimExpiry", (t) =>
         const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:setSimExpiry");
         const now = ctx.clock.now();
         refuseIf(judgeSetExpiry(sim, input.expiresAt, input.action, now));
-        await updateSimColumns(tx, ctx.provider, sim.operatorId, sim.id, { expiresAt: input.expiresAt, expiryAction: input.action, expiryAppliedAt: null }, now);
+        const written = await updateSimColumns(tx, ctx.provider, sim, { expiresAt: input.expiresAt, expiryAction: input.action, expiryAppliedAt: null }, now);
         const same = sim.expiresAt?.getTime() === input.expiresAt.getTime() && sim.expiryAction === input.action && sim.expiryAppliedAt === null;
         if (!same) appendSimUpdated(tx, [sim], ["expiry"], now, audit.actor);
-        return { sim };
+        return { sim, written };
       }),
   }),
 );
@@ -222,9 +222,9 @@ builder.mutationField("clearSimExpiry", (t) =>
         const sim = await lockedSim(tx, ctx, audit, input.simId, "Sim:clearSimExpiry");
         if (sim.status === "TERMINATED") refuse(userError("SIM_TERMINATED", "The SIM is terminated (S6).", SIM_FIELD));
         if (sim.status === "TRANSFERRING") refuse(userError("SIM_TRANSFERRING", "The SIM is being transferred (T4).", SIM_FIELD));
-        await updateSimColumns(tx, ctx.provider, sim.operatorId, sim.id, { expiresAt: null, expiryAction: null, expiryAppliedAt: null }, ctx.clock.now());
+        const written = await updateSimColumns(tx, ctx.provider, sim, { expiresAt: null, expiryAction: null, expiryAppliedAt: null }, ctx.clock.now());
         if (sim.expiresAt !== null) appendSimUpdated(tx, [sim], ["expiry"], ctx.clock.now(), audit.actor);
-        return { sim };
+        return { sim, written };
       }),
   }),
 );
@@ -241,13 +241,13 @@ builder.mutationField("updateSim", (t) =>
         const name = input.name?.trim();
         const before = input.tags ? await tx.simTag.findMany({ where: { simId: sim.id }, select: { name: true, value: true } }) : [];
         const changed = changedSimFields({ name: sim.name, tags: before }, { name, tags: input.tags ?? undefined });
-        await updateSimColumns(tx, ctx.provider, sim.operatorId, sim.id, name !== undefined ? { name, nameKey: nameKeyOf(name) } : {}, ctx.clock.now());
+        const written = await updateSimColumns(tx, ctx.provider, sim, name !== undefined ? { name, nameKey: nameKeyOf(name) } : {}, ctx.clock.now());
         if (input.tags) {
           await tx.simTag.deleteMany({ where: { simId: sim.id } });
           await tx.simTag.createMany({ data: input.tags.map((tag) => ({ simId: sim.id, operatorId: ctx.viewer!.id, name: tag.name, value: tag.value, valueKey: matchKey(tag.value) })) });
         }
         appendSimUpdated(tx, [sim], changed, ctx.clock.now(), audit.actor);
-        return { sim };
+        return { sim, written };
       }),
   }),
 );

@@ -1,6 +1,6 @@
 // S1: the SIM, its listing and look-up. Lifecycle mutations are in sim-lifecycle.ts, platform
 // (admin) calls in sim-admin.ts.
-import type { Prisma } from "../db/generated/sqlite/client.ts";
+import type { Prisma, Sim } from "../db/generated/sqlite/client.ts";
 import { allowedActions, simActions, simStatuses } from "../domain/sim-status.ts";
 import { expiryActions } from "../domain/sim-expiry.ts";
 import type { UserError } from "../domain/user-error.ts";
@@ -346,7 +346,23 @@ builder.queryField("sim", (t) =>
 
 export interface SimPayloadShape {
   sim?: { id: string } | null;
+  /**
+   * Every column of the SIM as the call's transaction left it: read under the transaction's lock
+   * through the viewer's tenant scope, with the columns the call wrote (sims/sim-update.ts).
+   */
+  written?: Sim | null;
   userErrors: UserError[];
+}
+
+/**
+ * Whether the payload's SIM can be answered from `written` rather than read again after the
+ * commit: the selection asks for columns only (no relation, no count), and the viewer's read scope
+ * (U4) is every SIM of its operator, so the tenant client would add nothing to the owner check
+ * (O4) the locked read already made. A user with a narrower scope reads the SIM again: its own
+ * change may have taken the SIM out of its reach.
+ */
+function answeredFromWritten(query: { select?: Record<string, unknown>; include?: unknown }, ctx: Context): boolean {
+  return ctx.viewer !== null && simReadScope(ctx.viewer) === null && plainSelection(query)?.tags === null;
 }
 
 export const SimPayload = builder.objectRef<SimPayloadShape>("SimPayload").implement({
@@ -358,7 +374,11 @@ export const SimPayload = builder.objectRef<SimPayloadShape>("SimPayload").imple
       description: "The SIM as it is now.",
       // Admin calls (no viewer) return SIMs too, unscoped; a viewer sees the SIM through its own
       // scope (O4, U4: a user whose change took the SIM out of its reach sees null).
-      resolve: (query, p, _args, ctx) => (p.sim ? (ctx.viewer ? ctx.db : ctx.unscopedDb).sim.findUnique({ ...query, where: { id: p.sim.id } }) : null),
+      resolve: (query, p, _args, ctx) => {
+        if (!p.sim) return null;
+        if (p.written && answeredFromWritten(query, ctx)) return p.written;
+        return (ctx.viewer ? ctx.db : ctx.unscopedDb).sim.findUnique({ ...query, where: { id: p.sim.id } });
+      },
     }),
     userErrors: t.field({ type: [UserErrorRef], description: "Empty on success.", resolve: (p) => p.userErrors }),
   }),
