@@ -234,6 +234,24 @@ describe("S1 look-up and update", () => {
     }
   });
 
+  it("S1, V1: updateSim with the name the SIM already has stamps updatedAt and is audited, with no event", async () => {
+    const id = sims[25]!.id;
+    const lastEvent = async () => (await h.ok(`{ viewer { events(first: 1000) { edges { node { sequence } } } } }`, {}, op.token)).viewer.events.edges.at(-1)?.node.sequence;
+    const before = await lastEvent();
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 30 * 60_000);
+    h.clock.freeze(at);
+    try {
+      const same = (await h.ok(`mutation($i: UpdateSimInput!) { updateSim(input: $i) { sim { name updatedAt } userErrors { code } } }`, { i: { simId: id, name: nameOf(25) } }, op.token)).updateSim;
+      expect(same).toEqual({ sim: { name: nameOf(25), updatedAt: at.toISOString() }, userErrors: [] });
+    } finally {
+      h.clock.reset();
+    }
+    expect((await h.ok(`query($id: ID!) { node(id: $id) { ... on Sim { updatedAt } } }`, { id }, op.token)).node.updatedAt).toBe(at.toISOString());
+    expect(await lastEvent()).toBe(before);
+    const log = await h.ok(`{ viewer { auditLog(first: 1, filter: { action: "updateSim" }) { edges { node { result targetIds } } } } }`, {}, op.token);
+    expect(log.viewer.auditLog.edges[0].node).toEqual({ result: "SUCCEEDED", targetIds: [id] });
+  });
+
   it("S1, U4: a payload asking for a relation, or seen by a user whose reads are scoped, reads the SIM again as it is now", async () => {
     const id = sims[26]!.id;
     // Tags are not columns: they come from a read after the commit.
