@@ -1,6 +1,9 @@
 // S1 listing: filters, order, cursor pages both ways, totalCount, look-up by IMSI, updateSim,
 // and a bounded number of SQL statements whatever the page size.
 import { describe, expect, it } from "vitest";
+import { providerOf } from "@simgate/schema/db/database";
+import { rowIdOf } from "@simgate/schema/ids/global-id";
+import { lockedOwnSim } from "@simgate/schema/sims/lock";
 import { signUp } from "./support/accounts.ts";
 import { sendCounted, startHarness } from "./support/harness.ts";
 import { snapshot } from "./support/snapshot.ts";
@@ -232,6 +235,20 @@ describe("S1 look-up and update", () => {
       h.clock.reset();
       await h.ok(UPDATE, { i: { simId: id, name: nameOf(27) } }, op.token);
     }
+  });
+
+  it("S1, O4: a single-SIM change's locked read answers every column as Prisma reads the SIM, and nothing of another operator's", async () => {
+    const id = rowIdOf("Sim", sims[24]!.id)!;
+    const set = await h.ok(`mutation($i: SetSimExpiryInput!) { setSimExpiry(input: $i) { userErrors { code } } }`, { i: { simId: sims[24]!.id, expiresAt: "2035-06-07T08:09:10.123Z", action: "SUSPEND" } }, op.token);
+    expect(set.setSimExpiry.userErrors).toEqual([]);
+    const db = h.app.db;
+    const locked = (operatorId: string) => db.$transaction((tx) => lockedOwnSim(tx, providerOf(db), operatorId, id));
+    const prismas = await db.sim.findUniqueOrThrow({ where: { id } });
+    expect(prismas.expiresAt).not.toBeNull();
+    expect(await locked(rowIdOf("Operator", op.id)!)).toStrictEqual(prismas);
+    const other = await signUp(h);
+    expect(await locked(rowIdOf("Operator", other.id)!)).toBeNull();
+    await h.ok(`mutation($i: SimInput!) { clearSimExpiry(input: $i) { userErrors { code } } }`, { i: { simId: sims[24]!.id } }, op.token);
   });
 
   it("S1, V1: updateSim with the name the SIM already has stamps updatedAt and is audited, with no event", async () => {

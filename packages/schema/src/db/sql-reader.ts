@@ -37,7 +37,8 @@ export interface SqlReader {
 
 type Row = Record<string, unknown>;
 
-function convert(rows: Row[], kinds: Readonly<Record<string, ColumnKind>> | undefined): Row[] {
+/** Rows as `all` answers them: the columns named in `kinds` as Date / boolean / number, whatever the engine returned. */
+export function convert(rows: Row[], kinds: Readonly<Record<string, ColumnKind>> | undefined): Row[] {
   if (!kinds) return rows;
   const entries = Object.entries(kinds);
   for (const row of rows) {

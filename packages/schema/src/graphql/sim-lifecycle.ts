@@ -8,7 +8,8 @@ import { judgeSetExpiry } from "../domain/sim-expiry.ts";
 import { judgeAction, type SimAction } from "../domain/sim-status.ts";
 import { tokyoDate } from "../domain/tokyo-time.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
-import { lockSims } from "../sims/lock.ts";
+import { lockedOwnSim, lockSims } from "../sims/lock.ts";
+import type { Sim } from "../db/generated/sqlite/client.ts";
 import { updateSimColumns } from "../sims/sim-update.ts";
 import { applyActionToSims, errorCodesOf, type SimResult } from "../sims/bulk.ts";
 
@@ -23,7 +24,7 @@ import { aboveRule } from "./input-bounds.ts";
 import { globalIdOf, rowIdOf } from "../ids/global-id.ts";
 import { ExpiryActionEnum, SimPayload, SimRef } from "./sim.ts";
 import { lockNamedSims } from "./named-sims.ts";
-import { judgeSimAccess } from "../auth/access.ts";
+import { judgeSimAccess, simReadScope } from "../auth/access.ts";
 import { UserErrorRef } from "./user-error.ts";
 import { batchLoad } from "./batch-load.ts";
 import { timingSafeEqual } from "node:crypto";
@@ -33,14 +34,21 @@ const SIM_FIELD = ["input", "simId"];
 /**
  * The caller's SIM named by a global ID, locked for the rest of the transaction; or a refusal:
  * NOT_FOUND also for a SIM the user may not read (U4), PERMISSION_DENIED when `action` is not allowed on it.
+ * A caller whose reads U4 leaves whole gets the SIM and its lock in one hand-written statement
+ * (O4); a narrower scope is the tenant client's to apply, after the lock.
  */
 async function lockedSim(tx: Tx, ctx: Context, audit: AuditDraft, globalId: string, action: string, field = SIM_FIELD) {
   auditTargets(audit, "Sim", [globalId]);
   const id = rowIdOf("Sim", globalId);
-  if (id) await lockSims(tx, ctx.provider, [id]);
-  const sim = id ? await tx.sim.findUnique({ where: { id } }) : null;
+  const viewer = ctx.viewer!;
+  let sim: Sim | null = null;
+  if (id && simReadScope(viewer) === null) sim = await lockedOwnSim(tx, ctx.provider, viewer.id, id);
+  else if (id) {
+    await lockSims(tx, ctx.provider, [id]);
+    sim = await tx.sim.findUnique({ where: { id } });
+  }
   if (!sim) refuse(userError("NOT_FOUND", "No such SIM.", field));
-  const [denied] = await judgeSimAccess(tx, { principal: ctx.viewer!.principal, action }, [sim], () => field);
+  const [denied] = await judgeSimAccess(tx, { principal: viewer.principal, action }, [sim], () => field);
   if (denied) refuse(denied);
   return sim as typeof sim & { operatorId: string };
 }

@@ -348,7 +348,7 @@ export interface SimPayloadShape {
   sim?: { id: string } | null;
   /**
    * Every column of the SIM as the call's transaction left it: read under the transaction's lock
-   * through the viewer's tenant scope, with the columns the call wrote (sims/sim-update.ts).
+   * with its operator named (O4), with the columns the call wrote (sims/sim-update.ts).
    */
   written?: Sim | null;
   userErrors: UserError[];

@@ -28,7 +28,8 @@ function columnKinds(model: string): Record<string, ColumnKind> {
   const kind = (type: string): ColumnKind => (type === "DateTime" ? "date" : type === "Boolean" ? "boolean" : type === "Int" ? "int" : "string");
   return Object.fromEntries(fields.filter((f) => f.kind === "scalar" || f.kind === "enum").map((f) => [f.name, kind(f.type)]));
 }
-const simKinds = columnKinds("Sim");
+/** Every column of Sim in Prisma's model, with its JavaScript kind. */
+export const simKinds = columnKinds("Sim");
 const tagKinds = columnKinds("SimTag");
 
 /** What a page must load, when SQL can load it: Sim columns, and tag columns if tags are asked for. */

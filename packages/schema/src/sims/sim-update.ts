@@ -1,8 +1,8 @@
 // The UPDATE of the single-SIM mutations (S1 name, S6 protection, S7 expiry): one statement on the
 // transaction's own connection (db/transaction-sql.ts), not a call through Prisma's client, whose
 // runtime costs several times the statement (bench/RESULTS.md, "Write path"). The SIM has been read
-// through the tenant client and judged first (O4, U4); the statement still names its operator, as
-// every hand-written statement does.
+// under the transaction's lock and judged first (O4, U4); the statement still names its operator,
+// as every hand-written statement does.
 import type { Provider, Tx } from "../db/database.ts";
 import { transactionSql } from "../db/transaction-sql.ts";
 import type { ExpiryAction } from "../domain/sim-expiry.ts";
