@@ -57,6 +57,11 @@ export interface MutationRun {
 export interface AuditedOptions {
   /** Public and admin mutations work outside the viewer's tenant (they set audit.operatorId). */
   unscoped?: boolean;
+  /**
+   * The work sends hand-written statements only, never a call through Prisma's client: its
+   * transaction opens without Prisma (events/append.ts `sqlOnly`), and a model call in it throws.
+   */
+  sqlOnly?: boolean;
 }
 
 interface Entry {
@@ -111,6 +116,7 @@ export async function audited<T extends object>(
         },
         {
           provider: ctx.provider,
+          sqlOnly: options.sqlOnly,
           maxWait: limits.maxWaitMs,
           timeout: limits.transactionTimeoutMs,
           // The entry of a mutation that went through: written with its events (events/append.ts).

@@ -4,9 +4,9 @@
 import { mkdirSync } from "node:fs";
 import { Mutex } from "async-mutex";
 import { dirname, resolve } from "node:path";
-import type { Db, DatabaseTarget } from "./types.ts";
+import type { Db, DatabaseTarget, Tx } from "./types.ts";
 import { postgresParam, postgresReader, postgresTypes, preparedName, sqliteReader, statementsOn, type PreparedStatements, type SqlReader, type WriterConnection } from "./sql-reader.ts";
-import { bindTransactions, transactionOpened, transactionSettingsSql } from "./transaction-sql.ts";
+import { bindTransactions, setSqlTransactions, sqlOnlyTx, transactionOpened, transactionSettingsSql, transactionTimeoutError } from "./transaction-sql.ts";
 import { guardReader, guardTransactions, type BesideTransactionHandler } from "./transaction-guard.ts";
 
 export type { Db, Tx, Provider, DatabaseTarget } from "./types.ts";
@@ -93,6 +93,39 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
       },
       options.onQuery,
     );
+    setSqlTransactions(db, async (work, limits) => {
+      if (!writer) await client.$queryRawUnsafe("SELECT 1"); // Prisma opens its connection, and so the writer
+      const release = await within(gate.acquire(), limits.maxWait ?? PRISMA_MAX_WAIT_MS, (late) => late());
+      const run = statementsOn(writer!, inTransaction, options.onQuery);
+      try {
+        run("BEGIN", []);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return sqlTransactionBody(work, async (sql, params) => run(sql, params), limits, async (commit) => {
+        const rollback = () => {
+          try {
+            run("ROLLBACK", []);
+          } catch {
+            // Nothing open: SQLite itself ended the transaction with the error that led here.
+          }
+        };
+        try {
+          if (!commit) rollback();
+          else {
+            try {
+              run("COMMIT", []);
+            } catch (error) {
+              rollback();
+              throw error;
+            }
+          }
+        } finally {
+          release();
+        }
+      });
+    });
   } else {
     const [{ PrismaClient: PostgresClient }, { PrismaPg }, { default: pg }] = await Promise.all([
       import("./generated/postgresql/client.ts"),
@@ -128,6 +161,35 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     // No name (undefined) runs the statement unnamed, as node-pg does for any query without one.
     const statementNameGenerator = (query: { sql: string }) => preparedName(query.sql) as string;
     db = new PostgresClient({ adapter: new TransactionConnectionAdapter(pool, { disposeExternalPool: true, statementNameGenerator }), log }) as unknown as Db;
+    setSqlTransactions(db, async (work, limits) => {
+      // In the async context of limitedTransaction, as Prisma's own BEGIN: the settings go with it.
+      const settings = transactionSettingsSql();
+      const connecting = pool.connect();
+      const connection = await within(connecting, limits.maxWait ?? PRISMA_MAX_WAIT_MS, (late) => late.release());
+      const send = async <T>(sql: string, params: readonly unknown[]) => {
+        onQuery?.(sql);
+        return (await connection.query({ name: preparedName(sql), text: sql, values: params.map(postgresParam), types } as import("pg").QueryConfig)).rows as T[];
+      };
+      try {
+        onQuery?.("BEGIN");
+        await connection.query(settings ? `BEGIN; ${settings}` : "BEGIN");
+      } catch (error) {
+        connection.release(error as Error);
+        throw error;
+      }
+      return sqlTransactionBody(work, send, limits, async (commit) => {
+        try {
+          onQuery?.(commit ? "COMMIT" : "ROLLBACK");
+          await connection.query(commit ? "COMMIT" : "ROLLBACK");
+          connection.release();
+        } catch (error) {
+          // A failed COMMIT has rolled back; a connection that failed otherwise is not reused.
+          await connection.query("ROLLBACK").catch(() => {});
+          connection.release(error as Error);
+          throw error;
+        }
+      });
+    });
     reader = await postgresReader(pool, options.onQuery);
   }
   bindTransactions(db as unknown as { $transaction: (...args: any[]) => any });
@@ -216,6 +278,74 @@ function sendSettingsWithBegin(pool: import("pg").Pool): void {
       return client;
     });
   };
+}
+
+/** Prisma's own defaults for an interactive transaction's wait to begin, and its length. */
+const PRISMA_MAX_WAIT_MS = 2000;
+const PRISMA_TIMEOUT_MS = 5000;
+
+/**
+ * `promise`, or P2028 after `ms` (what Prisma answers when a transaction cannot begin within
+ * maxWait); what comes later is handed to `late` (a connection or a turn to give back).
+ */
+function within<T>(promise: Promise<T>, ms: number, late: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let waiting = true;
+    const timer = setTimeout(() => {
+      waiting = false;
+      reject(transactionTimeoutError(`Transaction could not begin within ${ms} ms`));
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        if (waiting) resolve(value);
+        else late(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        if (waiting) reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The part of a SQL-only transaction both engines share, once BEGIN has run: `work` on a
+ * transaction object bound to `run`, then `end(true)` (COMMIT) or `end(false)` (ROLLBACK). Past
+ * `timeout` the transaction is rolled back at once, later statements of `work` are refused, and the
+ * call fails with P2028, as Prisma's interactive transactions do.
+ */
+async function sqlTransactionBody<T>(
+  work: (tx: Tx) => Promise<T>,
+  run: <R>(sql: string, params: readonly unknown[]) => Promise<R[]>,
+  limits: { timeout?: number },
+  end: (commit: boolean) => Promise<void>,
+): Promise<T> {
+  const timeout = limits.timeout ?? PRISMA_TIMEOUT_MS;
+  const { tx, ended } = sqlOnlyTx(run);
+  let ending: Promise<void> | null = null;
+  const finish = (commit: boolean) => {
+    ended();
+    clearTimeout(timer);
+    ending ??= end(commit);
+    return ending;
+  };
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    finish(false).catch(() => {});
+  }, timeout);
+  let value: T;
+  try {
+    value = await work(tx);
+  } catch (error) {
+    if (timedOut) throw transactionTimeoutError(`Transaction expired after ${timeout} ms`);
+    await finish(false).catch(() => {}); // the work's own error is the one to report
+    throw error;
+  }
+  if (timedOut) throw transactionTimeoutError(`Transaction expired after ${timeout} ms`);
+  await finish(true);
+  return value;
 }
 
 const readers = new WeakMap<object, SqlReader>();

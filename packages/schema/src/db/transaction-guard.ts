@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db } from "./types.ts";
 import type { SqlReader } from "./sql-reader.ts";
+import { setSqlTransactions, sqlTransactionsOf } from "./transaction-sql.ts";
 
 /** Called with the statement and where it was sent from. */
 export type BesideTransactionHandler = (violation: { sql: string; stack: string }) => void;
@@ -31,6 +32,16 @@ export function guardTransactions(db: Db, onViolation: BesideTransactionHandler)
       state.open = false;
     });
   };
+  const open = sqlTransactionsOf(db);
+  if (open) {
+    setSqlTransactions(db, (work, limits) => {
+      check(onViolation, "BEGIN (a transaction inside a transaction)");
+      const state = { open: true };
+      return transactions.run(state, () => open(work, limits)).finally(() => {
+        state.open = false;
+      });
+    });
+  }
   const request = client._request!;
   client._request = function (this: unknown, params: { transaction?: unknown; model?: string; action?: string; clientMethod?: string }) {
     if (!params.transaction) check(onViolation, params.model ? `${params.model}.${params.action}` : String(params.clientMethod ?? params.action));

@@ -104,3 +104,63 @@ export function transactionSql(tx: Tx): TransactionSql {
     return state.run(sql, params);
   };
 }
+
+/** How long a transaction of hand-written statements may wait to begin, and last (as Prisma's). */
+export interface SqlTransactionOptions {
+  maxWait?: number;
+  timeout?: number;
+}
+
+/** Opens one transaction of hand-written statements on a client's engine (createDb makes one per client). */
+export type SqlTransactionOpener = <T>(work: (tx: Tx) => Promise<T>, options: SqlTransactionOptions) => Promise<T>;
+
+const openers = new WeakMap<object, SqlTransactionOpener>();
+
+export function setSqlTransactions(client: object, opener: SqlTransactionOpener): void {
+  openers.set(client, opener);
+}
+
+export function sqlTransactionsOf(client: object): SqlTransactionOpener | undefined {
+  return openers.get(client);
+}
+
+/**
+ * Runs `work` in a transaction that sends only hand-written statements (`transactionSql(tx)`), with
+ * no call through Prisma's client: Prisma's interactive transactions cost about as much CPU as a
+ * whole single-SIM change (bench/RESULTS.md). The same connection, gate, settings and limits as
+ * `$transaction`: past `maxWait` before it begins, or past `timeout` once begun, it fails with
+ * Prisma's own code for that (P2028) and is rolled back. `tx` has no Prisma client: a model call on
+ * it throws, so a path that needs one opens its transaction with `$transaction`.
+ */
+export function sqlTransaction<T>(client: object, work: (tx: Tx) => Promise<T>, options: SqlTransactionOptions = {}): Promise<T> {
+  const open = openers.get(client);
+  if (!open) throw new Error("sqlTransaction: not a client made by createDb");
+  return open(work, options);
+}
+
+/** Prisma's "transaction could not start in time / expired" (P2028), which callers already retry or refuse as busy. */
+export function transactionTimeoutError(message: string): Error {
+  return Object.assign(new Error(message), { code: PRISMA_TRANSACTION_CLOSED });
+}
+
+/**
+ * The transaction object of a SQL-only transaction on `run`'s connection: transactionSql answers
+ * `run` for it until `ended` is called. Any other use of it (a model, `$queryRaw`) throws.
+ */
+export function sqlOnlyTx(run: TransactionSql): { tx: Tx; ended: () => void } {
+  const state = { run, open: true };
+  const tx = new Proxy(Object.create(null) as object, {
+    get(_target, property) {
+      // Promise resolution and inspection look for these; the transaction has none.
+      if (typeof property === "symbol" || property === "then") return undefined;
+      throw new Error(`This transaction sends hand-written statements only (sqlTransaction); tx.${property} needs $transaction`);
+    },
+  }) as Tx;
+  bound.set(tx, state);
+  return {
+    tx,
+    ended: () => {
+      state.open = false;
+    },
+  };
+}

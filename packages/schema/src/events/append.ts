@@ -19,7 +19,7 @@
 import { chunked } from "../db/chunks.ts";
 import type { Db, Provider, Tx } from "../db/database.ts";
 import { unscopedTx } from "../db/tenant.ts";
-import { transactionSql } from "../db/transaction-sql.ts";
+import { sqlTransaction, transactionSql } from "../db/transaction-sql.ts";
 import { v7 as uuidv7 } from "uuid";
 import { ENDPOINT_MATCHES_EVENT_SQL, queueDeliveriesOnSqlite } from "../webhooks/enqueue.ts";
 import type { EventCommit, NewEvent } from "./types.ts";
@@ -54,6 +54,12 @@ export interface EventTransactionOptions {
    * one round trip fewer in every write.
    */
   lastInsert?: () => LastInsert | null;
+  /**
+   * The work sends hand-written statements only (db/transaction-sql.ts sqlTransaction): the
+   * transaction opens without Prisma's client, whose interactive transactions cost more than such
+   * a change's statements.
+   */
+  sqlOnly?: boolean;
 }
 
 /** One INSERT without RETURNING; parameter i (from 0) is written as `placeholder(i)`. */
@@ -68,8 +74,9 @@ export interface LastInsert {
  */
 export async function eventTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, options: EventTransactionOptions = {}): Promise<T> {
   let commits: EventCommit[] = [];
-  const { provider = "sqlite", lastInsert: _, ...transactionOptions } = options;
-  const value = await db.$transaction(async (tx) => {
+  const { provider = "sqlite", lastInsert: _, sqlOnly, ...transactionOptions } = options;
+  const open = <R>(w: (tx: Tx) => Promise<R>, o: typeof transactionOptions): Promise<R> => (sqlOnly ? sqlTransaction(db, w, o) : db.$transaction(w, o));
+  const value = await open(async (tx: Tx) => {
     const queue: NewEvent[] = [];
     queues.set(tx, queue);
     try {
