@@ -6,7 +6,8 @@ import type { Db, Tx } from "../db/database.ts";
 import { v7 as uuidv7 } from "uuid";
 import { AUTH_KEY_ID } from "../domain/credentials.ts";
 import { MAX_BULK_SIMS } from "../domain/sim-inventory.ts";
-import { NOBODY, tenantOf, tenantTx } from "../db/tenant.ts";
+import { NOBODY, tenantTx } from "../db/tenant.ts";
+import { viewerTenant } from "../auth/access.ts";
 import { defaultWriteLimits, limitedTransaction, yieldFirst, isBusyFailure, isOperatorBusy, operatorBusyError } from "../db/write-limits.ts";
 import type { UserError } from "../domain/user-error.ts";
 import { rowIdOf, safeDecode } from "../ids/global-id.ts";
@@ -93,8 +94,10 @@ export async function audited<T extends object>(
   options: AuditedOptions = {},
 ): Promise<Payload<T>> {
   const audit: AuditDraft = { operatorId: ctx.viewer?.id ?? null, actor: ctx.viewer?.actor ?? "anonymous", targetIds: [] };
-  // The transaction runs on the unscoped client; the work sees it through the tenant's scoping.
-  const tenant = options.unscoped ? undefined : (tenantOf(ctx.db) ?? ctx.viewer?.id ?? NOBODY);
+  // The transaction runs on the unscoped client; the work sees it through the tenant's scoping,
+  // the viewer's as its resolvers' client has it (built here without that client: a Prisma
+  // extension costs time to build, and a single-SIM change never needs it).
+  const tenant = options.unscoped ? undefined : ctx.viewer ? viewerTenant(ctx.viewer) : NOBODY;
   const limits = ctx.settings.writes ?? defaultWriteLimits;
   const entry = (result: "SUCCEEDED" | "REFUSED", codes: string[]) => ({
     operatorId: audit.operatorId!,

@@ -5,7 +5,7 @@
 import type { Principal, Viewer } from "../context.ts";
 import { chunked } from "../db/chunks.ts";
 import type { Db, Tx } from "../db/database.ts";
-import { tenantDb } from "../db/tenant.ts";
+import { tenantDb, type Tenant } from "../db/tenant.ts";
 import { decide, isSimAction, mayEver, rootOnlyExplanation, simScope, type Resource, type SimScope } from "../domain/permissions.ts";
 import { userError, type UserError } from "../domain/user-error.ts";
 
@@ -47,9 +47,15 @@ export function simReadScope(viewer: Viewer | null): SimScope | null {
   return everything ? null : scope;
 }
 
-/** The client a request's resolvers get: the viewer's operator (O4), its readable SIMs (U4) and, for a user, its own webhook endpoints (U5). */
+/** What the viewer's data is: its operator (O4), its readable SIMs (U4) and, for a user, its own webhook endpoints (U5). */
+export function viewerTenant(viewer: Viewer): Tenant {
+  return { operatorId: viewer.id, sims: simReadScope(viewer), user: viewer.principal.kind === "USER" ? viewer.principal.userId : null };
+}
+
+/** The client a request's resolvers get: scoped to the viewer's tenant (viewerTenant), or to nobody. */
 export function viewerDb(db: Db, viewer: Viewer | null): Db {
-  return tenantDb(db, viewer?.id ?? null, simReadScope(viewer), viewer?.principal.kind === "USER" ? viewer.principal.userId : null);
+  const tenant = viewer ? viewerTenant(viewer) : null;
+  return tenantDb(db, tenant?.operatorId ?? null, tenant?.sims ?? null, tenant?.user ?? null);
 }
 
 /** What the evaluator needs of a SIM beyond its columns: loaded only for USER principals. */

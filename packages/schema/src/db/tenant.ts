@@ -128,8 +128,6 @@ function viewOf(tenant: Tenant | string | null): View {
   return { tenant: tenant.operatorId, sims: tenant.sims ? simScopeWhere(tenant.sims, tenant.operatorId) : null, user: tenant.user ?? null };
 }
 
-const tenants = new WeakMap<object, Tenant>();
-
 /** The client of one operator (null: nobody), narrowed to the SIMs of `sims` when given (U4) and to `user`'s webhook endpoints (U5). */
 export function tenantDb(db: Db, operatorId: string | null, sims: SimScope | null = null, user: string | null = null): Db {
   const view = viewOf(operatorId === null ? null : { operatorId, sims, user });
@@ -143,13 +141,7 @@ export function tenantDb(db: Db, operatorId: string | null, sims: SimScope | nul
       },
     },
   }) as unknown as Db;
-  tenants.set(scoped, { operatorId: view.tenant, sims, user: view.user });
   return scoped;
-}
-
-/** The tenant a client made by tenantDb is scoped to (operator NOBODY for none); undefined for any other client. */
-export function tenantOf(db: Db): Tenant | undefined {
-  return tenants.get(db);
 }
 
 /**
