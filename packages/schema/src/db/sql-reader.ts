@@ -39,8 +39,9 @@ type Row = Record<string, unknown>;
 
 /** Rows as `all` answers them: the columns named in `kinds` as Date / boolean / number, whatever the engine returned. */
 export function convert(rows: Row[], kinds: Readonly<Record<string, ColumnKind>> | undefined): Row[] {
-  if (!kinds) return rows;
-  const entries = Object.entries(kinds);
+  if (!kinds || rows.length === 0) return rows;
+  // The rows of one statement share their columns: only those the statement selected are looked at.
+  const entries = Object.entries(kinds).filter(([column]) => column in rows[0]!);
   for (const row of rows) {
     for (const [column, kind] of entries) {
       const value = row[column];
@@ -101,24 +102,35 @@ export function statementsOn(writer: WriterConnection, cache: PreparedStatements
 export async function sqliteReader(file: string, writes: SqliteWriter, onQuery?: (sql: string) => void): Promise<SqlReader> {
   const { default: Database } = await import("better-sqlite3");
   let connection: import("better-sqlite3").Database | null = null;
-  const statements = new Map<string, import("better-sqlite3").Statement>();
+  // Rows come from the driver as arrays and become objects here: better-sqlite3 builds each row
+  // object in C++ a property at a time, which costs a listing page about a third of its statement.
+  const statements = new Map<string, { statement: import("better-sqlite3").Statement; columns: string[] }>();
   const writerStatements: PreparedStatements = new Map();
   const prepared = (sql: string) => {
     // Opened on first use: the file may not exist or be migrated when the reader is created.
     connection ??= new Database(file, { readonly: true, timeout: 10_000 });
     let statement = statements.get(sql);
     if (!statement) {
-      statement = connection.prepare(sql);
+      const prepared = connection.prepare(sql);
+      // A statement that returns no data has no raw mode; `all` refuses it as better-sqlite3 does.
+      statement = prepared.reader ? { statement: prepared.raw(true), columns: prepared.columns().map((c) => c.name) } : { statement: prepared, columns: [] };
       statements.set(sql, statement);
     }
     return statement;
   };
+  const objects = (columns: string[], values: unknown[][]): Row[] =>
+    values.map((value) => {
+      const row: Row = {};
+      for (let i = 0; i < columns.length; i++) row[columns[i]!] = value[i];
+      return row;
+    });
   const onWriter = (writer: WriterConnection) => statementsOn(writer, writerStatements, onQuery);
   return {
     provider: "sqlite",
     async all<T>(sql: string, params: readonly unknown[], kinds?: Readonly<Record<string, ColumnKind>>) {
       onQuery?.(sql);
-      return convert(prepared(sql).all(...params.map(sqliteParam)) as Row[], kinds) as T[];
+      const { statement, columns } = prepared(sql);
+      return convert(objects(columns, statement.all(...params.map(sqliteParam)) as unknown[][]), kinds) as T[];
     },
     async autocommit<T>(sql: string, params: readonly unknown[]) {
       const writer = writes.writer();
