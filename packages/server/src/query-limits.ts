@@ -280,12 +280,16 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
     pageSize: limits.pageSize,
     bulkPageSize: limits.bulkPageSize,
   };
+  // The rules are made once: a request whose document yoga has validated before adds them unused.
+  const shared = { propagateOnRejection: false, exposeLimits: true };
+  const rules = [
+    maxDepthRule({ ...shared, n: limits.depth, onReject: rejectWith(QUERY_LIMIT_CODES.depth) }),
+    maxAliasesRule({ ...shared, n: limits.aliases, onReject: rejectWith(QUERY_LIMIT_CODES.aliases) }),
+    maxDirectivesRule({ ...shared, n: limits.directives, onReject: rejectWith(QUERY_LIMIT_CODES.directives) }),
+  ];
   const armor: Plugin = {
     onValidate({ addValidationRule }) {
-      const shared = { propagateOnRejection: false, exposeLimits: true };
-      addValidationRule(maxDepthRule({ ...shared, n: limits.depth, onReject: rejectWith(QUERY_LIMIT_CODES.depth) }));
-      addValidationRule(maxAliasesRule({ ...shared, n: limits.aliases, onReject: rejectWith(QUERY_LIMIT_CODES.aliases) }));
-      addValidationRule(maxDirectivesRule({ ...shared, n: limits.directives, onReject: rejectWith(QUERY_LIMIT_CODES.directives) }));
+      for (const rule of rules) addValidationRule(rule);
     },
   };
   const tokens = maxTokensPlugin({
