@@ -283,6 +283,25 @@ describe("V2 numbering", () => {
     expect(all).toHaveLength(40);
   });
 
+  it("V2: concurrent writers on one operator, in Prisma's transactions and in hand-written-SQL ones, leave sequences 1..N with no hole", async () => {
+    const op = await signUp(h);
+    const sims = await ownSims(h, op, 10);
+    // suspendSim runs in a Prisma transaction; the operator's updateSim of a name in one of
+    // hand-written statements only (sqlTransaction). Both append under the same counter.
+    const answers = await Promise.all(
+      sims.flatMap((s, i) => [
+        h.gql(`mutation($id: ID!) { suspendSim(input: { simId: $id }) { userErrors { code } } }`, { id: s.id }, op.token),
+        h.gql(`mutation($i: UpdateSimInput!) { updateSim(input: $i) { userErrors { code } } }`, { i: { simId: s.id, name: `raced-${i}` } }, op.token),
+      ]),
+    );
+    expect(answers.map((r) => r.errors ?? Object.values(r.data as Record<string, { userErrors: unknown[] }>)[0]!.userErrors)).toEqual(answers.map(() => []));
+    const all = await events(op);
+    expect(all.map((e) => e.sequence)).toEqual(all.map((_, i) => String(i + 1)));
+    expect(all.filter((e) => e.type === "SIM_STATUS_CHANGED")).toHaveLength(10);
+    expect(all.filter((e) => e.type === "SIM_UPDATED")).toHaveLength(10);
+    expect(all).toHaveLength(30);
+  });
+
   it("V2: `after` must be a sequence: anything else is BAD_USER_INPUT (HTTP 400) before execution", async () => {
     const op = await signUp(h);
     for (const after of ["abc", "-1", "01", "1.5", "9".repeat(20), "9223372036854775808"]) {
@@ -378,11 +397,21 @@ describe.skipIf(!onPostgres)("V2 with two server processes on one PostgreSQL dat
         }
       })();
       const answers = await Promise.all(
-        sims.map((s, i) => [a!, b!][i % 2]!.gql(`mutation($id: ID!) { suspendSim(input: { simId: $id }) { userErrors { code } } }`, { id: s.id }, op.token)),
+        // Each instance sends both kinds of write: a Prisma transaction (suspendSim) and one of
+        // hand-written statements only (the operator's updateSim of a name).
+        sims.map((s, i) =>
+          [a!, b!][i % 2]!.gql(
+            Math.floor(i / 2) % 2 === 0
+              ? `mutation($id: ID!) { suspendSim(input: { simId: $id }) { userErrors { code } } }`
+              : `mutation($id: ID!, $name: String!) { updateSim(input: { simId: $id, name: $name }) { userErrors { code } } }`,
+            { id: s.id, name: `instances-${i}` },
+            op.token,
+          ),
+        ),
       );
       reading = false;
       await reader;
-      expect(answers.map((r) => r.errors ?? r.data.suspendSim.userErrors)).toEqual(sims.map(() => []));
+      expect(answers.map((r) => r.errors ?? Object.values(r.data as Record<string, { userErrors: unknown[] }>)[0]!.userErrors)).toEqual(sims.map(() => []));
       const data = await a!.ok(`{ viewer { events(first: 100) { edges { node { sequence type } } } } }`, {}, op.token);
       const sequences = data.viewer.events.edges.map((e: { node: { sequence: string } }) => Number(e.node.sequence));
       expect(sequences).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));

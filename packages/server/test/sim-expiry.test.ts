@@ -37,6 +37,34 @@ describe("S7 setting an expiry", () => {
     expect(ok).toEqual({ sim: { expiry: { expiresAt: expect.any(String), action: "DEACTIVATE" } }, userErrors: [] });
   });
 
+  it("S6, S7: setSimExpiry racing terminateSim on one SIM sets an expiry only before the termination, never on the terminated SIM", async () => {
+    const sims = await ownSims(h, op, 12);
+    await Promise.all(sims.map((s) => setProtection(h, op, s.id, false)));
+    const answers = await Promise.all(
+      sims.map((s) =>
+        Promise.all([
+          setExpiry(s.id, "SUSPEND"),
+          h.ok(`mutation($id: ID!) { terminateSim(input: { simId: $id }) { userErrors { code } } }`, { id: s.id }, op.token),
+        ]),
+      ),
+    );
+    const EVENTS = `query($after: String) { viewer { events(after: $after, first: 1000) { edges { node { sequence type sim { id } } } } } }`;
+    const log = (await h.ok(EVENTS, {}, op.token)).viewer.events.edges.map((e: { node: { sequence: string; type: string; sim: { id: string } | null } }) => e.node);
+    for (const [i, [set, terminated]] of answers.entries()) {
+      const id = sims[i]!.id;
+      expect(terminated.terminateSim.userErrors, id).toEqual([]);
+      const mine = log.filter((e: { sim: { id: string } | null }) => e.sim?.id === id).map((e: { type: string }) => e.type);
+      if (set.userErrors.length > 0) {
+        // Refused: it read the SIM after the termination.
+        expect(codes(set), id).toEqual(["SIM_TERMINATED"]);
+        expect(mine.at(-1), id).toBe("SIM_STATUS_CHANGED");
+      } else {
+        // Set: it read and wrote the SIM before the termination, which came after it in the log.
+        expect(mine.slice(-2), id).toEqual(["SIM_UPDATED", "SIM_STATUS_CHANGED"]);
+      }
+    }
+  });
+
   it("S7: TERMINATE needs protection OFF when set, and still terminates after protection is turned back ON", async () => {
     const [sim] = await ownSims(h, op, 1);
     expect(codes(await setExpiry(sim!.id, "TERMINATE"))).toEqual(["TERMINATION_PROTECTED"]);
