@@ -2,8 +2,9 @@
 // benchmark's READ (or its WRITE, `updateSim` renaming random SIMs: PROFILE_SCENARIO=write), then
 // the frames that take the time (bench/lib/cpuprofile.ts).
 // Also prints the server's CPU time per request (user + system, from /proc), which a shared machine
-// disturbs less than req/s does, and its peak RSS. PROFILE_SAMPLE=0 measures those alone, without
-// the profiler; BENCH_SERVER_NODE_ARGS adds Node.js flags to the server's (bench/http.ts).
+// disturbs less than req/s does, its latency (p50, p99) and peak RSS. PROFILE_SAMPLE=0 measures
+// those alone, without the profiler; BENCH_SERVER_NODE_ARGS adds Node.js flags to the server's
+// (bench/http.ts).
 //   PROFILE_SCENARIO=read PROFILE_ENGINE=sqlite PROFILE_SIMS=20000 PROFILE_DURATION=5 PROFILE_CONNECTIONS=10 PROFILE_DIR=./profiles
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -63,7 +64,7 @@ try {
     });
     const cpu = cpuMs(simgate.child.pid!) - cpuBefore;
     const peakMb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${simgate.child.pid}/status`, "utf8"))![1]) / 1024;
-    console.log(`${result.requests.average} req/s, ${result.errors + result.non2xx} errors, server CPU ${(cpu / result.requests.total).toFixed(2)} ms per request (${result.requests.total} requests), peak RSS ${peakMb.toFixed(0)} MB`);
+    console.log(`${result.requests.average} req/s, ${result.errors + result.non2xx} errors, server CPU ${(cpu / result.requests.total).toFixed(2)} ms per request (${result.requests.total} requests), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, peak RSS ${peakMb.toFixed(0)} MB`);
   } finally {
     simgate.child.kill("SIGTERM");
     await new Promise((r) => simgate.child.once("exit", r));
