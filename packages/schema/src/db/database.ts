@@ -52,11 +52,13 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     let writer: WriterConnection | null = null;
     const gate = new Mutex();
     const inTransaction: PreparedStatements = new Map();
+    // A transaction's statements on the writer, whichever kind of transaction holds the gate.
+    let inTransactionRun: ReturnType<typeof statementsOn> | null = null;
     class KeptConnectionAdapter extends PrismaBetterSqlite3 {
       override async connect() {
         const adapter = await super.connect();
         writer = keepPrismasStatements((adapter as unknown as { client: WriterConnection }).client);
-        const run = statementsOn(writer, inTransaction, options.onQuery);
+        const run = (inTransactionRun = statementsOn(writer, inTransaction, options.onQuery));
         const start = adapter.startTransaction.bind(adapter);
         adapter.startTransaction = async (isolationLevel) => {
           const release = await gate.acquire();
@@ -94,9 +96,9 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
       options.onQuery,
     );
     setSqlTransactions(db, async (work, limits) => {
-      if (!writer) await client.$queryRawUnsafe("SELECT 1"); // Prisma opens its connection, and so the writer
+      if (!inTransactionRun) await client.$queryRawUnsafe("SELECT 1"); // Prisma opens its connection, and so the writer
       const release = await within(gate.acquire(), limits.maxWait ?? PRISMA_MAX_WAIT_MS, (late) => late());
-      const run = statementsOn(writer!, inTransaction, options.onQuery);
+      const run = inTransactionRun!;
       try {
         run("BEGIN", []);
       } catch (error) {
@@ -138,17 +140,20 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
     sendSettingsWithBegin(pool);
     const types = await postgresTypes();
     const onQuery = options.onQuery;
+    /** A transaction's hand-written statements on the connection it holds (transaction-sql.ts). */
+    const statementsOnConnection =
+      (connection: import("pg").PoolClient) =>
+      async <T>(sql: string, params: readonly unknown[]) => {
+        onQuery?.(sql);
+        return (await connection.query({ name: preparedName(sql), text: sql, values: params.map(postgresParam), types } as import("pg").QueryConfig)).rows as T[];
+      };
     class TransactionConnectionAdapter extends PrismaPg {
       override async connect() {
         const adapter = await super.connect();
         const start = adapter.startTransaction.bind(adapter);
         adapter.startTransaction = async (isolationLevel) => {
           const tx = await start(isolationLevel);
-          const connection = (tx as unknown as { client: import("pg").PoolClient }).client;
-          const ended = transactionOpened(async <T>(sql: string, params: readonly unknown[]) => {
-            onQuery?.(sql);
-            return (await connection.query({ name: preparedName(sql), text: sql, values: params.map(postgresParam), types } as import("pg").QueryConfig)).rows as T[];
-          });
+          const ended = transactionOpened(statementsOnConnection((tx as unknown as { client: import("pg").PoolClient }).client));
           const commit = tx.commit.bind(tx);
           const rollback = tx.rollback.bind(tx);
           tx.commit = () => (ended(), commit());
@@ -166,10 +171,6 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
       const settings = transactionSettingsSql();
       const connecting = pool.connect();
       const connection = await within(connecting, limits.maxWait ?? PRISMA_MAX_WAIT_MS, (late) => late.release());
-      const send = async <T>(sql: string, params: readonly unknown[]) => {
-        onQuery?.(sql);
-        return (await connection.query({ name: preparedName(sql), text: sql, values: params.map(postgresParam), types } as import("pg").QueryConfig)).rows as T[];
-      };
       try {
         onQuery?.("BEGIN");
         await connection.query(settings ? `BEGIN; ${settings}` : "BEGIN");
@@ -177,7 +178,7 @@ export async function createDb(target: DatabaseTarget, options: ConnectOptions =
         connection.release(error as Error);
         throw error;
       }
-      return sqlTransactionBody(work, send, limits, async (commit) => {
+      return sqlTransactionBody(work, statementsOnConnection(connection), limits, async (commit) => {
         try {
           onQuery?.(commit ? "COMMIT" : "ROLLBACK");
           await connection.query(commit ? "COMMIT" : "ROLLBACK");

@@ -25,23 +25,19 @@ function check(onViolation: BesideTransactionHandler, sql: string): void {
 export function guardTransactions(db: Db, onViolation: BesideTransactionHandler): void {
   const client = db as unknown as Record<string, (...args: any[]) => any>;
   const transaction = client.$transaction!;
-  client.$transaction = function (this: unknown, ...args: unknown[]) {
+  // Both kinds of transaction: Prisma's, and those of hand-written statements (sqlTransaction).
+  const holding = <T>(begin: () => Promise<T>): Promise<T> => {
     check(onViolation, "BEGIN (a transaction inside a transaction)");
     const state = { open: true };
-    return transactions.run(state, () => transaction.apply(this, args) as Promise<unknown>).finally(() => {
+    return transactions.run(state, begin).finally(() => {
       state.open = false;
     });
   };
+  client.$transaction = function (this: unknown, ...args: unknown[]) {
+    return holding(() => transaction.apply(this, args) as Promise<unknown>);
+  };
   const open = sqlTransactionsOf(db);
-  if (open) {
-    setSqlTransactions(db, (work, limits) => {
-      check(onViolation, "BEGIN (a transaction inside a transaction)");
-      const state = { open: true };
-      return transactions.run(state, () => open(work, limits)).finally(() => {
-        state.open = false;
-      });
-    });
-  }
+  if (open) setSqlTransactions(db, (work, limits) => holding(() => open(work, limits)));
   const request = client._request!;
   client._request = function (this: unknown, params: { transaction?: unknown; model?: string; action?: string; clientMethod?: string }) {
     if (!params.transaction) check(onViolation, params.model ? `${params.model}.${params.action}` : String(params.clientMethod ?? params.action));
