@@ -2,10 +2,12 @@
 // baselines measured in the same run: (a) a bare node:http handler running the equivalent
 // hand-written SQL through the same driver (the floor of the work), (b) a graphql-yoga hello world
 // (the framework's ceiling), (c) yoga executing the read document over its answer held in
-// memory (what the executor alone costs for that shape) and, on PostgreSQL, (d) a peer product:
+// memory (what the executor alone costs for that shape), on PostgreSQL, (d) a peer product:
 // PostGraphile V5 over the same tables (bench/lib/postgraphile-peer.ts; its own process on
-// Node.js 24). Simgate runs as its own process (`pnpm start`'s command: the compiled bundle) so
-// its RSS is its own; baselines (a)-(c) run inside this process.
+// Node.js 24), and (e) yoga running (a)'s statements from plain resolvers, (f) the same compiled as
+// Simgate compiles (bench/lib/yoga-over-sql.ts; each its own process, with `pnpm start`'s Node.js
+// flags): the least a yoga server doing the read's work costs. Simgate runs as its own process (`pnpm start`'s command: the
+// compiled bundle) so its RSS is its own; baselines (a)-(c) run inside this process.
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=10 BENCH_CONNECTIONS=1,10,50
 //   BENCH_PEER=0 leaves out (d). Simgate starts as `pnpm start` starts it (package.json's flags);
 //   BENCH_SERVER_NODE_ARGS="--flag …" adds Node.js flags after those (a flag given twice: the
@@ -22,6 +24,7 @@ import { startArgs } from "../scripts/start-command.mjs";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
 import { PEER_READ, startPostGraphile, type PeerAnswer } from "./lib/postgraphile-peer.ts";
 import { startRawBaseline } from "./lib/raw-baseline.ts";
+import { READ_TYPES, startYogaOverSql } from "./lib/yoga-over-sql.ts";
 import { BENCH_PASSWORD, seed } from "./seed.ts";
 
 const engines = (process.env.BENCH_ENGINES ?? "sqlite,postgresql").split(",") as Engine[];
@@ -32,6 +35,8 @@ const PEER = process.env.BENCH_PEER !== "0";
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const root = resolve(import.meta.dirname, "..");
 const PEER_SERVER = "PostGraphile V5 (d)";
+const YOGA_OVER_SQL = "yoga over the same SQL (e)";
+const COMPILED_OVER_SQL = "yoga over the same SQL, compiled (f)";
 
 export const READ = `query { viewer { sims(first: 50, filter: { coverage: GLOBAL }) { totalCount edges { node { id imsi status tags { name value } expiry { action } } } } } }`;
 export const WRITE = `mutation($input: UpdateSimInput!) { updateSim(input: $input) { sim { id name } userErrors { code } } }`;
@@ -89,17 +94,8 @@ async function startHello(): Promise<{ port: number; close(): Promise<void> }> {
  * resolver can make Simgate faster than this.
  */
 async function startDocumentCeiling(answer: unknown): Promise<{ port: number; close(): Promise<void> }> {
-  const typeDefs = `type Query { viewer: Operator }
-    type Operator { sims(first: Int, filter: SimFilter): SimConnection }
-    input SimFilter { coverage: Coverage }
-    enum Coverage { GLOBAL JAPAN }
-    type SimConnection { totalCount: Int! edges: [SimEdge!]! }
-    type SimEdge { node: Sim! }
-    type Sim { id: ID! imsi: String! status: String! tags: [SimTag!]! expiry: SimExpiry }
-    type SimTag { name: String! value: String! }
-    type SimExpiry { action: String! }`;
   const viewer = (answer as { data: { viewer: unknown } }).data.viewer;
-  const yoga = createYoga({ schema: createSchema({ typeDefs, resolvers: { Query: { viewer: () => viewer } } }), logging: false });
+  const yoga = createYoga({ schema: createSchema({ typeDefs: READ_TYPES, resolvers: { Query: { viewer: () => viewer } } }), logging: false });
   const server = createServer(yoga);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
@@ -157,6 +153,8 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
     const simgate = await startSimgate(database.url);
     const raw = await startRawBaseline(engine, database.url);
     const hello = await startHello();
+    const overSql = await startYogaOverSql(engine, database.url, startArgs().slice(0, -1), false);
+    const compiledOverSql = await startYogaOverSql(engine, database.url, startArgs().slice(0, -1), true);
     let ceiling: Awaited<ReturnType<typeof startDocumentCeiling>> | undefined;
     let peer: Awaited<ReturnType<typeof startPostGraphile>> | undefined;
     try {
@@ -168,6 +166,10 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       const ours = await post(simgate.port, READ, {}, token);
       const floor = await post(raw.port, READ, {}, token);
       if (JSON.stringify(ours.data) !== JSON.stringify(floor.data)) throw new Error(`raw baseline differs:\n${JSON.stringify(ours).slice(0, 400)}\n${JSON.stringify(floor).slice(0, 400)}`);
+      for (const port of [overSql.port, compiledOverSql.port]) {
+        const answer = await post(port, READ, {}, token);
+        if (JSON.stringify(ours.data) !== JSON.stringify(answer.data)) throw new Error(`yoga over the same SQL differs:\n${JSON.stringify(answer).slice(0, 400)}`);
+      }
       await post(simgate.port, WRITE, { input: { simId: simIds[0], name: "bench-idle" } }, token);
       await new Promise((r) => setTimeout(r, 2000));
       const idle = rssOf(simgate.child.pid!).rss;
@@ -186,7 +188,7 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       let n = 0;
       const writeBody = () => JSON.stringify({ query: WRITE, variables: { input: { simId: simIds[Math.floor(Math.random() * simIds.length)], name: `bench-${n++}` } } });
       for (const connections of CONNECTIONS) {
-        const readers: [string, number][] = [["simgate", simgate.port], ["raw SQL (a)", raw.port], ["yoga hello (b)", hello.port], ["yoga, this document in memory (c)", ceiling.port]];
+        const readers: [string, number][] = [["simgate", simgate.port], ["raw SQL (a)", raw.port], ["yoga hello (b)", hello.port], ["yoga, this document in memory (c)", ceiling.port], [YOGA_OVER_SQL, overSql.port], [COMPILED_OVER_SQL, compiledOverSql.port]];
         if (peer) readers.push([PEER_SERVER, peer.port]);
         for (const [server, port] of readers) {
           const body = server === "yoga hello (b)" ? () => JSON.stringify({ query: "{ hello }" }) : server === PEER_SERVER ? () => peerBody : () => readBody;
@@ -204,6 +206,8 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       simgate.child.kill("SIGTERM");
       await new Promise((r) => simgate.child.once("exit", r));
       await raw.close();
+      await overSql.close();
+      await compiledOverSql.close();
       await hello.close();
       await ceiling?.close();
       await peer?.close();

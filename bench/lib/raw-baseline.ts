@@ -9,10 +9,10 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { Engine } from "./databases.ts";
 
-const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
-const digest = (token: string) => createHash("sha256").update(token).digest("hex");
+export const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
+export const digest = (token: string) => createHash("sha256").update(token).digest("hex");
 
-interface Store {
+export interface Store {
   viewer(tokenHash: string, now: string): Promise<string | null>;
   count(operatorId: string, now: string): Promise<number>;
   page(operatorId: string, now: string): Promise<{ id: string; imsi: string; status: string; expiryAction: string | null }[]>;
@@ -79,8 +79,21 @@ function postgresStore(url: string, poolSize: number): Store {
   };
 }
 
+export function storeFor(engine: Engine, url: string, poolSize = 10): Store {
+  return engine === "sqlite" ? sqliteStore(url.slice("file:".length)) : postgresStore(url, poolSize);
+}
+
+/** The read's edges from a page and its tags, as the raw baseline answers them. */
+export function edgesOf(rows: Awaited<ReturnType<Store["page"]>>, tags: Awaited<ReturnType<Store["tags"]>>) {
+  const bySim = new Map<string, { name: string; value: string }[]>();
+  for (const t of tags) bySim.set(t.simId, [...(bySim.get(t.simId) ?? []), { name: t.name, value: t.value }]);
+  return rows.map((r) => ({
+    node: { id: gid("Sim", r.id), imsi: r.imsi, status: r.status, tags: bySim.get(r.id) ?? [], expiry: r.expiryAction ? { action: r.expiryAction } : null },
+  }));
+}
+
 export async function startRawBaseline(engine: Engine, url: string, poolSize = 10): Promise<{ port: number; close(): Promise<void> }> {
-  const store = engine === "sqlite" ? sqliteStore(url.slice("file:".length)) : postgresStore(url, poolSize);
+  const store = storeFor(engine, url, poolSize);
   const server: Server = createServer((req, res) => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c));
@@ -98,12 +111,7 @@ export async function startRawBaseline(engine: Engine, url: string, poolSize = 1
           return send(res, { data: { updateSim: { sim: ok ? { id: input.simId, name: input.name } : null, userErrors: ok ? [] : [{ code: "NOT_FOUND" }] } } });
         }
         const [totalCount, rows] = await Promise.all([store.count(operatorId, now), store.page(operatorId, now)]);
-        const tags = await store.tags(rows.map((r) => r.id));
-        const bySim = new Map<string, { name: string; value: string }[]>();
-        for (const t of tags) bySim.set(t.simId, [...(bySim.get(t.simId) ?? []), { name: t.name, value: t.value }]);
-        const edges = rows.map((r) => ({
-          node: { id: gid("Sim", r.id), imsi: r.imsi, status: r.status, tags: bySim.get(r.id) ?? [], expiry: r.expiryAction ? { action: r.expiryAction } : null },
-        }));
+        const edges = edgesOf(rows, await store.tags(rows.map((r) => r.id)));
         send(res, { data: { viewer: { sims: { totalCount, edges } } } });
       } catch (error) {
         res.statusCode = 500;
