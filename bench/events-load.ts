@@ -18,6 +18,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
 import { createDb, parseDatabaseUrl } from "../packages/schema/src/db/database.ts";
+import { stopChild } from "./lib/child-server.ts";
 import { consumers } from "./lib/event-consumers.ts";
 import { READ, WRITE, startSimgate } from "./http.ts";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
@@ -246,8 +247,7 @@ export async function runEventsBench(): Promise<{ deliveries: DeliveryRow[]; loa
       consumer.close();
       if (PROFILE) {
         const started = Date.now() - 1;
-        simgate.child.kill("SIGTERM");
-        await new Promise((r) => simgate.child.once("exit", r));
+        await stopChild(simgate.child);
         const { readdirSync, statSync } = await import("node:fs");
         const { summarise } = await import("./lib/cpuprofile.ts");
         const written = readdirSync(PROFILE).filter((f) => f.endsWith(".cpuprofile")).map((f) => `${PROFILE}/${f}`).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];

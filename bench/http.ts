@@ -6,8 +6,9 @@
 // PostGraphile V5 over the same tables (bench/lib/postgraphile-peer.ts; its own process on
 // Node.js 24), and (e) yoga running (a)'s statements from plain resolvers, (f) the same compiled as
 // Simgate compiles (bench/lib/yoga-over-sql.ts; each its own process, with `pnpm start`'s Node.js
-// flags): the least a yoga server doing the read's work costs. Simgate runs as its own process (`pnpm start`'s command: the
-// compiled bundle) so its RSS is its own; baselines (a)-(c) run inside this process.
+// flags): the least a yoga server doing the read's work costs. Simgate runs as its own process
+// (`pnpm start`'s command: the compiled bundle) so its RSS is its own; baselines (a)-(c) run inside
+// this process.
 //   BENCH_ENGINES=sqlite,postgresql BENCH_SIMS=100000 BENCH_DURATION=10 BENCH_CONNECTIONS=1,10,50
 //   BENCH_PEER=0 leaves out (d). Simgate starts as `pnpm start` starts it (package.json's flags);
 //   BENCH_SERVER_NODE_ARGS="--flag …" adds Node.js flags after those (a flag given twice: the
@@ -21,6 +22,7 @@ import autocannon from "autocannon";
 import { createSchema, createYoga } from "graphql-yoga";
 import { createDb, parseDatabaseUrl } from "../packages/schema/src/db/database.ts";
 import { startArgs } from "../scripts/start-command.mjs";
+import { listeningPort, stopChild } from "./lib/child-server.ts";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
 import { PEER_READ, startPostGraphile, type PeerAnswer } from "./lib/postgraphile-peer.ts";
 import { startRawBaseline } from "./lib/raw-baseline.ts";
@@ -63,15 +65,7 @@ export async function startSimgate(databaseUrl: string, nodeArgs: string[] = [],
       SIMGATE_RATE_LIMIT_PER_CLIENT: "1000000", SIMGATE_RATE_LIMIT_PER_IP: "1000000", SIMGATE_RATE_LIMIT_PER_ACCOUNT: "1000000", SIMGATE_RATE_LIMIT_ANONYMOUS_PER_IP: "1000000" },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const port = await new Promise<number>((done, fail) => {
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const line = out.split("\n").find((l) => l.includes("Simgate listening"));
-      if (line) done((JSON.parse(line) as { port: number }).port);
-    });
-    child.on("exit", (code) => fail(new Error(`server exited ${code}: ${out}`)));
-  });
+  const port = await listeningPort(child, "Simgate", (line) => line.includes("Simgate listening"));
   return { child, port };
 }
 
@@ -203,8 +197,7 @@ export async function runHttpBench(): Promise<{ rows: Row[]; rss: Record<string,
       }
       rss[engine] = { idle, ...rssOf(simgate.child.pid!), peaks };
     } finally {
-      simgate.child.kill("SIGTERM");
-      await new Promise((r) => simgate.child.once("exit", r));
+      await stopChild(simgate.child);
       await raw.close();
       await overSql.close();
       await compiledOverSql.close();

@@ -9,6 +9,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { stopChild } from "./lib/child-server.ts";
 import { freshDatabase, type Engine } from "./lib/databases.ts";
 import { summarise } from "./lib/cpuprofile.ts";
 import { READ, WRITE, startSimgate } from "./http.ts";
@@ -66,8 +67,7 @@ try {
     const peakMb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${simgate.child.pid}/status`, "utf8"))![1]) / 1024;
     console.log(`${result.requests.average} req/s, ${result.errors + result.non2xx} errors, server CPU ${(cpu / result.requests.total).toFixed(2)} ms per request (${result.requests.total} requests), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, peak RSS ${peakMb.toFixed(0)} MB`);
   } finally {
-    simgate.child.kill("SIGTERM");
-    await new Promise((r) => simgate.child.once("exit", r));
+    await stopChild(simgate.child);
   }
   if (SAMPLE) {
     const profile = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).map((f) => join(dir, f)).find((f) => statSync(f).mtimeMs >= started);

@@ -6,6 +6,7 @@
 // node binary), whatever runs the benchmark.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
+import { listeningPort, stopChild } from "./child-server.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const peerDir = resolve(root, "bench/postgraphile");
@@ -43,24 +44,11 @@ export async function startPostGraphile(databaseUrl: string, poolSize = 10): Pro
     env: { ...env, DATABASE_URL: databaseUrl, PORT: "0", POOL_SIZE: String(poolSize), NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const port = await new Promise<number>((done, fail) => {
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const line = out.split("\n").find((l) => l.startsWith('{"port"'));
-      if (line) done((JSON.parse(line) as { port: number }).port);
-    });
-    child.once("exit", (code) => fail(new Error(`PostGraphile exited ${code}: ${out}`)));
-  });
+  const port = await listeningPort(child, "PostGraphile", (line) => line.startsWith('{"port"'));
   return {
     port,
     node,
     version,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      await exited;
-    },
+    close: () => stopChild(child),
   };
 }

@@ -9,10 +9,10 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { Engine } from "./databases.ts";
 
-export const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
+const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString("base64");
 export const digest = (token: string) => createHash("sha256").update(token).digest("hex");
 
-export interface Store {
+interface Store {
   viewer(tokenHash: string, now: string): Promise<string | null>;
   count(operatorId: string, now: string): Promise<number>;
   page(operatorId: string, now: string): Promise<{ id: string; imsi: string; status: string; expiryAction: string | null }[]>;

@@ -9,6 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createSchema, createYoga } from "graphql-yoga";
 import { useCompiledExecution } from "../../packages/server/src/compiled-execution.ts";
+import { listeningPort, stopChild } from "./child-server.ts";
 import type { Engine } from "./databases.ts";
 import { digest, edgesOf, storeFor } from "./raw-baseline.ts";
 
@@ -54,21 +55,16 @@ async function serve(engine: Engine, url: string, compiled: boolean): Promise<vo
   const server = createServer(yoga);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-  process.on("SIGTERM", () => server.close(() => void store.close().then(() => process.exit(0))));
+  process.on("SIGTERM", () => {
+    server.close(() => void store.close().then(() => process.exit(0)));
+    server.closeAllConnections();
+  });
 }
 
 export async function startYogaOverSql(engine: Engine, url: string, nodeArgs: string[], compiled: boolean): Promise<{ port: number; close(): Promise<void> }> {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", import.meta.filename, engine, url, compiled ? "compiled" : "default"], { env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((done, fail) => {
-    let out = "";
-    child.stdout!.on("data", (c: Buffer) => {
-      out += c.toString();
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) done((JSON.parse(line) as { port: number }).port);
-    });
-    child.once("exit", (code) => fail(new Error(`yoga over SQL exited ${code}: ${out}`)));
-  });
-  return { port, close: () => new Promise((r) => { child.once("exit", () => r()); child.kill("SIGTERM"); }) };
+  const port = await listeningPort(child, "yoga over the same SQL", (line) => line.startsWith('{"port"'));
+  return { port, close: () => stopChild(child) };
 }
 
 if (import.meta.filename === process.argv[1]) await serve(process.argv[2] as Engine, process.argv[3]!, process.argv[4] === "compiled");
